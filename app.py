@@ -1,0 +1,30 @@
+"""Router: page config, the navigation built from the journey, a shared sidebar, then the page."""
+
+import sys
+
+import streamlit as st
+
+from explainer import journey
+
+st.set_page_config(page_title="How a neural network works", page_icon=":material/neurology:",
+                   layout="wide")
+
+navigation = {
+    section: [st.Page(stop.page, title=stop.title, icon=stop.icon,
+                      default=stop.page == "pages/home.py")
+              for stop in journey.stops(section)]
+    for section in journey.SECTIONS
+}
+page = st.navigation({section: pages for section, pages in navigation.items() if pages})
+
+with st.sidebar:
+    trained = st.session_state.get("session_model")
+    if trained is not None:
+        st.caption(f":material/check_circle: Your model: {trained.name}")
+    if "tensorflow" in sys.modules:  # only report a device once a page has loaded TensorFlow
+        from explainer.device import describe_device
+
+        st.caption(f":material/memory: {describe_device()}")
+    st.caption("Digits: MNIST by LeCun, Cortes & Burges (CC BY-SA 3.0)")
+
+page.run()

@@ -1,0 +1,24 @@
+"""Glossary: the key terms, each with a short definition and a link to where you can try it."""
+
+import streamlit as st
+
+from explainer import journey
+from explainer.glossary import TERMS
+
+st.title("Glossary")
+st.caption("The words of the journey in two lines each. Follow a link to play with the idea.")
+
+query = st.text_input("Find a term", key="glossary_query", placeholder="e.g. softmax",
+                      max_chars=40).strip().lower()
+shown = [t for t in TERMS if query in t.name.lower() or query in t.definition.lower()]
+if not shown:
+    st.info(f"No term matches “{query}”. Try another word, or clear the box.")
+
+columns = st.columns(2)
+for i, term in enumerate(shown):
+    with columns[i % 2].container(border=True):
+        st.markdown(f"**{term.name}**")
+        st.write(term.definition)
+        stop = journey.find(term.page) if term.page else None
+        if stop is not None and stop.exists:
+            st.page_link(stop.page, label=f"Try it: {stop.title}", icon=stop.icon)

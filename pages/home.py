@@ -1,0 +1,32 @@
+"""Home: what the app is, and the journey as a map."""
+
+import streamlit as st
+
+from explainer import journey
+
+st.title("How a neural network works")
+st.markdown(
+    "Play with each idea until it clicks: one cell's weighted sum, the curves that ReLUs draw, "
+    "how a network measures its mistakes and fixes them. Then train a real network on 60,000 "
+    "handwritten digits and watch it read **your** handwriting."
+)
+
+cols = st.columns(3)
+cols[0].metric("Inputs", "784", help="A 28 x 28 image, one cell per pixel, values 0-255")
+cols[1].metric("Weights to learn", "407,050", help="784 x 512 + 512 + 512 x 10 + 10")
+cols[2].metric("Test accuracy", "≈ 97.9%", help="The 784-512-10 network after 5 epochs")
+
+st.subheader("The journey")
+for section in journey.SECTIONS[1:]:
+    stops = journey.stops(section)
+    if not stops:
+        continue
+    st.markdown(f"**{section}**")
+    columns = st.columns(len(stops))
+    for column, stop in zip(columns, stops):
+        with column.container(border=True):
+            st.page_link(stop.page, label=stop.title, icon=stop.icon)
+            st.caption(stop.summary)
+
+st.page_link("pages/glossary.py", label="Words you'll meet on the way: the glossary",
+             icon=":material/menu_book:")

@@ -1,0 +1,25 @@
+"""Shared fixtures: the repo root, page tests through AppTest, MNIST from MNIST_DIR."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+os.chdir(ROOT)  # AppTest and st.Page resolve page paths from the working directory
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def full_mnist_dir() -> Path:
+    """The folder of the four official files, or a skip when MNIST_DIR is not set."""
+    location = os.environ.get("MNIST_DIR")
+    if not location:
+        pytest.skip("MNIST_DIR is not set: the full MNIST set is not available")
+    return Path(location)

@@ -1,0 +1,30 @@
+"""Page tests for Home and Glossary, through the router."""
+
+from helpers import open_page
+
+from explainer import journey
+from explainer.glossary import TERMS
+
+
+def test_home_shows_the_journey_with_links():
+    at = open_page("pages/home.py")
+    assert not at.exception
+    assert at.title[0].value == "How a neural network works"
+    shown = " ".join(m.value for m in at.markdown)
+    for section in journey.SECTIONS[1:]:
+        if journey.stops(section):
+            assert section in shown
+
+
+def test_glossary_lists_every_term_and_filters():
+    at = open_page("pages/glossary.py")
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    for term in TERMS:
+        assert term.name in text
+    at.text_input(key="glossary_query").input("softmax").run()
+    text = " ".join(m.value for m in at.markdown)
+    assert "Softmax" in text and "Epoch" not in text
+    at.text_input(key="glossary_query").input("zzzz-no-such-term").run()
+    assert not at.exception
+    assert "No term matches" in at.info[0].value
