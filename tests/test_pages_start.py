@@ -28,3 +28,9 @@ def test_glossary_lists_every_term_and_filters():
     at.text_input(key="glossary_query").input("zzzz-no-such-term").run()
     assert not at.exception
     assert "No term matches" in at.info[0].value
+
+
+def test_every_glossary_link_points_at_a_stop_of_the_journey():
+    pages = {stop.page for stop in journey.STOPS}
+    for term in TERMS:
+        assert term.page is None or term.page in pages, term.name
