@@ -7,34 +7,11 @@ browser fails, since CI installs one.
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 from browser import SHOTS
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def find_chromium() -> str | None:
-    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
-                      shutil.which("chromium-browser"), shutil.which("google-chrome")):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    return None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from bench.appserver import CHROMIUM_FLAGS, find_chromium, start_app, stop_app
 
 
 @pytest.fixture(scope="session")
@@ -56,33 +33,13 @@ def chromium_path() -> str:
 @pytest.fixture(scope="session")
 def app_url(chromium_path) -> str:
     """Start the app once for the browser tests; stop it afterwards."""
-    port = _free_port()
     SHOTS.mkdir(exist_ok=True)
-    log = open(SHOTS / "server.log", "w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read().decode().strip() == "ok":
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail("the app did not answer /_stcore/health in 60 s: see screenshots/server.log")
-    yield url
-    process.terminate()
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+        process, url = start_app(SHOTS / "server.log")
+    except RuntimeError as exc:
+        pytest.fail(f"{exc} (see screenshots/server.log)")
+    yield url
+    stop_app(process)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,1 @@
+"""Benchmarks that print figures; none of them is a test."""
