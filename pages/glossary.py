@@ -4,6 +4,9 @@ import streamlit as st
 
 from explainer import journey
 from explainer.glossary import TERMS
+from pages.shared import use_router
+
+use_router()
 
 st.title("Glossary")
 st.caption("The words of the journey in two lines each. Follow a link to play with the idea.")

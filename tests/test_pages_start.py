@@ -58,3 +58,9 @@ def test_glossary_survives_odd_query_values():
         at.switch_page("pages/glossary.py").run()
         assert not at.exception, odd
         assert len(at.text_input(key="glossary_query").value) <= 40
+
+
+def test_every_page_runs_through_the_router_when_opened_by_a_link():
+    for stop in journey.stops():
+        source = (ROOT / stop.page).read_text()
+        assert "\nuse_router()\n" in source, f"{stop.page} does not call use_router()"
