@@ -60,7 +60,8 @@ def activation_curve(activation: str, total: float, bias: float) -> go.Figure:
                          f"(sum + bias)",
                     hovertemplate="sum %{x:.3f}<br>output %{y:.3f}<extra></extra>")
     fig.add_vline(x=-bias, line=dict(color=GREY, dash="dash"),
-                  annotation_text=f"threshold t = {-bias:.3g}", annotation_position="top left")
+                  annotation_text=f"threshold t = {neuron.short_number(-bias)}",
+                  annotation_position="top left")
     shown_total = float(np.clip(total, -reach, reach))
     fig.add_scatter(x=[shown_total], y=[here], mode="markers+text", name="this cell",
                     marker=dict(color=RED, size=14, line=dict(color="white", width=2)),
@@ -92,7 +93,10 @@ def dense_layer(inputs: Sequence[float], weights: np.ndarray, biases: Sequence[f
             chosen = j == selected
             width = 1 + 7 * min(abs(w) / biggest, 1.0)
             colour = RED if w >= 0 else BLUE
-            fig.add_scatter(x=[0, 1], y=[y_in[i], y_out[j]], mode="lines", showlegend=False,
+            gap = 0.085  # stop the line at the circles' edges
+            y0, y1 = y_in[i], y_out[j]
+            fig.add_scatter(x=[gap, 1 - gap], y=[y0 + gap * (y1 - y0), y1 - gap * (y1 - y0)],
+                            mode="lines", showlegend=False,
                             line=dict(color=colour, width=width if chosen else width * 0.6),
                             opacity=1.0 if chosen else 0.25, hoverinfo="text",
                             hovertext=f"input {i + 1} → cell {j + 1}: weight {w:.3g}")
@@ -103,23 +107,23 @@ def dense_layer(inputs: Sequence[float], weights: np.ndarray, biases: Sequence[f
                                    font=dict(size=15, color=colour), bgcolor="white")
     fig.add_scatter(x=np.zeros(n_inputs), y=y_in, mode="markers+text", showlegend=False,
                     marker=dict(size=46, color="#f5f5f5", line=dict(color="#424242", width=2)),
-                    text=[f"{v:.3g}" for v in inputs], textfont=dict(size=15),
+                    text=[f"{v:.3g}" for v in inputs], textfont=dict(size=15, color="#212121"),
                     hovertext=[f"input {i + 1}: {v:.3g}" for i, v in enumerate(inputs)],
                     hoverinfo="text")
     border = ["#d62728" if j == selected else "#424242" for j in range(n_cells)]
     fig.add_scatter(x=np.ones(n_cells), y=y_out, mode="markers+text", showlegend=False,
                     marker=dict(size=[56 if j == selected else 46 for j in range(n_cells)],
                                 color="#fff8e1", line=dict(color=border, width=3)),
-                    text=[f"{v:.3g}" for v in outputs], textfont=dict(size=15),
+                    text=[f"{v:.3g}" for v in outputs], textfont=dict(size=15, color="#212121"),
                     hovertext=[f"cell {j + 1}: bias {biases[j]:.3g}, value {outputs[j]:.3g}"
                                for j in range(n_cells)], hoverinfo="text")
     for j in range(n_cells):
         fig.add_annotation(x=1.09, y=y_out[j], text=f"cell {j + 1}<br>bias {biases[j]:.3g}",
                            showarrow=False, xanchor="left", font=dict(size=12))
-    fig.add_annotation(x=0, y=1.08, text="<b>inputs</b>", showarrow=False)
-    fig.add_annotation(x=1, y=1.08, text="<b>hidden cells</b>", showarrow=False)
+    fig.add_annotation(x=0, y=1.17, text="<b>inputs</b>", showarrow=False)
+    fig.add_annotation(x=1, y=1.17, text="<b>hidden cells</b>", showarrow=False)
     fig.update_xaxes(visible=False, range=[-0.15, 1.35])
-    fig.update_yaxes(visible=False, range=[-0.12, 1.14])
+    fig.update_yaxes(visible=False, range=[-0.12, 1.22])
     return _layout(fig, height=340)
 
 
@@ -131,11 +135,25 @@ def digit_grid(image: np.ndarray, show_numbers: bool = False, title: str | None 
         z=image, zmin=0, zmax=255, colorscale=INK, showscale=False, xgap=1, ygap=1,
         hovertemplate="row %{y}, column %{x}<br>value %{z}<extra></extra>",
         texttemplate="%{z}" if show_numbers else None, textfont=dict(size=7)))
-    fig.update_yaxes(autorange="reversed", scaleanchor="x", constrain="domain",
-                     showticklabels=False)
-    fig.update_xaxes(constrain="domain", showticklabels=False)
-    fig.update_layout(plot_bgcolor="#e0e0e0")
+    rows, cols = image.shape
+    fig.update_yaxes(range=[rows - 0.5, -0.5], scaleanchor="x", constrain="domain",
+                     showticklabels=False, ticks="", showgrid=False, zeroline=False)
+    fig.update_xaxes(range=[-0.5, cols - 0.5], constrain="domain", showticklabels=False, ticks="",
+                     showgrid=False, zeroline=False)
+    fig.update_layout(plot_bgcolor="#bdbdbd")  # shows through the 1-pixel gaps as a grid
     return _layout(fig, title=title, height=height)
+
+
+def input_row(image: np.ndarray) -> go.Figure:
+    """The same 784 values in one long row: what the first layer receives."""
+    row = np.asarray(image).reshape(1, -1)
+    fig = go.Figure(go.Heatmap(z=row, zmin=0, zmax=255, colorscale=INK, showscale=False,
+                               hovertemplate="input cell %{x}<br>value %{z}<extra></extra>"))
+    fig.update_yaxes(visible=False)
+    fig.update_xaxes(title="input cell 0 … 783 (row after row)", showline=True,
+                     linecolor="#9e9e9e", mirror=True, showgrid=False)
+    fig.update_xaxes(title_standoff=4)
+    return _layout(fig, height=140)
 
 
 # ---- Why nonlinearity ----------------------------------------------------------------------------
@@ -258,7 +276,9 @@ def errors_by_units(errors: Sequence[float], current_units: int | None = None,
         fig.add_scatter(x=[current_units], y=[max(current_error, 1e-6)], mode="markers",
                         name="your chain now", marker=dict(color=RED, size=13, symbol="star"),
                         hovertemplate="your chain: error %{y:.4g}<extra></extra>")
-    fig.update_yaxes(type="log", title="mean squared error (log scale)")
+    ticks = [10.0**k for k in range(-6, 3)]
+    fig.update_yaxes(type="log", title="mean squared error (log scale)", tickvals=ticks,
+                     ticktext=[f"{t:g}" for t in ticks])
     fig.update_xaxes(title="number of ReLU units", dtick=1)
     return _layout(fig, height=320)
 
@@ -280,7 +300,7 @@ def activation_gallery(names: Sequence[str], reach: float = 4.0) -> go.Figure:
 
 # ---- Recognizing patterns ------------------------------------------------------------------------
 
-def heatmap(values: np.ndarray, title: str, kind: str = "diverging", height: int = 330,
+def heatmap(values: np.ndarray, title: str, kind: str = "diverging", height: int = 300,
             limit: float | None = None, hover: str = "value") -> go.Figure:
     """A 28 x 28 grid. ``kind``: "ink" (0-255, white to black) or "diverging" (blue-white-red)."""
     values = np.asarray(values, dtype=float)
@@ -292,13 +312,15 @@ def heatmap(values: np.ndarray, title: str, kind: str = "diverging", height: int
         finite = values[np.isfinite(values)]
         bound = limit or max(float(np.abs(finite).max()) if finite.size else 1.0, 1e-9)
         trace = go.Heatmap(z=values, zmin=-bound, zmax=bound, colorscale=DIVERGING,
-                           colorbar=dict(thickness=10, len=0.8),
+                           showscale=False,
                            hovertemplate=f"row %{{y}}, column %{{x}}<br>{hover} %{{z:.3f}}"
                                          "<extra></extra>")
     fig = go.Figure(trace)
-    fig.update_yaxes(autorange="reversed", scaleanchor="x", constrain="domain",
-                     showticklabels=False)
-    fig.update_xaxes(constrain="domain", showticklabels=False)
+    rows, cols = values.shape
+    frame = dict(showline=True, linecolor="#9e9e9e", mirror=True, showgrid=False, zeroline=False,
+                 showticklabels=False, ticks="")
+    fig.update_yaxes(range=[rows - 0.5, -0.5], scaleanchor="x", constrain="domain", **frame)
+    fig.update_xaxes(range=[-0.5, cols - 0.5], constrain="domain", **frame)
     fig.update_layout(plot_bgcolor="white")
     return _layout(fig, title=title, height=height)
 

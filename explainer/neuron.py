@@ -98,14 +98,15 @@ class CellResult:
         values = " + ".join(n(x * w) for x, w in pairs)
         sign = "+" if self.bias >= 0 else "−"
         z = n(self.pre_activation)
-        lines = [f"weighted sum = {products} = {values} = {n(self.total)}",
-                 f"weighted sum + bias = {n(self.total)} {sign} {n(abs(self.bias))} = {z}"]
+        lines = [f"weighted sum = {products}",
+                 f"             = {values} = {n(self.total)}",
+                 f"plus bias    = {n(self.total)} {sign} {n(abs(self.bias))} = {z}"]
         if self.activation == "none":
-            lines.append(f"output = {z} (no activation)")
+            lines.append(f"output       = {z} (no activation)")
         elif self.activation == "ReLU":
-            lines.append(f"output = max(0, {z}) = {n(self.output)}")
+            lines.append(f"output       = max(0, {z}) = {n(self.output)}")
         else:
-            lines.append(f"output = 1 / (1 + e^−({z})) = {n(self.output)}")
+            lines.append(f"output       = 1 / (1 + e^−({z})) = {n(self.output)}")
         return lines
 
     def __repr__(self) -> str:

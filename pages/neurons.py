@@ -71,7 +71,7 @@ this = neuron.cell(inputs, weights[cell_index], biases[cell_index], activation)
 outputs = neuron.layer(inputs, weights, biases, activation)
 
 with result:
-    st.code("\n".join(this.lines()), language=None)
+    st.code("\n".join(this.lines()), language=None, wrap_lines=True)
     metric_columns = st.columns(3)
     metric_columns[0].metric("weighted sum", neuron.short_number(this.total))
     metric_columns[1].metric("threshold t = −bias", neuron.short_number(this.threshold))
@@ -126,6 +126,9 @@ with picker:
                f"is {int(image.max())}. Hover over a cell to read its value.")
 with grid:
     st.plotly_chart(charts.digit_grid(image, show_numbers=show_numbers), key="neurons_grid_chart")
+st.plotly_chart(charts.input_row(image), key="neurons_row_chart")
+st.caption("The same 784 values in one long row, 28 rows laid end to end: this is how the first "
+           "layer receives the picture. Every one of its cells is connected to all 784.")
 
 # ---- counting parameters ------------------------------------------------------------------------
 st.header("How many numbers does the network learn?")

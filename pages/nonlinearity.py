@@ -7,11 +7,12 @@ from explainer import charts_building as charts
 from explainer import curves, neuron
 
 LIMITS = curves.LIMITS
-DEFAULT_HINGES = (-2.0, -0.5, 1.0, 2.5, -2.5, 0.25, -1.25, 1.75, -1.75, 0.75, -0.25, 2.0)
-DEFAULT_OUT = (0.8, -1.6, 1.6, -1.0, 0.5, -0.5, 0.5, -0.5, 0.5, -0.5, 0.5, -0.5)
+# A first hand-made try at the sine: three bends, close but not quite. More units start small.
+DEFAULT_HINGES = (-2.5, -1.0, 1.0, 2.5, -2.0, 0.25, -1.25, 1.75, -1.75, 0.75, -0.25, 2.0)
+DEFAULT_OUT = (-0.8, 1.6, -1.8, 0.5, -0.5, 0.5, -0.5, 0.5, -0.5, 0.5, -0.5, 0.5)
 STACK_DEFAULTS = ((1.5, 0.5), (-0.8, 1.0), (1.2, -0.3))
 
-defaults = {"nonlin_units": 3, "nonlin_c": -0.6}
+defaults = {"nonlin_units": 3, "nonlin_c": 0.6}
 for i in range(curves.MAX_UNITS):
     defaults.update({f"nonlin_w{i}": 1.0, f"nonlin_b{i}": -DEFAULT_HINGES[i],
                      f"nonlin_v{i}": DEFAULT_OUT[i]})
@@ -61,7 +62,7 @@ left, right = st.columns([1, 2], gap="large")
 with left:
     st.markdown("The blue dots are training examples (x, y). The red line y = w x + b starts "
                 "flat and takes gradient steps downhill on the mean squared error.")
-    steps = st.slider("Gradient steps", 0, 200, 10, key="nonlin_steps")
+    steps = st.slider("Gradient steps", 0, 200, 3, key="nonlin_steps")
     noise = st.slider("Noise in the dots", 0.0, 2.0, 0.4, 0.1, key="nonlin_noise")
     x_dots, y_dots = curves.line_points(noise=noise)
     w, b, error = curves.line_descent(x_dots, y_dots, steps)[-1]
@@ -177,8 +178,8 @@ with right:
 st.header("A gallery of activations")
 left, right = st.columns([1, 2], gap="large")
 with left:
-    chosen = st.multiselect("Activations", list(neuron.GALLERY), default=list(neuron.GALLERY),
-                            key="nonlin_gallery")
+    chosen = st.pills("Activations", list(neuron.GALLERY), selection_mode="multi",
+                      default=list(neuron.GALLERY), key="nonlin_gallery")
     st.markdown("All of them bend. **ReLU** is the one the MNIST network uses: cheap, and its "
                 "slope is 1 wherever it is on. **Leaky ReLU** keeps a small slope below 0; "
                 "**sigmoid** and **tanh** squash everything into (0, 1) and (−1, 1).")

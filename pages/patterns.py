@@ -107,6 +107,8 @@ if digit is not None and template is not None:
                     f"of **{better} of 10** classes.")
 else:
     pictures[3].info("The score appears once there is a digit and a template.")
+st.caption("Template and products: red cells are positive, blue negative, white 0. Hover over a "
+           "cell to read its value.")
 
 # ---- ranking -----------------------------------------------------------------------------------
 st.header("How a template ranks the digits")
