@@ -249,17 +249,17 @@ def fit_animation(x, target, snapshots: Sequence[tuple[str, curves.ReluChain, fl
                                        transition=dict(duration=0))])
              for i in range(len(frames))]
     fig.update_layout(
-        updatemenus=[dict(type="buttons", showactive=False, x=0, y=-0.12, xanchor="left",
+        updatemenus=[dict(type="buttons", showactive=False, x=0, y=-0.16, xanchor="left",
                           yanchor="top", direction="left", buttons=[
                               dict(label="▶ Play", method="animate",
                                    args=[None, dict(frame=dict(duration=450, redraw=True),
                                                     transition=dict(duration=150),
                                                     fromcurrent=True)])])],
-        sliders=[dict(active=0, steps=steps, x=0.12, len=0.88, y=-0.05,
-                      currentvalue=dict(prefix="frame ", font=dict(size=12)))])
+        sliders=[dict(active=0, steps=steps, x=0.16, len=0.84, y=-0.12, yanchor="top",
+                      currentvalue=dict(visible=False))])
     _layout(fig, title=caption(first_label, first_error), height=440, xaxis_title="x",
             yaxis_title="y", yaxis_range=_finite_range(all_y))
-    fig.update_layout(margin=dict(b=90))
+    fig.update_layout(margin=dict(t=40, b=110), showlegend=False, title_font_size=14)
     return fig
 
 

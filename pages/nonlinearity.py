@@ -160,10 +160,12 @@ left, right = st.columns(2, gap="large")
 with left:
     st.subheader("How the fit got there")
     if fit and fit["target"] == target and fit["units"] == units and units > 0:
-        st.plotly_chart(charts.fit_animation(x, y, fit["snapshots"]), key="nonlin_fit_chart")
-        st.caption(f"The fit grows the chain one unit at a time: each new unit gets the hinge "
-                   f"that helps most, then gradient steps move every weight. Final mean squared "
-                   f"error {fit['error']:.4f}; the sliders now hold the result.")
+        st.plotly_chart(charts.fit_animation(x, y, fit["snapshots"]), key="nonlin_fit_chart",
+                        config={"displayModeBar": False})
+        st.caption(f"Blue: the target, red: the chain. Press Play or drag the slider. The fit "
+                   f"grows the chain one unit at a time: each new unit gets the hinge that helps "
+                   f"most, then gradient steps move every weight. Final mean squared error "
+                   f"{fit['error']:.4f}; the sliders now hold the result.")
     else:
         st.info("Press **Fit for me** to watch the units being fitted to the target, frame by "
                 "frame." if units else "Add at least one unit, then press Fit for me.")
@@ -176,10 +178,10 @@ with right:
 
 # ---- activations -------------------------------------------------------------------------------
 st.header("A gallery of activations")
+chosen = st.pills("Activations", list(neuron.GALLERY), selection_mode="multi",
+                  default=list(neuron.GALLERY), key="nonlin_gallery")
 left, right = st.columns([1, 2], gap="large")
 with left:
-    chosen = st.pills("Activations", list(neuron.GALLERY), selection_mode="multi",
-                      default=list(neuron.GALLERY), key="nonlin_gallery")
     st.markdown("All of them bend. **ReLU** is the one the MNIST network uses: cheap, and its "
                 "slope is 1 wherever it is on. **Leaky ReLU** keeps a small slope below 0; "
                 "**sigmoid** and **tanh** squash everything into (0, 1) and (−1, 1).")

@@ -56,8 +56,9 @@ with choose_digit:
         digit = sample.x_train[of_class[index]]
         digit_label = f"a {digit_class} from the sample (#{index})"
     else:
-        st.caption("Draw a digit in white on the black square; it is reduced to 28 × 28 cells.")
         digit = templates.drawing_to_digit(canvas("patterns_canvas", stroke_width=20))
+        st.caption("Draw a digit in white on the black square; it is reduced to 28 × 28 cells "
+                   "by averaging blocks of 10 × 10 pixels.")
         digit_label = "your drawing"
         if digit is None:
             st.info("The canvas is empty: draw a digit on it (a 1 or a 7 scores high on the "
@@ -70,8 +71,8 @@ with choose_template:
                                              "as much as ink on the pattern earns.")
     template = None
     if name == "your own":
-        st.caption(f"Paint where the pattern should be: painted cells get 1, the rest {low:g}.")
         painted = templates.drawing_to_digit(canvas("patterns_paint_canvas", stroke_width=24))
+        st.caption(f"Paint where the pattern should be: painted cells get 1, the rest {low:g}.")
         if painted is None:
             st.info("Paint your template on the canvas: for example a diagonal stroke.")
         else:

@@ -32,16 +32,19 @@ def test_neurons_page_computes_the_worked_example_and_reacts(page, app_url):
     open_building_page(page, app_url, "neurons")
     assert_no_exception(page)
     main = page.locator("[data-testid='stMain']")
-    assert "1 × 0.612 + 1 × 0.215" in main.inner_text()
+    arithmetic = page.locator("[data-testid='stCode']").first
+    assert "1 × 0.612 + 1 × 0.215" in arithmetic.text_content()
     assert metric_value(page, "output of cell 1") == "0.827"
-    assert page.locator(".js-plotly-plot").count() >= 3
+    page.locator(".js-plotly-plot").nth(2).wait_for()  # plotly draws after the script ends
     shot(page, "neurons-default")
 
     page.get_by_text("ReLU  max(0, x)").click()
+    page.locator("[data-testid='stCode']", has_text="max(0, 0.827)").wait_for()
     wait_idle(page)
     bias = page.get_by_label("bias", exact=True)
     bias.fill("-1")
     bias.press("Enter")
+    page.locator("[data-testid='stCode']", has_text="max(0, -0.173) = 0").wait_for()
     wait_idle(page)
     assert_no_exception(page)
     assert metric_value(page, "output of cell 1") == "0"
@@ -55,11 +58,17 @@ def test_nonlinearity_page_fits_the_chain(page, app_url):
     before = float(metric_value(page, "Mean squared error of your chain"))
     shot(page, "nonlinearity-default")
     page.get_by_role("button", name=re.compile("Fit for me")).click()
+    page.locator(".updatemenu-button", has_text="Play").wait_for()  # the fit's animation
     wait_idle(page)
     assert_no_exception(page)
     after = float(metric_value(page, "Mean squared error of your chain"))
     assert after < before / 10
-    assert page.get_by_role("button", name=re.compile("Play")).count() == 1
+    play = page.locator(".updatemenu-button", has_text="Play")  # the fit's animation
+    assert play.count() == 1
+    play.scroll_into_view_if_needed()
+    play.click()
+    page.wait_for_timeout(8000)  # let the animation run to its last frame
+    assert_no_exception(page)
     shot(page, "nonlinearity-fitted")
 
 
@@ -71,8 +80,8 @@ def test_patterns_page_scores_a_drawing(page, app_url):
     shot(page, "patterns-default")
 
     page.get_by_text("draw one").click()
+    page.get_by_text("The canvas is empty").wait_for()
     wait_idle(page)
-    assert page.get_by_text("The canvas is empty").count() == 1
     canvas = page.locator("canvas.upper-canvas").first
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
@@ -82,8 +91,10 @@ def test_patterns_page_scores_a_drawing(page, app_url):
     for step in range(1, 21):
         page.mouse.move(x, box["y"] + 40 + step * 10)
     page.mouse.up()
+    page.locator("[data-testid='stMetric']", has_text="Score").wait_for()
     wait_idle(page)
     assert_no_exception(page)
+    page.locator("[data-testid='stMetric']", has_text="Score").scroll_into_view_if_needed()
     score = float(metric_value(page, "Score"))
     assert score > 10  # a vertical stroke down the middle lies on the template's high cells
     shot(page, "patterns-drawn")
