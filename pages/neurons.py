@@ -7,6 +7,9 @@ import streamlit as st
 from explainer import charts_building as charts
 from explainer import neuron
 from explainer.mnist import load_sample
+from pages.shared import use_router
+
+use_router()
 
 N_CELLS = len(neuron.EXAMPLE_LAYER_WEIGHTS)
 N_INPUTS = len(neuron.EXAMPLE_INPUTS)

@@ -5,6 +5,9 @@ import streamlit as st
 
 from explainer import charts_building as charts
 from explainer import curves, neuron
+from pages.shared import use_router
+
+use_router()
 
 LIMITS = curves.LIMITS
 # A first hand-made try at the sine: three bends, close but not quite. More units start small.

@@ -6,6 +6,9 @@ import streamlit as st
 from explainer import charts_building as charts
 from explainer import journey, templates
 from explainer.mnist import load_sample
+from pages.shared import use_router
+
+use_router()
 
 CANVAS_SIZE = 280  # pixels; reduced to 28 x 28 by averaging 10 x 10 blocks
 SOURCES = ("a digit from the sample", "draw one")
