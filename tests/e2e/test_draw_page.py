@@ -182,5 +182,7 @@ def test_an_uploaded_photo_is_read(draw_page, tmp_path):
     not_a_picture.write_bytes(b"these are words, not pixels")
     page.locator("input[type='file']").set_input_files(str(not_a_picture))
     expect(main.get_by_text("not an image that can be read")).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    expect(answer(page)).to_have_count(0)  # the earlier answer is gone with its picture
     assert_no_exception(page)
     shot(page, "draw-upload-refused")
