@@ -12,6 +12,9 @@ from explainer.dream import STARTS, dream
 from explainer.inside import cell_template, pushes, strongest_pushes
 from explainer.mnist import load_sample
 from explainer.reading import CONFIDENT, Network
+from pages.shared import use_router
+
+use_router()
 
 CANVAS = 280  # pixels; MNIST's 28 x 28 times ten
 STROKE = (8, 40, 18)  # stroke width: min, max, default
