@@ -47,7 +47,8 @@ PRESETS = {
     "post": ModelConfig(label="The walk-through's network"),
     "better-mlp": ModelConfig(hidden=(512, 512), dropout=0.2, optimizer="adam", epochs=15,
                               label="A better MLP"),
-    "cnn": ModelConfig(kind="cnn", hidden=(), dropout=0.5, optimizer="adam", epochs=12,
+    # two convolution + pooling stages, then one dense layer of 128 (the "hidden" of a CNN)
+    "cnn": ModelConfig(kind="cnn", hidden=(128,), dropout=0.5, optimizer="adam", epochs=12,
                        label="A small CNN"),
 }
 
@@ -60,6 +61,8 @@ def validate(config: ModelConfig) -> list[str]:
     low, high = LIMITS["hidden"]
     if config.kind == "mlp" and not 1 <= len(config.hidden) <= 2:
         problems.append("An MLP has one or two hidden layers.")
+    if config.kind == "cnn" and len(config.hidden) > 1:
+        problems.append("The small CNN has at most one dense hidden layer.")
     for size in config.hidden:
         if not low <= size <= high:
             problems.append(f"Hidden layer size {size} is outside {low}-{high}.")
@@ -105,7 +108,10 @@ def build_model(config: ModelConfig):
         stack = [keras.Input(shape=(28, 28, 1)),
                  layers.Conv2D(32, 3, activation="relu"), layers.MaxPooling2D(2),
                  layers.Conv2D(64, 3, activation="relu"), layers.MaxPooling2D(2),
-                 layers.Flatten(), layers.Dropout(config.dropout)]
+                 layers.Flatten()]
+        for size in config.hidden:
+            stack.append(layers.Dense(size, activation="relu"))
+        stack.append(layers.Dropout(config.dropout))
     else:
         stack = [keras.Input(shape=(784,))]
         for size in config.hidden:
@@ -130,8 +136,10 @@ def keras_code(config: ModelConfig) -> str:
                   "    layers.MaxPooling2D(2),",
                   '    layers.Conv2D(64, 3, activation="relu"),',
                   "    layers.MaxPooling2D(2),",
-                  "    layers.Flatten(),",
-                  f"    layers.Dropout({config.dropout}),"]
+                  "    layers.Flatten(),"]
+        for size in config.hidden:
+            lines.append(f'    layers.Dense({size}, activation="relu"),')
+        lines.append(f"    layers.Dropout({config.dropout}),")
     else:
         lines.append("    keras.Input(shape=(784,)),")
         for size in config.hidden:
@@ -170,13 +178,22 @@ def parameter_table(model) -> list[dict[str, Any]]:
 
 @dataclass
 class TrainedModel:
-    """A trained Keras model with what the pages need to name it."""
+    """A trained Keras model with what the pages need to name it, test it and explain it."""
 
     model: Any
     config: ModelConfig
     test_accuracy: float | None = None
     history: dict[str, list[float]] = field(default_factory=dict)
     source: str = ""  # which MNIST it was trained on
+    test_probabilities: np.ndarray | None = None  # (N_test, 10), in the test set's order
+    seconds: float = 0.0  # time spent in fit
+    epochs_done: int = 0
+    stopped: bool = False  # Stop (or a diverged loss) ended it before its last epoch
+    device: str = ""
+    train_samples: int = 0
+
+    def __repr__(self) -> str:
+        return f"TrainedModel({self.name!r}, {self.epochs_done} epochs)"
 
     @property
     def name(self) -> str:
@@ -187,3 +204,34 @@ class TrainedModel:
         """uint8 digits (N, 28, 28) -> probabilities (N, 10)."""
         x = prepare_inputs(images, self.config)
         return np.asarray(self.model.predict_on_batch(x))
+
+    def first_layer_weights(self) -> np.ndarray:
+        """The first layer's kernel: (784, hidden) for an MLP, (3, 3, 1, filters) for a CNN."""
+        return np.asarray(self.model.layers[0].get_weights()[0])
+
+
+def model_bytes(model) -> bytes:
+    """The model as the bytes of a ``.keras`` file (architecture, weights, optimizer state)."""
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.keras"
+        model.save(path)
+        return path.read_bytes()
+
+
+def load_model_bytes(data: bytes):
+    """A model from ``.keras`` bytes this app wrote itself (safe mode: no custom code runs).
+
+    The app never offers this to visitors: a model file from a stranger can carry code.
+    """
+    import tempfile
+    from pathlib import Path
+
+    import keras
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.keras"
+        path.write_bytes(data)
+        return keras.models.load_model(path, safe_mode=True)

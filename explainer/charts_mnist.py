@@ -1,0 +1,216 @@
+"""Plotly figures for the MNIST training page; the page only displays what these return."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+INK = "Greys"  # 0 (background) white, 255 (ink) black: digits read like ink on paper
+TRAIN_COLOR = "#1f77b4"
+VALIDATION_COLOR = "#ff7f0e"
+RIGHT_COLOR = "#2ca02c"
+WRONG_COLOR = "#d62728"
+GAP = 2  # pixels between digits in a grid
+
+
+def _tidy(fig: go.Figure, height: int, **layout) -> go.Figure:
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), **layout)
+    return fig
+
+
+def digit_grid(images: np.ndarray) -> go.Figure:
+    """(10, k, 28, 28) digits, one row per class, drawn as one picture (fast to send)."""
+    rows, cols = images.shape[:2]
+    cell = 28 + GAP
+    canvas = np.full((rows * cell - GAP, cols * cell - GAP), np.nan)
+    for r in range(rows):
+        for c in range(cols):
+            canvas[r * cell:r * cell + 28, c * cell:c * cell + 28] = images[r, c]
+    fig = go.Figure(go.Heatmap(z=canvas, colorscale=INK, zmin=0, zmax=255, showscale=False,
+                               hovertemplate="pixel value %{z:.0f}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed", tickvals=[r * cell + 13.5 for r in range(rows)],
+                     ticktext=[str(r) for r in range(rows)], showgrid=False, zeroline=False,
+                     scaleanchor="x", title="digit")
+    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
+    return _tidy(fig, 40 + 30 * rows + 10, title="Sample digits per class",
+                 plot_bgcolor="white")
+
+
+def class_counts_chart(train_counts: np.ndarray, test_counts: np.ndarray) -> go.Figure:
+    """How many digits of each class, training and test side by side."""
+    digits = [str(d) for d in range(10)]
+    fig = go.Figure([
+        go.Bar(x=digits, y=train_counts, name="training", marker_color=TRAIN_COLOR,
+               hovertemplate="digit %{x}: %{y:,} training digits<extra></extra>"),
+        go.Bar(x=digits, y=test_counts, name="test", marker_color=VALIDATION_COLOR,
+               hovertemplate="digit %{x}: %{y:,} test digits<extra></extra>"),
+    ])
+    fig.update_xaxes(title="digit", type="category")
+    fig.update_yaxes(title="count")
+    return _tidy(fig, 320, title="Digits per class", barmode="group",
+                 legend=dict(orientation="h", y=1.02, x=1, xanchor="right", yanchor="bottom"))
+
+
+def pixel_histogram_chart(counts: np.ndarray, edges: np.ndarray, scaled: bool) -> go.Figure:
+    """How often each pixel value occurs (log scale: most pixels are background 0)."""
+    divisor = 255.0 if scaled else 1.0
+    centres = (edges[:-1] + edges[1:]) / 2 / divisor
+    fig = go.Figure(go.Bar(x=centres, y=counts, width=(edges[1] - edges[0]) / divisor,
+                           marker_color="#555",
+                           hovertemplate="values near %{x:.3g}: %{y:,} pixels<extra></extra>"))
+    fig.update_xaxes(title="pixel value the network sees" + (" (scaled to 0-1)" if scaled
+                                                             else " (raw 0-255)"))
+    fig.update_yaxes(title="pixels (log scale)", type="log")
+    return _tidy(fig, 320, title="Pixel values")
+
+
+def training_curves(curve: dict[str, list[float]], epochs_log: dict[str, list[float]],
+                    epochs: int) -> go.Figure:
+    """Loss and accuracy as training goes: a running line per batch, a point per epoch."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("Loss (lower is better)",
+                                                         "Accuracy (higher is better)"),
+                        horizontal_spacing=0.08)
+    for col, key in ((1, "loss"), (2, "accuracy")):
+        show = col == 1
+        if curve.get("x"):
+            fig.add_trace(go.Scatter(
+                x=curve["x"], y=curve[key], mode="lines", name="training (running)",
+                line=dict(color=TRAIN_COLOR, width=1.5), opacity=0.6, showlegend=show,
+                legendgroup="train-run",
+                hovertemplate="epoch %{x:.2f}<br>" + key + " %{y:.4f}<extra>training</extra>"),
+                row=1, col=col)
+        if epochs_log.get("epoch"):
+            fig.add_trace(go.Scatter(
+                x=epochs_log["epoch"], y=epochs_log[key], mode="markers", name="training",
+                marker=dict(color=TRAIN_COLOR, size=8), showlegend=show, legendgroup="train",
+                hovertemplate="end of epoch %{x}<br>" + key + " %{y:.4f}<extra>training"
+                              "</extra>"), row=1, col=col)
+            fig.add_trace(go.Scatter(
+                x=epochs_log["epoch"], y=epochs_log["val_" + key], mode="lines+markers",
+                name="validation", marker=dict(color=VALIDATION_COLOR, size=8),
+                line=dict(color=VALIDATION_COLOR, dash="dot"), showlegend=show,
+                legendgroup="val",
+                hovertemplate="end of epoch %{x}<br>" + key + " %{y:.4f}<extra>validation"
+                              "</extra>"), row=1, col=col)
+    fig.update_xaxes(title="epoch", range=[0, max(epochs, 1) + 0.05])
+    fig.update_yaxes(tickformat=".0%", row=1, col=2)
+    return _tidy(fig, 340, legend=dict(orientation="h", y=1.12, x=1, xanchor="right",
+                                        yanchor="bottom"))
+
+
+def seed_spread_chart(accuracies: list[float], seeds: list[int], reference: float) -> go.Figure:
+    """Test accuracy per seed, with the walk-through's single number for comparison."""
+    fig = go.Figure(go.Scatter(
+        x=accuracies, y=["your runs"] * len(accuracies), mode="markers+text",
+        text=[f"seed {s}" for s in seeds], textposition="top center",
+        marker=dict(size=14, color=TRAIN_COLOR),
+        hovertemplate="%{text}: %{x:.2%}<extra></extra>"))
+    fig.add_vline(x=reference, line=dict(color=WRONG_COLOR, dash="dash"),
+                  annotation_text=f"walk-through: {reference:.2%}", annotation_position="top")
+    low, high = min([*accuracies, reference]), max([*accuracies, reference])
+    pad = max((high - low) * 0.3, 0.002)
+    fig.update_xaxes(tickformat=".2%", range=[low - pad, high + pad], title="test accuracy")
+    fig.update_yaxes(showticklabels=False)
+    return _tidy(fig, 200, title="Same recipe, different seeds")
+
+
+def per_class_chart(per_class: np.ndarray) -> go.Figure:
+    """Accuracy for each true digit."""
+    values = np.nan_to_num(per_class, nan=0.0)
+    low = float(np.nanmin(per_class)) if np.isfinite(per_class).any() else 0.0
+    fig = go.Figure(go.Bar(
+        x=[str(d) for d in range(10)], y=values, marker_color=TRAIN_COLOR,
+        text=[f"{v:.1%}" for v in values], textposition="outside",
+        hovertemplate="digit %{x}: %{y:.2%} right<extra></extra>"))
+    fig.update_xaxes(title="true digit", type="category")
+    fig.update_yaxes(tickformat=".0%", range=[max(0.0, min(low - 0.05, 0.9)), 1.02])
+    return _tidy(fig, 330, title="Accuracy per digit")
+
+
+def confusion_chart(matrix: np.ndarray, selected: tuple[int, int] | None = None) -> go.Figure:
+    """The confusion matrix: rows true digit, columns the network's answer. Click a cell.
+
+    Colour shows the share of each true digit (square root, so small mistakes stay visible);
+    an invisible marker sits on every cell so a click selects it.
+    """
+    totals = matrix.sum(axis=1, keepdims=True)
+    share = matrix / np.maximum(totals, 1)
+    digits = list(range(10))
+    fig = go.Figure(go.Heatmap(
+        z=np.sqrt(share), x=digits, y=digits, colorscale="Blues", showscale=False,
+        text=matrix, texttemplate="%{text}", hoverinfo="skip"))
+    cells_y, cells_x = np.meshgrid(digits, digits, indexing="ij")
+    fig.add_trace(go.Scatter(  # invisible markers: they carry the hover text and the clicks
+        x=cells_x.ravel(), y=cells_y.ravel(), mode="markers",
+        marker=dict(size=30, symbol="square", color="rgba(0,0,0,0.01)"),
+        customdata=np.stack([matrix.ravel(), share.ravel()], axis=1),
+        hovertemplate="true %{y}, answered %{x}: %{customdata[0]} digits "
+                      "(%{customdata[1]:.1%})<extra></extra>",
+        showlegend=False, name="cells"))
+    if selected is not None:
+        fig.add_shape(type="rect", x0=selected[1] - 0.5, x1=selected[1] + 0.5,
+                      y0=selected[0] - 0.5, y1=selected[0] + 0.5,
+                      line=dict(color=WRONG_COLOR, width=3))
+    fig.update_xaxes(title="the network's answer", tickvals=digits, side="top")
+    fig.update_yaxes(title="true digit", tickvals=digits, autorange="reversed", scaleanchor="x")
+    return _tidy(fig, 470, plot_bgcolor="white")
+
+
+def digit_gallery(images: np.ndarray, labels: np.ndarray, probabilities: np.ndarray,
+                  columns: int = 6) -> go.Figure:
+    """Digits with their true label, the answer and the 10 probabilities under each."""
+    count = len(images)
+    rows = max(math.ceil(count / columns), 1)
+    answers = probabilities.argmax(axis=1) if count else []
+    titles = []
+    for r in range(rows):
+        for c in range(columns):
+            i = r * columns + c
+            titles.append(f"true {labels[i]} → {answers[i]} ({probabilities[i, answers[i]]:.0%})"
+                          if i < count else "")
+        titles.extend([""] * columns)
+    fig = make_subplots(rows=2 * rows, cols=columns, subplot_titles=titles,
+                        row_heights=[0.6, 0.4] * rows, vertical_spacing=0.14 / rows,
+                        horizontal_spacing=0.03)
+    for i in range(count):
+        r, c = divmod(i, columns)
+        fig.add_trace(go.Heatmap(z=images[i], colorscale=INK, zmin=0, zmax=255,
+                                 showscale=False, hoverinfo="skip"), row=2 * r + 1, col=c + 1)
+        colors = ["#bbb"] * 10
+        colors[answers[i]] = WRONG_COLOR if answers[i] != labels[i] else RIGHT_COLOR
+        colors[labels[i]] = RIGHT_COLOR
+        fig.add_trace(go.Bar(x=list(range(10)), y=probabilities[i], marker_color=colors,
+                             hovertemplate="%{x}: %{y:.1%}<extra></extra>", showlegend=False),
+                      row=2 * r + 2, col=c + 1)
+        fig.update_yaxes(autorange="reversed", scaleanchor=f"x{2 * r * columns + c + 1}"
+                         if 2 * r * columns + c else "x", visible=False, row=2 * r + 1, col=c + 1)
+        fig.update_xaxes(visible=False, row=2 * r + 1, col=c + 1)
+        fig.update_yaxes(range=[0, 1], visible=False, row=2 * r + 2, col=c + 1)
+        fig.update_xaxes(visible=False, row=2 * r + 2, col=c + 1)  # hover names the digits
+    fig.update_annotations(font_size=12)
+    return _tidy(fig, 40 + 250 * rows, plot_bgcolor="white")
+
+
+def weight_images(images: np.ndarray, titles: list[str], columns: int = 5,
+                  height_per_row: int = 210) -> go.Figure:
+    """Weights drawn as images: red pulls a cell's sum up, blue pulls it down, white is 0."""
+    count = len(images)
+    rows = max(math.ceil(count / columns), 1)
+    fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles + [""] *
+                        (rows * columns - count), horizontal_spacing=0.02,
+                        vertical_spacing=0.08 / rows)
+    for i in range(count):
+        r, c = divmod(i, columns)
+        limit = float(np.abs(images[i]).max()) or 1.0
+        fig.add_trace(go.Heatmap(z=images[i], colorscale="RdBu_r", zmin=-limit, zmax=limit,
+                                 showscale=False,
+                                 hovertemplate="row %{y}, column %{x}: weight %{z:.3f}"
+                                               "<extra></extra>"), row=r + 1, col=c + 1)
+        fig.update_yaxes(autorange="reversed", visible=False, row=r + 1, col=c + 1,
+                         scaleanchor=f"x{i + 1}" if i else "x")
+        fig.update_xaxes(visible=False, row=r + 1, col=c + 1)
+    fig.update_annotations(font_size=12)
+    return _tidy(fig, 40 + height_per_row * rows)

@@ -1,0 +1,84 @@
+"""Train on MNIST in a real browser: train on the sample while watching the progress, then
+inspect the result and click a confusion-matrix cell."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from browser import assert_no_exception, shot, wait_idle
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+def shot_at(page, locator, name):
+    """Scroll a part of the page into view, then save what the window shows."""
+    locator.first.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    shot(page, name)
+
+
+def test_train_watch_and_inspect(page, app_url):
+    # Open the app at its root first: on a fresh server a deep link skips the router, since a
+    # pages/ folder makes Streamlit start in its older multipage mode until st.navigation runs.
+    page.goto(app_url)
+    wait_idle(page)
+    page.goto(f"{app_url}/train_mnist")
+    wait_idle(page, timeout=120_000)  # the first visit loads TensorFlow to build the model
+    main = page.locator("[data-testid='stMain']")
+    main.get_by_text("Data in use:").wait_for()
+    assert "407,050 parameters" in main.inner_text()
+    sample = main.get_by_text("The small sample", exact=False)
+    if sample.count():  # the full set is available: train on the sample to keep this quick
+        sample.first.click()
+        wait_idle(page)
+    main.get_by_text("Explore the digits").click()
+    wait_idle(page)
+    shot(page, "train-1-data")
+    shot_at(page, main.get_by_text("2. The model"), "train-1-model")
+
+    epochs = page.get_by_role("spinbutton", name="Epochs (1-30)")
+    epochs.fill("2")
+    epochs.press("Enter")
+    wait_idle(page)
+    assert "epochs=2, batch_size=128" in main.inner_text()
+
+    page.get_by_role("button", name=re.compile("^.*Train$")).click()
+    seen_progress = False
+    deadline = time.monotonic() + 180
+    results = main.get_by_text("4. What the network learned")
+    while not results.count():
+        assert time.monotonic() < deadline, "training did not finish in 180 s"
+        bar = main.locator("[data-testid='stProgress']")
+        if not seen_progress and bar.count() and "epoch" in bar.first.inner_text():
+            seen_progress = True
+            assert "Samples per second" in main.inner_text()
+            shot_at(page, bar, "train-2-training")
+        page.wait_for_timeout(200)
+    wait_idle(page, timeout=60_000)
+    assert_no_exception(page)
+    assert seen_progress, "the live progress (epoch and batch) never showed"
+    text = main.inner_text()
+    assert "Test accuracy" in text and "Finished" in text and "The worst mistakes" in text
+    accuracy = float(re.search(r"Test accuracy\s+([\d.]+)%", text).group(1))
+    assert accuracy > 85
+    shot_at(page, main.get_by_text("4. What the network learned"), "train-3-results")
+
+    # click the confusion-matrix cell "true 3, answered 5"
+    chart = main.locator("[data-testid='stPlotlyChart']").filter(
+        has=page.locator("text=the network's answer")).first
+    chart.scroll_into_view_if_needed()
+    area = chart.locator(".nsewdrag").first.bounding_box()
+    page.mouse.click(area["x"] + area["width"] * 5.5 / 10, area["y"] + area["height"] * 3.5 / 10)
+    wait_idle(page)
+    main.get_by_text(re.compile(r"True 3, answered 5: \d+")).wait_for()
+    assert_no_exception(page)
+    shot_at(page, chart, "train-4-cell")
+    shot_at(page, main.get_by_text("The worst mistakes"), "train-5-worst")
+    shot_at(page, main.get_by_text("What hidden cells learned"), "train-6-cells")
+
+    # the sidebar names the session's model, on another page too
+    page.locator("[data-testid='stSidebarNav'] a", has_text="Home").first.click()
+    wait_idle(page)
+    assert "Your model:" in page.locator("[data-testid='stSidebar']").inner_text()

@@ -1,0 +1,117 @@
+"""The MNIST training page through the router: controls, refusals, and a short real training.
+
+The page reads MNIST from MNIST_DIR; here it points at the shipped sample so training is quick.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from helpers import open_page
+
+from explainer.mnist import SAMPLE_PATH
+
+PAGE = "pages/train_mnist.py"
+
+
+@pytest.fixture()
+def at(monkeypatch):
+    monkeypatch.setenv("MNIST_DIR", str(SAMPLE_PATH))
+    return open_page(PAGE, timeout=120)
+
+
+def texts(at) -> str:
+    parts = [e.value for kind in ("markdown", "caption", "info", "success", "warning", "error")
+             for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def code(at) -> str:
+    return at.code[0].value
+
+
+@pytest.mark.slow
+def test_defaults_are_the_walkthrough_network_with_its_code_and_parameters(at):
+    assert not at.exception
+    shown = texts(at)
+    assert "Data in use:" in shown and "6,000 training and 1,000 test digits" in shown
+    assert 'layers.Dense(512, activation="relu")' in code(at)
+    assert 'layers.Dense(10, activation="softmax")' in code(at)
+    assert "RMSprop(learning_rate=0.001)" in code(at)
+    assert "epochs=5, batch_size=128" in code(at) and "/ 255" in code(at)
+    assert "The walk-through's network" in shown
+    assert "**407,050 parameters**" in shown
+    table = at.dataframe[0].value
+    assert table["total"].tolist() == [401_920, 5_130, 407_050]
+    assert not at.button(key="train_start").disabled
+    assert at.button(key="train_stop").disabled
+
+
+@pytest.mark.slow
+def test_out_of_range_values_are_refused_with_a_message(at):
+    at.number_input(key="train_hidden").set_value(5000).run()
+    assert "Hidden layer size 5000 is outside 16-2048." in [e.value for e in at.error]
+    assert at.button(key="train_start").disabled
+    at.number_input(key="train_hidden").set_value(64)
+    at.number_input(key="train_epochs").set_value(31)
+    at.number_input(key="train_batch").set_value(8).run()
+    errors = " ".join(e.value for e in at.error)
+    assert "Epochs 31 is outside 1-30." in errors and "Batch size 8 is outside 16-1024." in errors
+    at.number_input(key="train_epochs").set_value(3)
+    at.number_input(key="train_batch").set_value(64).run()
+    assert not at.error and not at.button(key="train_start").disabled
+    assert "layers.Dense(64" in code(at) and "Custom" in texts(at)
+
+
+@pytest.mark.slow
+def test_presets_and_the_scaling_toggle_change_the_code(at):
+    at.selectbox(key="train_preset").set_value("cnn").run()
+    assert "layers.Conv2D(32, 3" in code(at) and "(-1, 28, 28, 1)" in code(at)
+    assert 'layers.Dense(128, activation="relu")' in code(at)
+    assert "**225,034 parameters**" in texts(at)
+    assert at.selectbox(key="train_activation").disabled
+    at.selectbox(key="train_preset").set_value("better-mlp").run()
+    assert code(at).count("layers.Dense(512") == 2 and "Adam" in code(at)
+    assert "**669,706 parameters**" in texts(at) and "A better MLP" in texts(at)
+    at.toggle(key="train_scale").set_value(False).run()
+    assert "/ 255" not in code(at)
+    assert any("raw 0-255" in w.value for w in at.warning)
+    assert not at.exception
+
+
+@pytest.mark.slow
+def test_three_seeds_train_in_the_background_and_the_results_are_shown(at):
+    at.number_input(key="train_epochs").set_value(1)
+    at.number_input(key="train_hidden").set_value(128)
+    at.toggle(key="train_three_seeds").set_value(True).run()
+    assert at.button(key="train_start").label == "Train 3 times"
+    at.button(key="train_start").click().run()
+    trainer = at.session_state["train_trainer"]
+    assert trainer is not None and trainer.seeds == (0, 1, 2)
+    deadline = time.monotonic() + 180
+    while trainer.running:
+        assert time.monotonic() < deadline
+        time.sleep(0.5)
+    at.run()
+    at.run()
+    assert not at.exception
+    assert len(trainer.results) == 3
+    # the median run is this session's model, and the page shows its results
+    model = at.session_state["session_model"]
+    accuracies = sorted(r.test_accuracy for r in trainer.results)
+    assert model.test_accuracy == accuracies[1] > 0.8
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Test accuracy"] == f"{model.test_accuracy:.2%}"
+    assert metrics["Epochs trained"] == "1 of 1"
+    assert "Three seeds, three networks" in texts(at)
+    headings = [h.value for h in at.subheader]
+    assert "The worst mistakes" in headings and "What hidden cells learned" in headings
+    # choosing a confusion-matrix cell shows those digits
+    at.selectbox(key="train_true").set_value(4)
+    at.selectbox(key="train_answer").set_value(4).run()
+    right = int(((model.test_probabilities.argmax(1) == 4)
+                 & (at.session_state["train_trainer"].data.y_test == 4)).sum())
+    assert f"True 4, answered 4: {right} right answers" in [h.value for h in at.subheader]
+    at.radio(key="train_cells_mode").set_value("Cells I choose").run()
+    assert not at.exception
