@@ -23,6 +23,9 @@ from explainer.model import (
     validate,
 )
 from explainer.training import Trainer, server_slots
+from pages.shared import use_router
+
+use_router()
 
 ss = st.session_state
 ss.setdefault("train_trainer", None)  # the Trainer of this session (running or finished)

@@ -8,19 +8,13 @@ background thread (seconds, not the minute the full set takes) and the page show
 from __future__ import annotations
 
 import math
-import os
-import subprocess
-import sys
 import time
-import urllib.request
 
 import pytest
 from browser import SHOTS, assert_no_exception, shot, wait_idle
-from conftest import ROOT, _free_port
 from draw_support import on_canvas, png_bytes
 
-from explainer.default_model import CACHE_ENV
-from explainer.mnist import SAMPLE_PATH, load_sample
+from explainer.mnist import load_sample
 
 pytestmark = pytest.mark.e2e
 
@@ -32,45 +26,12 @@ STROKES = {  # each digit as strokes of (x, y) points on the 280 x 280 canvas
 }
 
 
-@pytest.fixture(scope="module")
-def draw_app_url(chromium_path, tmp_path_factory):
-    port = _free_port()
-    SHOTS.mkdir(exist_ok=True)
-    env = dict(os.environ, MNIST_DIR=str(SAMPLE_PATH),
-               **{CACHE_ENV: str(tmp_path_factory.mktemp("draw-cache"))})
-    log = open(SHOTS / "server-draw.log", "w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read().decode().strip() == "ok":
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail("the app did not answer /_stcore/health in 60 s: see server-draw.log")
-    yield url
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
-
-
 @pytest.fixture()
-def draw_page(browser, draw_app_url):
+def draw_page(browser, app_url):
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     page = context.new_page()
     page.set_default_timeout(30_000)
-    page.goto(draw_app_url)
+    page.goto(app_url)
     wait_idle(page)
     page.locator("[data-testid='stSidebarNav'] a", has_text="Draw a digit").first.click()
     wait_idle(page, timeout=60_000)
@@ -117,7 +78,7 @@ def wait_for_the_model(page, main):
             return
         assert "could not be prepared" not in text, text
         page.wait_for_timeout(1000)
-    pytest.fail("the default model was not ready after 240 s: see server-draw.log")
+    pytest.fail("the default model was not ready after 240 s: see screenshots/server.log")
 
 
 def test_drawn_digits_are_read(draw_page):
