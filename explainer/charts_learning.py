@@ -274,10 +274,10 @@ def _seconds(value: float) -> str:
 BACKWARD_STAGES = (
     "Forward pass only",
     "1. Output: dL/dz = p - y",
-    "2. Output weights: dL/dw = a x dL/dz",
-    "3. Hidden: dL/da = sum of w x dL/dz",
-    "4. Hidden: dL/dz = dL/da x slope",
-    "5. Input weights: dL/dw = x x dL/dz",
+    "2. Output weights: dL/dw = a × dL/dz",
+    "3. Hidden: dL/da = sum of w × dL/dz",
+    "4. Hidden: dL/dz = dL/da × slope",
+    "5. Input weights: dL/dw = x × dL/dz",
 )
 
 

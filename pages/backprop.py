@@ -165,7 +165,8 @@ with left:
         st.rerun()
     history = st.session_state["backprop_history"]
     st.metric("Steps taken", len(history),
-              delta=f"loss {fp.loss:.5f}" if np.isfinite(fp.loss) else None, delta_color="off")
+              delta=f"loss {fp.loss:.5f}" if np.isfinite(fp.loss) else None, delta_color="off",
+              delta_arrow="off")
     last = st.session_state["backprop_last_step"]
     biggest = float(np.max(np.abs(bp.flatten(net.parameters()))))
     if biggest > 1e3:

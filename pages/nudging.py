@@ -73,7 +73,7 @@ with left:
     else:
         estimate = d.centred_difference(d.cost, w, h)
         st.metric("Nudge estimate", f"{estimate:.10f}", delta=f"error {abs(estimate - exact):.1e}",
-                  delta_color="off")
+                  delta_color="off", delta_arrow="off")
         if h < 1e-9:
             st.warning(f"h = {h:g} is so small that C(w + h) and C(w − h) agree in almost all of "
                        "their 16 digits: the difference is mostly rounding error, and the "
@@ -165,7 +165,8 @@ def descent_panel() -> None:
                 st.rerun()
         w_now, slope = run.weights[-1], float(d.cost_derivative(run.weights[-1]))
         st.metric(f"After {run.steps} steps: w", f"{w_now:.6g}",
-                  delta=f"cost {run.costs[-1]:.6g}", delta_color="off")
+                  delta=f"cost {run.costs[-1]:.6g}", delta_color="off",
+                  delta_arrow="off")
         if run.status == "diverged":
             with np.errstate(all="ignore"):
                 jump = w_now - rate * slope

@@ -52,6 +52,13 @@ def test_nudging_steps_diverges_and_measures(page, app_url):
     main = open_learning_page(page, app_url, "nudging")
     assert "Move w1 down" in main.inner_text()
     shot(page, "learning-nudging")
+    page.get_by_role("button", name="Play", exact=True).click()  # a fragment steps on its own timer
+    wait_text(main, "After 3 steps")
+    page.get_by_role("button", name="Stop", exact=True).click()
+    page.get_by_role("button", name="Play", exact=True).wait_for()
+    wait_idle(page)
+    page.get_by_role("button", name="Reset", exact=True).click()
+    wait_text(main, "After 0 steps")
     page.get_by_role("button", name="10 steps").click()
     wait_text(main, "After 10 steps")
     page.get_by_role("button", name="diverge").click()
