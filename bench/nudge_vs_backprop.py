@@ -4,6 +4,9 @@ Nudging times a random sample of weights (two forward passes each) and scales up
 them; backprop is timed whole (best of several runs). Prints one line per network.
 
     python -m bench.nudge_vs_backprop
+
+On a busy machine OpenBLAS' threads fight over the cores and small matrix products get tens of
+times slower; OPENBLAS_NUM_THREADS=1 gives steadier figures there.
 """
 
 from __future__ import annotations

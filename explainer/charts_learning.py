@@ -23,6 +23,8 @@ def _layout(fig: go.Figure, height: int = 320, **kwargs) -> go.Figure:
 def _fmt(value: float, digits: int = 3) -> str:
     if not np.isfinite(value):
         return str(value)
+    if 1e3 <= abs(value) < 1e7:
+        return f"{value:,.0f}"
     return f"{value:.{digits}g}" if abs(value) >= 1e-3 or value == 0 else f"{value:.2e}"
 
 

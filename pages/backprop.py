@@ -127,7 +127,7 @@ if worst >= 6:
 else:
     st.warning(f"Some gradients agree only to {worst} digits: a ReLU sits exactly at its kink "
                "(z = 0), where the slope jumps and a nudge straddles it. Move an input a little.")
-with st.expander("Every weight: backprop beside nudge", expanded=False):
+with st.expander("Every weight: backprop beside nudge", expanded=True):
     st.dataframe([{"parameter": r["parameter"], "value": f"{r['value']:.4f}",
                    "backprop": f"{r['backprop dL/dw']:.10f}",
                    "nudge": f"{r['nudge estimate']:.10f}",
