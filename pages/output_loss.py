@@ -15,7 +15,7 @@ HIDDEN = 32  # the stand-in network: 784-32-10, small enough to train here in a 
 TRAIN_STEPS = 200
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=16)
 def network(seed: int, trained: bool) -> bp.Network:
     """A 784-32-10 network with random weights, or the same after a short training."""
     net = bp.init_network((784, HIDDEN, 10), "relu", seed=seed)
