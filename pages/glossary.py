@@ -4,10 +4,16 @@ import streamlit as st
 
 from explainer import journey
 from explainer.glossary import TERMS
+from pages.shared import use_router
+
+use_router()
 
 st.title("Glossary")
 st.caption("The words of the journey in two lines each. Follow a link to play with the idea.")
 
+# A link such as /glossary?term=softmax opens the page filtered to that term.
+linked = st.query_params.get("term", "")
+st.session_state.setdefault("glossary_query", str(linked)[:40])
 query = st.text_input("Find a term", key="glossary_query", placeholder="e.g. softmax",
                       max_chars=40).strip().lower()
 shown = [t for t in TERMS if query in t.name.lower() or query in t.definition.lower()]

@@ -3,6 +3,9 @@
 import streamlit as st
 
 from explainer import journey
+from pages.shared import use_router
+
+use_router()
 
 st.title("How a neural network works")
 st.markdown(

@@ -1,6 +1,6 @@
 """Page tests for Home and Glossary, through the router."""
 
-from helpers import open_page
+from helpers import ROOT, open_page
 
 from explainer import journey
 from explainer.glossary import TERMS
@@ -34,3 +34,33 @@ def test_every_glossary_link_points_at_a_stop_of_the_journey():
     pages = {stop.page for stop in journey.STOPS}
     for term in TERMS:
         assert term.page is None or term.page in pages, term.name
+
+
+def test_glossary_opens_filtered_from_a_link():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"))
+    at.query_params["term"] = "epoch"
+    at.run()
+    at.switch_page("pages/glossary.py").run()
+    assert at.text_input(key="glossary_query").value == "epoch"
+    text = " ".join(m.value for m in at.markdown)
+    assert "**Epoch**" in text and "**Softmax**" not in text
+
+
+def test_glossary_survives_odd_query_values():
+    from streamlit.testing.v1 import AppTest
+
+    for odd in ["<script>alert(1)</script>", "x" * 5000, "%00", "' OR 1=1 --", "**bold**"]:
+        at = AppTest.from_file(str(ROOT / "app.py"))
+        at.query_params["term"] = odd
+        at.run()
+        at.switch_page("pages/glossary.py").run()
+        assert not at.exception, odd
+        assert len(at.text_input(key="glossary_query").value) <= 40
+
+
+def test_every_page_runs_through_the_router_when_opened_by_a_link():
+    for stop in journey.stops():
+        source = (ROOT / stop.page).read_text()
+        assert "\nuse_router()\n" in source, f"{stop.page} does not call use_router()"

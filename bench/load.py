@@ -1,0 +1,171 @@
+"""Many visitors at once, on loopback only: N browser sessions walk the app while one trains.
+
+Each visitor opens every concept page, moves its first slider, then draws a digit on the Draw page,
+round after round until the time is up. One more session trains the walk-through's network on the
+MNIST page meanwhile. Reported per action: count, p50 and p95 latency until the page settles, and
+every error (an exception box, a time-out, a lost session). Bounded: it stops by itself.
+
+    python bench/load.py --sessions 8 [--seconds 180]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.appserver import CHROMIUM_FLAGS, find_chromium, rss_mb, start_app, stop_app  # noqa: E402
+from explainer import journey  # noqa: E402
+
+APP = "[data-testid='stApp']"
+SETTLED = f"{APP}[data-test-script-state='notRunning']"
+RUNNING = f"{APP}[data-test-script-state='running']"
+CONCEPT_SECTIONS = ("Building blocks", "Learning")
+ACTION_TIMEOUT_MS = 30_000
+
+
+def url_path(page: str) -> str:
+    return "" if page == "pages/home.py" else Path(page).stem
+
+
+class Recorder:
+    """Latencies per action and the errors seen, shared by all sessions."""
+
+    def __init__(self) -> None:
+        self.latencies: dict[str, list[float]] = defaultdict(list)
+        self.errors: list[str] = []
+
+    async def timed(self, name: str, page, action) -> None:
+        start = time.perf_counter()
+        try:
+            await action()
+            await settle(page)
+            self.latencies[name].append(time.perf_counter() - start)
+            if await page.locator("[data-testid='stException']").count():
+                self.errors.append(f"{name}: exception shown on the page")
+            if await page.get_by_text("Connection error").count():
+                self.errors.append(f"{name}: the session lost its connection")
+        except Exception as exc:  # a time-out or a closed page: count it, keep going
+            self.errors.append(f"{name}: {type(exc).__name__}: {str(exc).splitlines()[0][:120]}")
+
+
+async def settle(page) -> None:
+    """Until the rerun that an action started has finished (or none started within 1 s)."""
+    try:
+        await page.wait_for_selector(RUNNING, timeout=1_000)
+    except Exception:
+        pass  # the rerun was over before we looked, or the action started none
+    await page.wait_for_selector(SETTLED, timeout=ACTION_TIMEOUT_MS)
+
+
+async def move_first_slider(page) -> bool:
+    slider = page.locator("[data-testid='stMain'] [role='slider']").first
+    if not await slider.count():
+        return False
+    await slider.scroll_into_view_if_needed()
+    await slider.focus()
+    await page.keyboard.press("ArrowRight")
+    return True
+
+
+async def draw_digit(page, digit_strokes) -> None:
+    canvas = page.locator("canvas.upper-canvas").first
+    await canvas.scroll_into_view_if_needed()
+    box = await canvas.bounding_box()
+    for stroke in digit_strokes:
+        x0, y0 = stroke[0]
+        await page.mouse.move(box["x"] + x0 * box["width"], box["y"] + y0 * box["height"])
+        await page.mouse.down()
+        for x, y in stroke[1:]:
+            await page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"],
+                                  steps=4)
+        await page.mouse.up()
+
+
+SEVEN = [[(0.25, 0.2), (0.75, 0.2), (0.45, 0.85)]]
+
+
+async def visitor(browser, url: str, recorder: Recorder, deadline: float) -> None:
+    context = await browser.new_context(viewport={"width": 1366, "height": 900})
+    page = await context.new_page()
+    page.set_default_timeout(ACTION_TIMEOUT_MS)
+    await recorder.timed("open home", page, lambda: page.goto(url))
+    stops = [s for section in CONCEPT_SECTIONS for s in journey.stops(section)]
+    draw = journey.find("pages/draw.py")
+    while time.monotonic() < deadline:
+        for stop in stops:
+            if time.monotonic() >= deadline:
+                break
+            await recorder.timed("open concept page", page,
+                                 lambda stop=stop: page.goto(f"{url}/{url_path(stop.page)}"))
+            if await page.locator("[data-testid='stMain'] [role='slider']").count():
+                await recorder.timed("move a slider", page, lambda: move_first_slider(page))
+        if draw is not None and draw.exists and time.monotonic() < deadline:
+            await recorder.timed("open draw page", page, lambda: page.goto(f"{url}/draw"))
+            if await page.locator("canvas.upper-canvas").count():
+                await recorder.timed("draw a digit", page, lambda: draw_digit(page, SEVEN))
+    await context.close()
+
+
+async def trainer(browser, url: str, recorder: Recorder, deadline: float) -> None:
+    """One session that starts a training of the walk-through's network and watches it."""
+    stop = journey.find("pages/train_mnist.py")
+    if stop is None or not stop.exists:
+        return
+    context = await browser.new_context(viewport={"width": 1366, "height": 900})
+    page = await context.new_page()
+    await recorder.timed("open train page", page, lambda: page.goto(f"{url}/train_mnist"))
+    button = page.get_by_role("button", name="Train", exact=False).first
+    await recorder.timed("start training", page, lambda: button.click())
+    while time.monotonic() < deadline:
+        await asyncio.sleep(2)
+    await context.close()
+
+
+async def run(sessions: int, seconds: float) -> Recorder:
+    from playwright.async_api import async_playwright
+
+    chromium = find_chromium()
+    if chromium is None:
+        raise SystemExit("no Chromium found: apt-get install -y chromium")
+    process, url = start_app()
+    recorder = Recorder()
+    try:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=chromium,
+                                                       args=CHROMIUM_FLAGS)
+            deadline = time.monotonic() + seconds
+            tasks = [visitor(browser, url, recorder, deadline) for _ in range(sessions)]
+            tasks.append(trainer(browser, url, recorder, deadline))
+            await asyncio.wait_for(asyncio.gather(*tasks), timeout=seconds + 120)
+            await browser.close()
+        print(f"server rss_mb={rss_mb(process.pid):.0f} at the end")
+    finally:
+        stop_app(process)
+    return recorder
+
+
+def report(recorder: Recorder, sessions: int) -> None:
+    print(f"\n{sessions} visitors + 1 training session")
+    print(f"{'action':<20}{'count':>7}{'p50 s':>8}{'p95 s':>8}")
+    for name, values in sorted(recorder.latencies.items()):
+        values = sorted(values)
+        p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
+        print(f"{name:<20}{len(values):>7}{statistics.median(values):>8.2f}{p95:>8.2f}")
+    print(f"errors={len(recorder.errors)}")
+    for error in recorder.errors[:20]:
+        print(f"  {error}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=180, help="how long visitors keep going")
+    args = parser.parse_args()
+    report(asyncio.run(run(args.sessions, args.seconds)), args.sessions)

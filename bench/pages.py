@@ -1,0 +1,67 @@
+"""Render time of every page under AppTest (median of warm runs) and whether it loaded TensorFlow.
+
+Each page runs in a fresh Python process, so "TensorFlow imported" is that page's own doing.
+
+    python bench/pages.py [--runs 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from explainer import journey  # noqa: E402
+
+ONE_PAGE = """
+import json, sys, time
+from streamlit.testing.v1 import AppTest
+page, runs = sys.argv[1], int(sys.argv[2])
+at = AppTest.from_file("app.py", default_timeout=300)
+at.run()
+at.switch_page(page)
+start = time.perf_counter(); at.run(); cold = time.perf_counter() - start
+times = []
+for _ in range(runs):
+    start = time.perf_counter(); at.run(); times.append((time.perf_counter() - start) * 1000)
+print(json.dumps({"cold_ms": cold * 1000, "warm_ms": sorted(times),
+                  "exceptions": [str(e.value)[:200] for e in at.exception],
+                  "tensorflow": "tensorflow" in sys.modules or "keras" in sys.modules}))
+"""
+
+
+def measure_page(page: str, runs: int) -> dict:
+    result = subprocess.run([sys.executable, "-c", ONE_PAGE, page, str(runs)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=900)
+    if result.returncode != 0:
+        return {"page": page, "error": result.stderr.strip().splitlines()[-1:]}
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    figures["page"] = page
+    figures["median_ms"] = statistics.median(figures["warm_ms"])
+    return figures
+
+
+def main(runs: int = 10) -> list[dict]:
+    rows = []
+    print(f"{'page':<28}{'warm median ms':>16}{'cold ms':>10}  TensorFlow  exceptions")
+    for stop in journey.stops():
+        row = measure_page(stop.page, runs)
+        rows.append(row)
+        if "error" in row:
+            print(f"{stop.page:<28}  failed: {row['error']}")
+            continue
+        print(f"{stop.page:<28}{row['median_ms']:>16.0f}{row['cold_ms']:>10.0f}  "
+              f"{'yes' if row['tensorflow'] else 'no':<10}  {len(row['exceptions'])}")
+    return rows
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=10, help="warm runs per page (median)")
+    main(parser.parse_args().runs)

@@ -1,0 +1,72 @@
+"""Memory over many visitors: open and close N browser sessions one after another, read the RSS.
+
+Each session opens the home page and every concept page, then closes. The server's resident
+memory after the first session is the baseline; the target is the last reading within 15% of it.
+
+    python bench/sessions.py [--sessions 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.appserver import (  # noqa: E402
+    CHROMIUM_FLAGS,
+    find_chromium,
+    rss_mb,
+    start_app,
+    stop_app,
+)
+from explainer import journey  # noqa: E402
+
+SETTLED = "[data-testid='stApp'][data-test-script-state='notRunning']"
+CONCEPT_SECTIONS = ("Start", "Building blocks", "Learning")
+
+
+def visit_concept_pages(browser, url: str) -> None:
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    for stop in [s for section in CONCEPT_SECTIONS for s in journey.stops(section)]:
+        path = "" if stop.page == "pages/home.py" else Path(stop.page).stem
+        page.goto(f"{url}/{path}")
+        page.wait_for_selector(SETTLED + " h1", timeout=60_000)
+    context.close()
+
+
+def main(sessions: int = 50) -> dict[str, float]:
+    from playwright.sync_api import sync_playwright
+
+    chromium = find_chromium()
+    if chromium is None:
+        raise SystemExit("no Chromium found: apt-get install -y chromium")
+    process, url = start_app()
+    try:
+        idle = rss_mb(process.pid)
+        readings = []
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+            for i in range(sessions):
+                visit_concept_pages(browser, url)
+                time.sleep(0.5)  # let the server notice the closed WebSocket
+                readings.append(rss_mb(process.pid))
+                if i == 0 or (i + 1) % 10 == 0:
+                    print(f"after session {i + 1:>3}: rss_mb={readings[-1]:.0f}", flush=True)
+            browser.close()
+    finally:
+        stop_app(process)
+    first, last = readings[0], readings[-1]
+    growth = (last - first) / first
+    print(f"rss_idle_mb={idle:.0f} rss_after_first_mb={first:.0f} rss_after_last_mb={last:.0f} "
+          f"growth={growth:+.1%} (target within 15%)")
+    return {"idle": idle, "first": first, "last": last, "growth": growth}
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=50)
+    main(parser.parse_args().sessions)

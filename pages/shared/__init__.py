@@ -1,0 +1,16 @@
+"""Pieces every page shares. Not a page: Streamlit lists only the files directly in pages/."""
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+
+def use_router() -> None:
+    """Run this page through app.py, also when it is the first page a fresh server is asked for.
+
+    Until app.py has called st.navigation once, Streamlit treats a folder named pages/ the old way
+    and runs a page opened by its own link alone: no sections, no sidebar, no wide layout. This
+    switches the server to the router and reruns, so a shared link opens the full app.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
