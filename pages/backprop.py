@@ -7,6 +7,9 @@ from explainer import backprop as bp
 from explainer import charts_learning as charts
 from explainer import descent as d
 from explainer import journey
+from pages.shared import use_router
+
+use_router()
 
 SIZES = (2, 3, 2)
 RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 3.0, 10.0, 100.0, 1e4, 1e8)

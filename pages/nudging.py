@@ -7,6 +7,9 @@ from explainer import backprop as bp
 from explainer import charts_learning as charts
 from explainer import descent as d
 from explainer.mnist import load_sample
+from pages.shared import use_router
+
+use_router()
 
 H_CHOICES = (1.0, 0.5, 0.2, 0.1, 0.05, 0.01, *(10.0 ** -k for k in range(3, 17)), 0.0)
 TABLE_STEPS = tuple(10.0 ** -k for k in range(0, 16))

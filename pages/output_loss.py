@@ -8,6 +8,9 @@ from explainer import charts_learning as charts
 from explainer import softmax_loss as sl
 from explainer.descent import RMSprop
 from explainer.mnist import describe, load_sample
+from pages.shared import use_router
+
+use_router()
 
 DEFAULT_SCORES = (0.5, -1.0, 0.2, 3.0, -0.5, 1.0, 0.0, -2.0, 1.5, 0.3)
 SCALES = (1, 10, 100, 1000)

@@ -9,10 +9,7 @@ pytestmark = pytest.mark.e2e
 
 
 def open_learning_page(page, app_url: str, url_path: str):
-    """Load the router first (a fresh server given a deep link first runs the bare page without
-    the router), then the page by its URL; returns the main area."""
-    page.goto(app_url)
-    wait_idle(page, timeout=60_000)
+    """Open a page by its own link; it must come up inside the router. Returns the main area."""
     page.goto(f"{app_url}/{url_path}")
     wait_idle(page, timeout=60_000)
     assert_no_exception(page)
@@ -32,7 +29,7 @@ def slider(page, label: str):
 
 def test_output_and_loss_with_huge_scores_and_a_digit(page, app_url):
     main = open_learning_page(page, app_url, "output_loss")
-    assert "Softmax: probabilities, sum = 1.000000" in main.inner_text()
+    wait_text(main, "Softmax: probabilities, sum = 1.000000")  # a chart's title
     shot(page, "learning-output-loss")
     thumb = slider(page, "Multiply every score by")
     thumb.focus()
@@ -40,7 +37,7 @@ def test_output_and_loss_with_huge_scores_and_a_digit(page, app_url):
     wait_text(main, "overflows to infinity")
     wait_idle(page)
     assert_no_exception(page)
-    assert "sum = 1.000000" in main.inner_text()
+    wait_text(main, "sum = 1.000000")
     page.get_by_text("Send a digit through a network with random weights").click()
     wait_text(main, "from MNIST's test set")
     wait_idle(page)
@@ -50,7 +47,7 @@ def test_output_and_loss_with_huge_scores_and_a_digit(page, app_url):
 
 def test_nudging_steps_diverges_and_measures(page, app_url):
     main = open_learning_page(page, app_url, "nudging")
-    assert "Move w1 down" in main.inner_text()
+    wait_text(main, "Move w1 down")
     shot(page, "learning-nudging")
     page.get_by_role("button", name="Play", exact=True).click()  # a fragment steps on its own timer
     wait_text(main, "After 3 steps")
@@ -83,7 +80,7 @@ def test_nudging_steps_diverges_and_measures(page, app_url):
 
 def test_backprop_walks_backward_and_trains(page, app_url):
     main = open_learning_page(page, app_url, "backprop")
-    assert "agree with the nudge" in main.inner_text()
+    wait_text(main, "agree with the nudge")
     shot(page, "learning-backprop")
     thumb = slider(page, "Step")
     thumb.focus()
