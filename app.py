@@ -1,10 +1,8 @@
 """Router: page config, the navigation built from the journey, a shared sidebar, then the page."""
 
-import sys
-
 import streamlit as st
 
-from explainer import journey
+from explainer import device, journey
 
 st.set_page_config(page_title="How a neural network works", page_icon=":material/neurology:",
                    layout="wide")
@@ -21,10 +19,8 @@ with st.sidebar:
     trained = st.session_state.get("session_model")
     if trained is not None:
         st.caption(f":material/check_circle: Your model: {trained.name}")
-    if "tensorflow" in sys.modules:  # only report a device once a page has loaded TensorFlow
-        from explainer.device import describe_device
-
-        st.caption(f":material/memory: {describe_device()}")
+    if device.gpus.cache_info().currsize:  # known once a page that trains or predicts asked
+        st.caption(f":material/memory: {device.describe_device()}")
     st.caption("Digits: MNIST by LeCun, Cortes & Burges (CC BY-SA 3.0)")
 
 page.run()

@@ -12,6 +12,7 @@ import pytest
 from browser import SHOTS
 
 from bench.appserver import CHROMIUM_FLAGS, find_chromium, start_app, stop_app
+from explainer.mnist import SAMPLE_PATH
 
 
 @pytest.fixture(scope="session")
@@ -31,11 +32,17 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def app_url(chromium_path) -> str:
-    """Start the app once for the browser tests; stop it afterwards."""
+def app_url(chromium_path, tmp_path_factory) -> str:
+    """Start the app once for the browser tests; stop it afterwards.
+
+    Its MNIST is the shipped sample and its model cache a fresh folder, so the default model the
+    Draw page needs is trained in seconds, by this server, every run.
+    """
     SHOTS.mkdir(exist_ok=True)
+    env = {"MNIST_DIR": str(SAMPLE_PATH),
+           "EXPLAINER_CACHE_DIR": str(tmp_path_factory.mktemp("model-cache"))}
     try:
-        process, url = start_app(SHOTS / "server.log")
+        process, url = start_app(SHOTS / "server.log", env=env)
     except RuntimeError as exc:
         pytest.fail(f"{exc} (see screenshots/server.log)")
     yield url

@@ -1,0 +1,134 @@
+"""Can the network draw a 9? Gradient ascent on the pixels, not on the weights.
+
+Training nudges the weights downhill on the loss. Here the weights stay fixed and the 784 pixels
+move instead: uphill on the log-probability of one digit. Each step asks the network "which way
+should each pixel change to make you more sure this is a 9?" (the gradient with respect to the
+input, found by backpropagation all the way to the pixels) and takes a small step that way,
+keeping every pixel between paper (0) and ink (1). What comes out is the picture the network
+likes best for that digit. It is usually sure of it, and it rarely looks like a 9: a network that
+learned to *tell digits apart* has not learned what a digit looks like.
+
+For an MLP the gradient is a few numpy matrix products (:func:`mlp_gradient`); for any other Keras
+model TensorFlow's autodiff computes it (:func:`keras_gradient`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from explainer.inside import ACTIVATIONS, Mlp, softmax
+
+STARTS = ("blank", "noise")
+
+
+def _derivative(activation: str, z: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """The slope of an activation at z (a is the activation's value there)."""
+    if activation == "relu":
+        return (z > 0).astype(z.dtype)
+    if activation == "sigmoid":
+        return a * (1.0 - a)
+    if activation == "tanh":
+        return 1.0 - a * a
+    return np.ones_like(z)  # linear
+
+
+def mlp_objective(mlp: Mlp, pixels: np.ndarray, digit: int) -> float:
+    """log P(digit) for one image of pixels in 0-1 (shape (784,) or (28, 28))."""
+    x = np.asarray(pixels, dtype=np.float64).reshape(784) * 255.0 * mlp.input_scale
+    for layer in mlp.hidden:
+        x = ACTIVATIONS[layer.activation](x @ layer.weights + layer.bias)
+    scores = x @ mlp.output.weights + mlp.output.bias
+    return float(scores[digit] - scores.max() - np.log(np.exp(scores - scores.max()).sum()))
+
+
+def mlp_gradient(mlp: Mlp, pixels: np.ndarray, digit: int) -> tuple[float, np.ndarray]:
+    """log P(digit) and its gradient with respect to the 784 pixels (backprop by hand)."""
+    scale = 255.0 * mlp.input_scale
+    x = np.asarray(pixels, dtype=np.float64).reshape(784) * scale
+    sums, values = [], [x]
+    for layer in mlp.hidden:
+        z = values[-1] @ layer.weights + layer.bias
+        sums.append(z)
+        values.append(ACTIVATIONS[layer.activation](z))
+    scores = values[-1] @ mlp.output.weights + mlp.output.bias
+    probabilities = softmax(scores)
+    objective = float(np.log(max(probabilities[digit], 1e-300)))
+    upstream = -probabilities  # d log softmax(scores)[digit] / d scores = onehot - p
+    upstream[digit] += 1.0
+    upstream = mlp.output.weights @ upstream  # -> the last hidden layer's activations
+    for layer, z, a in zip(reversed(mlp.hidden), reversed(sums), reversed(values[1:])):
+        upstream = layer.weights @ (upstream * _derivative(layer.activation, z, a))
+    return objective, upstream * scale
+
+
+def keras_gradient(model, kind: str, input_scale: float) -> Callable:
+    """A function pixels (784,) in 0-1 -> (log P(digit), gradient), by TensorFlow's autodiff."""
+    import tensorflow as tf
+
+    shape = (1, 28, 28, 1) if kind == "cnn" else (1, 784)
+
+    def gradient(pixels: np.ndarray, digit: int) -> tuple[float, np.ndarray]:
+        x = tf.constant(np.asarray(pixels, dtype=np.float32).reshape(shape) * 255.0 * input_scale)
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            probabilities = model(x, training=False)
+            objective = tf.math.log(tf.clip_by_value(probabilities[0, digit], 1e-30, 1.0))
+        grad = tape.gradient(objective, x).numpy().reshape(784).astype(np.float64)
+        return float(objective.numpy()), grad * 255.0 * input_scale
+
+    return gradient
+
+
+@dataclass(frozen=True)
+class Dream:
+    """The picture gradient ascent found for one digit, and how sure the network is of it."""
+
+    digit: int
+    image: np.ndarray  # (28, 28) pixels in 0-1
+    probability: float  # P(digit) for that image
+    history: np.ndarray  # P(digit) after every step, starting before the first
+    start: str
+
+    def __repr__(self) -> str:
+        return (f"Dream({self.digit}: P = {self.probability:.3f} after "
+                f"{len(self.history) - 1} steps from {self.start})")
+
+
+def starting_image(start: str, seed: int = 0) -> np.ndarray:
+    """A blank page, or faint random noise (pixels 0-0.3), as 784 values in 0-1."""
+    if start == "blank":
+        return np.zeros(784)
+    if start == "noise":
+        return np.random.default_rng(seed).uniform(0.0, 0.3, 784)
+    raise ValueError(f"start must be one of {STARTS}, got {start!r}")
+
+
+def dream(gradient: Callable, digit: int, start: str = "blank", steps: int = 100,
+          step_size: float = 0.05, seed: int = 0) -> Dream:
+    """Gradient ascent on the pixels: each step moves every pixel by at most ``step_size``.
+
+    The step is the gradient divided by its largest entry, so the pixel that matters most moves
+    by ``step_size`` and the rest in proportion; pixels are clipped to 0-1 after each step.
+    """
+    if not 0 <= digit <= 9:
+        raise ValueError(f"digit must be 0-9, got {digit}")
+    pixels = starting_image(start, seed)
+    history = []
+    for _ in range(steps):
+        objective, grad = gradient(pixels, digit)
+        history.append(np.exp(objective))
+        largest = np.abs(grad).max()
+        if not np.isfinite(largest) or largest == 0:
+            break
+        pixels = np.clip(pixels + step_size * grad / largest, 0.0, 1.0)
+    objective, _ = gradient(pixels, digit)
+    history.append(np.exp(objective))
+    return Dream(digit, pixels.reshape(28, 28), float(history[-1]), np.array(history), start)
+
+
+def mlp_dream(mlp: Mlp, digit: int, **options) -> Dream:
+    """:func:`dream` with the numpy gradient of an MLP."""
+    return dream(lambda pixels, d: mlp_gradient(mlp, pixels, d), digit, **options)

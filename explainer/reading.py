@@ -1,0 +1,97 @@
+"""Reading a digit: which network answers, its ten probabilities, and how far to trust them.
+
+The network always answers with ten probabilities that add up to 1: it was only ever shown
+digits, so it has no way to say "this is not a digit". The page therefore says it is not sure
+when the top probability is below :data:`CONFIDENT`, and also when the drawing is a solid blob
+(a dot blown up to 20 x 20 pixels), which MNIST never contains but which the network may still
+call an 8 or a 0 with confidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from explainer.inside import ForwardPass, Mlp, forward, mlp_from_keras
+from explainer.model import TrainedModel
+from explainer.preprocess import Steps
+
+CONFIDENT = 0.75  # below this top probability the page says it is not sure
+BLOB_FILL = 0.7  # ink covering more of its box than this (MNIST: 99.9% of digits below 0.63)
+
+
+def looks_like_a_blob(steps: Steps) -> bool:
+    """A dot or a solid smear: its ink fills most of a roughly square box."""
+    height, width = steps.fitted.shape
+    fill = steps.fitted.sum() / 255.0 / (height * width)
+    return min(height, width) >= 12 and fill > BLOB_FILL
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The network's answer for one input."""
+
+    probabilities: np.ndarray  # (10,)
+    blob: bool = False
+    inside: ForwardPass | None = None  # every layer's values, when the network is an MLP
+
+    @property
+    def digit(self) -> int:
+        return int(np.argmax(self.probabilities))
+
+    @property
+    def confidence(self) -> float:
+        return float(np.max(self.probabilities))
+
+    @property
+    def sure(self) -> bool:
+        return self.confidence >= CONFIDENT and not self.blob
+
+    def __repr__(self) -> str:
+        return (f"Reading({self.digit} at {self.confidence:.1%}"
+                f"{'' if self.sure else ', not sure'}{', blob' if self.blob else ''})")
+
+
+@dataclass(frozen=True)
+class Network:
+    """The model that answers, with its numpy copy when it is an MLP (fast, and shows inside)."""
+
+    trained: TrainedModel
+    mlp: Mlp | None
+    shared: bool  # the default model every session reads, not this session's own
+
+    @classmethod
+    def of(cls, trained: TrainedModel, shared: bool = False, mlp: Mlp | None = None) -> Network:
+        if mlp is None:
+            scale = 1 / 255 if trained.config.scale_inputs else 1.0
+            mlp = mlp_from_keras(trained.model, scale)
+        return cls(trained, mlp, shared)
+
+    @property
+    def name(self) -> str:
+        return self.trained.name
+
+    def read(self, digit: np.ndarray, steps: Steps | None = None) -> Reading:
+        """One (28, 28) uint8 digit -> the network's reading of it."""
+        blob = steps is not None and looks_like_a_blob(steps)
+        if self.mlp is not None:
+            run = forward(self.mlp, digit)
+            return Reading(run.probabilities[0], blob, run)
+        probabilities = self.trained.predict(np.asarray(digit).reshape(1, 28, 28))[0]
+        return Reading(np.asarray(probabilities, dtype=np.float64), blob, None)
+
+    def read_many(self, digits: np.ndarray) -> np.ndarray:
+        """(N, 28, 28) uint8 digits -> (N, 10) probabilities."""
+        if self.mlp is not None:
+            return forward(self.mlp, digits).probabilities
+        return np.asarray(self.trained.predict(np.asarray(digits)), dtype=np.float64)
+
+    def gradient(self):
+        """The pixel gradient function for :func:`explainer.dream.dream`."""
+        from explainer import dream
+
+        if self.mlp is not None:
+            return lambda pixels, digit: dream.mlp_gradient(self.mlp, pixels, digit)
+        scale = 1 / 255 if self.trained.config.scale_inputs else 1.0
+        return dream.keras_gradient(self.trained.model, self.trained.config.kind, scale)

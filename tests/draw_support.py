@@ -1,0 +1,101 @@
+"""Shared by the drawing tests: digits drawn like the canvas does, a model trained on the sample.
+
+The model is trained once per test process (a few seconds on a CPU) and reused by every test
+file that asks for it.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from explainer.mnist import SAMPLE_PATH, load_sample
+
+CANVAS = 280
+
+
+def on_canvas(digit: np.ndarray, scale: float = 1.0, top: int | None = None,
+              left: int | None = None, size: int = CANVAS) -> np.ndarray:
+    """A 28 x 28 digit scaled up smoothly and put on a black (size, size) RGBA canvas."""
+    side = int(round(size * scale))
+    big = np.asarray(Image.fromarray(np.asarray(digit, dtype=np.uint8)).resize(
+        (side, side), Image.Resampling.BILINEAR))
+    top = (size - side) // 2 if top is None else top
+    left = (size - side) // 2 if left is None else left
+    gray = np.zeros((size, size), np.uint8)
+    gray[top:top + side, left:left + side] = big
+    rgba = np.zeros((size, size, 4), np.uint8)
+    rgba[..., :3] = gray[..., None]
+    rgba[..., 3] = 255
+    return rgba
+
+
+def strokes(lines: list[list[tuple[float, float]]], width: int = 18,
+            size: int = CANVAS) -> np.ndarray:
+    """White strokes with round ends on a black RGBA canvas, like the page's canvas draws."""
+    image = Image.new("RGBA", (size, size), (0, 0, 0, 255))
+    pen = ImageDraw.Draw(image)
+    for line in lines:
+        pen.line(line, fill=(255, 255, 255, 255), width=width, joint="curve")
+        for x, y in (line[0], line[-1]):
+            pen.ellipse((x - width / 2, y - width / 2, x + width / 2, y + width / 2),
+                        fill=(255, 255, 255, 255))
+    return np.asarray(image)
+
+
+def png_bytes(image: np.ndarray | Image.Image, format: str = "PNG") -> bytes:
+    if not isinstance(image, Image.Image):
+        image = Image.fromarray(np.asarray(image))
+    buffer = io.BytesIO()
+    image.save(buffer, format=format)
+    return buffer.getvalue()
+
+
+def canvas_value(rgba: np.ndarray) -> dict:
+    """What streamlit-drawable-canvas 0.13.0 stores under its key after a stroke."""
+    import base64
+
+    data = "data:image/png;base64," + base64.b64encode(png_bytes(rgba)).decode()
+    return {"drawing": {"raw": {"objects": [{"type": "path"}]}, "data": data},
+            "backgroundFit": None}
+
+
+@functools.lru_cache(maxsize=1)
+def trained_on_sample():
+    """The walk-through's network trained on the shipped sample (6,000 digits, 5 epochs)."""
+    from explainer.model import PRESETS, TrainedModel, build_model, one_hot, prepare_inputs
+
+    config = PRESETS["post"]
+    data = load_sample()
+    model = build_model(config)
+    fit = model.fit(prepare_inputs(data.x_train, config), one_hot(data.y_train),
+                    epochs=config.epochs, batch_size=config.batch_size, verbose=0)
+    _, accuracy = model.evaluate(prepare_inputs(data.x_test, config), one_hot(data.y_test),
+                                 verbose=0)
+    return TrainedModel(model, config, float(accuracy), dict(fit.history),
+                        "the sample shipped with the app")
+
+
+def sample_mnist_env(monkeypatch, folder) -> None:
+    """Point MNIST at the shipped sample and the default model's cache at ``folder``."""
+    from explainer import default_model
+
+    monkeypatch.setenv("MNIST_DIR", str(SAMPLE_PATH))
+    monkeypatch.setenv(default_model.CACHE_ENV, str(folder))
+    default_model.reset_shared()
+
+
+def seed_default_cache(folder) -> str:
+    """Save the sample-trained model where the default model looks for it with sample data."""
+    import keras
+
+    from explainer import default_model
+    from explainer.mnist import load_npz
+    from explainer.model import PRESETS
+
+    name = default_model.cache_name(PRESETS["post"], load_npz(SAMPLE_PATH), keras.__version__)
+    default_model.save_cached(trained_on_sample(), folder, name)
+    return name

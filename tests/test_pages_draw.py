@@ -1,0 +1,186 @@
+"""The drawing page through the router: empty canvas, a drawn digit, a dot, uploads, the models."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+from draw_support import (
+    canvas_value,
+    on_canvas,
+    png_bytes,
+    sample_mnist_env,
+    seed_default_cache,
+    trained_on_sample,
+)
+from helpers import open_page
+
+from explainer import default_model
+from explainer.mnist import load_sample
+from explainer.model import PRESETS, TrainedModel, build_model
+from explainer.reading import Network
+
+PAGE = "pages/draw.py"
+
+
+@pytest.fixture(scope="module")
+def ready_default(tmp_path_factory):
+    """The shared default model, loaded from a cache seeded with the sample-trained network."""
+    folder = tmp_path_factory.mktemp("model-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        sample_mnist_env(patch, folder)
+        seed_default_cache(folder)
+        progress = default_model.shared().wait(120)
+        assert progress.ready and default_model.shared().loaded_from_cache, progress.message
+        yield default_model.shared()
+        default_model.reset_shared()
+
+
+@pytest.fixture(scope="module")
+def clear_digits():
+    """One test digit per class that the sample-trained network reads surely and rightly."""
+    network = Network.of(trained_on_sample())
+    sample = load_sample()
+    chosen = {}
+    for digit, label in zip(sample.x_test, sample.y_test):
+        reading = network.read(digit)
+        if int(label) not in chosen and reading.digit == label and reading.confidence > 0.97:
+            chosen[int(label)] = digit
+    return chosen
+
+
+def canvas_key(at) -> str:
+    return f"draw_canvas_{at.session_state['draw_round']}"
+
+
+def draw(at, rgba):
+    at.session_state[canvas_key(at)] = canvas_value(rgba)
+    return at.run()
+
+
+def answer(at) -> str | None:
+    """The digit the page says it reads, or None when it shows no answer."""
+    values = [m.value for m in at.metric if m.label == "The network reads"]
+    return values[0] if values else None
+
+
+def shown(at) -> str:
+    return " ".join(e.value for group in (at.markdown, at.caption, at.info, at.warning,
+                                          at.success, at.error) for e in group)
+
+
+def test_an_empty_canvas_asks_for_a_drawing_and_predicts_nothing(ready_default):
+    at = open_page(PAGE)
+    assert not at.exception
+    assert at.title[0].value == "Draw a digit"
+    assert "Draw a digit on the canvas" in at.info[0].value
+    assert answer(at) is None
+    assert "the shared default model" in shown(at) and "test accuracy" in shown(at)
+    assert at.slider(key="draw_stroke").value == 18
+
+
+def test_a_drawn_digit_is_read_and_every_step_shown(ready_default, clear_digits):
+    at = open_page(PAGE)
+    for digit in (0, 1, 7):
+        draw(at, on_canvas(clear_digits[digit], 0.7, 10, 60))
+        assert not at.exception
+        assert answer(at) == str(digit)
+        assert f"It's a **{digit}**" in at.success[0].value
+        text = shown(at)
+        assert "centre of mass at row" in text and "The 512 hidden cells" in text
+        assert f"The hidden cells that pushed {digit} most" in text
+        at.button(key="draw_clear").click().run()
+        assert "Draw a digit on the canvas" in at.info[0].value and answer(at) is None
+
+
+def test_the_comparison_shows_what_just_shrinking_does(ready_default, clear_digits):
+    at = open_page(PAGE)
+    draw(at, on_canvas(clear_digits[7], 0.3, 5, 5))  # small, in the top-left corner
+    at.toggle(key="draw_compare").set_value(True).run()
+    assert not at.exception
+    assert "Just shrinking gives **a " in shown(at)  # a small corner digit: they differ
+    reads = [m.value for m in at.metric if m.label == "Reads"]
+    assert reads[0] == "7" and reads[1] != "7" and len(reads) == 2
+
+
+def test_a_dot_gets_an_honest_not_sure(ready_default):
+    at = open_page(PAGE)
+    dot = np.zeros((280, 280, 4), np.uint8)
+    dot[..., 3] = 255
+    yy, xx = np.mgrid[:280, :280]
+    dot[((yy - 100) ** 2 + (xx - 150) ** 2) < 81, :3] = 255
+    draw(at, dot)
+    assert not at.exception
+    assert answer(at) == "?"
+    assert "dot or a solid blob" in at.warning[0].value
+
+
+def test_the_dream_section_shows_the_networks_favourite_digit(ready_default):
+    at = open_page(PAGE)
+    at.segmented_control(key="draw_dream_digit").set_value(4).run()
+    at.slider(key="draw_dream_steps").set_value(60).run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert float(metrics["P(4)"].rstrip("%")) > 99
+    assert "it looks little like one" in shown(at)
+    at.segmented_control(key="draw_dream_start").set_value("noise").run()
+    assert not at.exception
+
+
+def test_an_upload_goes_through_the_same_steps(ready_default, clear_digits):
+    at = open_page(PAGE)
+    at.segmented_control(key="draw_source").set_value("Upload a picture").run()
+    paper = 255 - on_canvas(clear_digits[2], 0.8)[..., 0]  # dark ink on white paper
+    at.file_uploader(key="draw_upload").set_value(("two.png", png_bytes(paper), "image/png"))
+    at.run()
+    assert not at.exception
+    assert "inverted" in shown(at) and answer(at) == "2"
+    at.file_uploader(key="draw_upload").set_value(("two.png", b"GIF89a not really", "image/png"))
+    at.run()
+    assert not at.exception
+    assert "not an image" in at.error[0].value and answer(at) is None
+
+
+def test_this_sessions_model_answers_when_there_is_one(ready_default, clear_digits):
+    at = open_page(PAGE)
+    trained = trained_on_sample()
+    mine = TrainedModel(trained.model, trained.config.with_changes(label="My network"), 0.9)
+    at.session_state["session_model"] = mine
+    draw(at, on_canvas(clear_digits[5], 0.8))
+    assert not at.exception
+    assert "**your model** from the training page" in shown(at) and "My network" in shown(at)
+    assert answer(at) == "5"
+
+
+def test_a_cnn_session_model_reads_but_has_no_hidden_cell_pictures(ready_default, clear_digits):
+    at = open_page(PAGE)
+    cnn = TrainedModel(build_model(PRESETS["cnn"]), PRESETS["cnn"], None)  # untrained
+    at.session_state["session_model"] = cnn
+    at.slider(key="draw_dream_steps").set_value(10).run()
+    draw(at, on_canvas(clear_digits[8]))
+    assert not at.exception
+    assert "apply only to MLPs whose first layer is Dense" in shown(at)
+    assert answer(at) in ("?", *"0123456789")  # untrained: it answers, surely or not
+
+
+def test_while_the_default_model_trains_the_page_waits_and_still_prepares(
+        monkeypatch, tmp_path, clear_digits):
+    release = threading.Event()
+
+    def slow_data():
+        release.wait(60)
+        raise RuntimeError("the test is over")  # ends the thread without training
+
+    waiting = default_model.DefaultModel(folder=tmp_path, load_data=slow_data)
+    monkeypatch.setattr(default_model, "_SHARED", waiting)
+    try:
+        at = open_page(PAGE)
+        draw(at, on_canvas(clear_digits[6]))
+        assert not at.exception
+        assert "getting ready" in at.info[0].value
+        assert at.progress[0].value == 0
+        assert "centre of mass at row" in shown(at) and answer(at) is None
+    finally:
+        release.set()
+        waiting._thread.join(120)
