@@ -33,6 +33,14 @@ TERMS = (
          "drives down.", "pages/output_loss.py"),
     Term("Backward propagation", "Walking back from the loss through the layers with the chain "
          "rule, to get every weight's slope in one backward pass.", "pages/backprop.py"),
+    Term("Cross-entropy", "The loss the Keras code trains with: minus the log of the "
+         "probability given to the correct digit. 0 when sure and right, huge when sure and "
+         "wrong.", "pages/output_loss.py"),
+    Term("Gradient", "The slopes of the cost with respect to every weight: which way, and how "
+         "steeply, each weight should move. Estimated by nudging, computed by backpropagation.",
+         "pages/nudging.py"),
+    Term("Learning rate", "How far one step moves the weights along the gradient. Too small "
+         "crawls, too large oscillates or diverges.", "pages/nudging.py"),
     Term("Optimizer", "The rule that turns slopes into weight changes: plain gradient descent, "
          "momentum, RMSprop (what Keras trains MNIST with here) or Adam.", "pages/nudging.py"),
     Term("Training set", "The examples the network learns from: 60,000 handwritten digits with "

@@ -13,4 +13,8 @@ def use_router() -> None:
     """
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
-        st.rerun()
+        # Once per session: a rerun drops the click that started this run, and AppTest resets
+        # the flag before every run, so rerunning each time would swallow every button press.
+        if not st.session_state.get("router_rerun_done"):
+            st.session_state["router_rerun_done"] = True
+            st.rerun()

@@ -1,0 +1,41 @@
+"""How long one gradient takes by nudging every weight and by backpropagation, in numpy.
+
+Nudging times a random sample of weights (two forward passes each) and scales up to all of
+them; backprop is timed whole (best of several runs). Prints one line per network.
+
+    python -m bench.nudge_vs_backprop
+
+On a busy machine OpenBLAS' threads fight over the cores and small matrix products get tens of
+times slower; OPENBLAS_NUM_THREADS=1 gives steadier figures there.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+
+from explainer import backprop as bp
+from explainer.mnist import load_sample
+
+CASES = [((784, 32, 10), 32, 500), ((784, 512, 10), 128, 50)]
+
+
+def main() -> None:
+    data = load_sample()
+    print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs")
+    for sizes, batch, sample in CASES:
+        net = bp.init_network(sizes, "relu", seed=0)
+        x, y = bp.digit_inputs(data.x_train[:batch]), data.y_train[:batch]
+        t = bp.time_gradients(net, x, y, n_nudged=sample, repeats=10)
+        shape = "-".join(map(str, sizes))
+        print(f"{shape}, batch {batch}: {t.n_parameters:,} weights, "
+              f"{t.forward_passes:,} forward passes to nudge them all | "
+              f"backprop {t.backprop_seconds * 1e3:.2f} ms | "
+              f"nudging {t.n_nudged} weights {t.nudge_seconds:.3f} s -> all "
+              f"{t.nudge_all_seconds:,.0f} s (extrapolated) | ratio {t.ratio:,.0f}x | "
+              f"agreement: relative {t.overall_relative_difference:.1e}, "
+              f"median {t.median_matching_digits} digits")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""The three Learning pages in a real browser: slide, click, and look at what they show."""
+
+from __future__ import annotations
+
+import pytest
+from browser import assert_no_exception, shot, wait_idle
+
+pytestmark = pytest.mark.e2e
+
+
+def open_learning_page(page, app_url: str, url_path: str):
+    """Open a page by its own link; it must come up inside the router. Returns the main area."""
+    page.goto(f"{app_url}/{url_path}")
+    wait_idle(page, timeout=60_000)
+    assert_no_exception(page)
+    assert page.locator("[data-testid='stSidebarNav']", has_text="Learning").count() == 1
+    return page.locator("[data-testid='stMain']")
+
+
+def wait_text(main, text: str, timeout: float = 30_000) -> None:
+    main.get_by_text(text).first.wait_for(timeout=timeout)
+
+
+def slider(page, label: str):
+    """The draggable thumb of the slider whose label contains ``label``."""
+    box = page.locator("[data-testid='stSlider']", has_text=label).first
+    return box.get_by_role("slider").first
+
+
+def test_output_and_loss_with_huge_scores_and_a_digit(page, app_url):
+    main = open_learning_page(page, app_url, "output_loss")
+    wait_text(main, "Softmax: probabilities, sum = 1.000000")  # a chart's title
+    shot(page, "learning-output-loss")
+    thumb = slider(page, "Multiply every score by")
+    thumb.focus()
+    thumb.press("End")  # x 1000
+    wait_text(main, "overflows to infinity")
+    wait_idle(page)
+    assert_no_exception(page)
+    wait_text(main, "sum = 1.000000")
+    page.get_by_text("Send a digit through a network with random weights").click()
+    wait_text(main, "from MNIST's test set")
+    wait_idle(page)
+    assert_no_exception(page)
+    shot(page, "learning-output-loss-digit")
+
+
+def test_nudging_steps_diverges_and_measures(page, app_url):
+    main = open_learning_page(page, app_url, "nudging")
+    wait_text(main, "Move w1 down")
+    shot(page, "learning-nudging")
+    page.get_by_role("button", name="Play", exact=True).click()  # a fragment steps on its own timer
+    wait_text(main, "After 3 steps")
+    page.get_by_role("button", name="Stop", exact=True).click()
+    page.get_by_role("button", name="Play", exact=True).wait_for()
+    wait_idle(page)
+    page.get_by_role("button", name="Reset", exact=True).click()
+    wait_text(main, "After 0 steps")
+    page.get_by_role("button", name="10 steps").click()
+    wait_text(main, "After 10 steps")
+    page.get_by_role("button", name="diverge").click()
+    wait_text(main, "After 0 steps")
+    for expected in ("After 10 steps", "After 20 steps", "Diverged after"):
+        page.get_by_role("button", name="10 steps").click()
+        wait_text(main, expected)
+    wait_idle(page)
+    assert_no_exception(page)
+    shot(page, "learning-nudging-diverged")
+    thumb = slider(page, "Nudge h")
+    thumb.focus()
+    thumb.press("End")  # h = 0
+    wait_text(main, "0 / 0, undefined")
+    page.get_by_role("button", name="Measure both gradients").click()
+    wait_text(main, "slower", timeout=120_000)
+    wait_idle(page)
+    assert_no_exception(page)
+    assert "gradients agree" in main.inner_text()
+    shot(page, "learning-nudging-after")
+
+
+def test_backprop_walks_backward_and_trains(page, app_url):
+    main = open_learning_page(page, app_url, "backprop")
+    wait_text(main, "agree with the nudge")
+    shot(page, "learning-backprop")
+    thumb = slider(page, "Step")
+    thumb.focus()
+    thumb.press("End")
+    wait_text(main, "Step 5, the input weights")
+    wait_idle(page)
+    shot(page, "learning-backprop-backward")
+    page.get_by_role("button", name="10 steps").click()
+    wait_text(main, "What the last click did")
+    wait_idle(page)
+    assert_no_exception(page)
+    metric = main.locator("[data-testid='stMetric']", has_text="Steps taken")
+    assert "10" in metric.inner_text()
+    shot(page, "learning-backprop-trained")
