@@ -8,7 +8,11 @@ SHOTS = Path(__file__).resolve().parents[1] / "screenshots"
 
 
 def wait_idle(page, timeout: float = 30_000) -> None:
-    """Wait until Streamlit has finished running the script after the last action."""
+    """Wait until Streamlit has finished running the script after the last action.
+
+    A rerun starts a moment after the action that asks for it: give it that moment first.
+    """
+    page.wait_for_timeout(200)
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",
                            timeout=timeout)
     page.wait_for_timeout(300)  # let charts paint

@@ -42,7 +42,9 @@ def test_train_watch_and_inspect(page, app_url):
     epochs.fill("2")
     epochs.press("Enter")
     wait_idle(page)
-    assert "epochs=2, batch_size=128" in main.inner_text()
+    from playwright.sync_api import expect
+
+    expect(main).to_contain_text("epochs=2, batch_size=128", timeout=30_000)
 
     page.get_by_role("button", name=re.compile("^.*Train$")).click()
     seen_progress = False
