@@ -64,3 +64,8 @@ def test_every_page_runs_through_the_router_when_opened_by_a_link():
     for stop in journey.stops():
         source = (ROOT / stop.page).read_text()
         assert "\nuse_router()\n" in source, f"{stop.page} does not call use_router()"
+
+
+def test_every_stop_of_the_journey_has_its_page():
+    missing = [stop.page for stop in journey.STOPS if not stop.exists]
+    assert missing == []
