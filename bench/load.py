@@ -27,11 +27,7 @@ APP = "[data-testid='stApp']"
 SETTLED = f"{APP}[data-test-script-state='notRunning']"
 RUNNING = f"{APP}[data-test-script-state='running']"
 CONCEPT_SECTIONS = ("Building blocks", "Learning")
-ACTION_TIMEOUT_MS = 30_000
-
-
-def url_path(page: str) -> str:
-    return "" if page == "pages/home.py" else Path(page).stem
+ACTION_TIMEOUT_MS = 60_000
 
 
 class Recorder:
@@ -62,6 +58,11 @@ async def settle(page) -> None:
     except Exception:
         pass  # the rerun was over before we looked, or the action started none
     await page.wait_for_selector(SETTLED, timeout=ACTION_TIMEOUT_MS)
+
+
+async def open_from_sidebar(page, title: str) -> None:
+    """Move to a page the way a reader does: a click in the sidebar, no reload."""
+    await page.locator("[data-testid='stSidebarNav'] a", has_text=title).first.click()
 
 
 async def move_first_slider(page) -> bool:
@@ -103,11 +104,12 @@ async def visitor(browser, url: str, recorder: Recorder, deadline: float) -> Non
             if time.monotonic() >= deadline:
                 break
             await recorder.timed("open concept page", page,
-                                 lambda stop=stop: page.goto(f"{url}/{url_path(stop.page)}"))
+                                 lambda stop=stop: open_from_sidebar(page, stop.title))
             if await page.locator("[data-testid='stMain'] [role='slider']").count():
                 await recorder.timed("move a slider", page, lambda: move_first_slider(page))
         if draw is not None and draw.exists and time.monotonic() < deadline:
-            await recorder.timed("open draw page", page, lambda: page.goto(f"{url}/draw"))
+            await recorder.timed("open draw page", page,
+                                 lambda: open_from_sidebar(page, draw.title))
             if await page.locator("canvas.upper-canvas").count():
                 await recorder.timed("draw a digit", page, lambda: draw_digit(page, SEVEN))
     await context.close()
