@@ -220,13 +220,6 @@ def test_the_length_limit_fits_the_noisiest_honest_canvas():
         canvas_input.read_drawing(bomb, CANVAS, CANVAS)
 
 
-CANVASES = {  # a canvas -> (its page, what to pick first to show it, its key, the page's title)
-    "draw": (DRAW, None, "draw_canvas_0", "Draw a digit"),
-    "patterns digit": (PATTERNS, ("patterns_source", "draw one"), "patterns_canvas",
-                       "Recognizing patterns"),
-    "patterns template": (PATTERNS, ("patterns_template", "your own"), "patterns_paint_canvas",
-                          "Recognizing patterns"),
-}
 # Through the pages: values that trip the component itself, that read_drawing refuses for each
 # of its reasons, and odd ones that mean "nothing drawn" or a readable drawing.
 SENT = ("drawing is a string", "good", "data is not a data URL", "PNG of 5000 x 1",
@@ -234,30 +227,50 @@ SENT = ("drawing is a string", "good", "data is not a data URL", "PNG of 5000 x 
         "grayscale PNG of the right size", "data is not base64", "good")
 
 
-def test_malformed_canvas_values_are_ignored_with_a_warning(ready_default):
-    one = canvas_value(strokes([[(140, 40), (136, 240)]]))
-    values = {**hostile_canvas_values(), **harmless_canvas_values(), "good": one}
-    for canvas, (page, pick, key, title) in CANVASES.items():
-        at = open_page(page)
-        if pick:
-            at.radio(key=pick[0]).set_value(pick[1]).run()
-        for name in SENT if canvas == "draw" else SENT[:4] + SENT[-1:]:
-            at.session_state[key] = values[name]
-            at.run()
-            assert_intact(at, title)
-            ignored = [w.value for w in at.warning if "It was ignored: clear the canvas" in w.value]
-            drawn = name in ("good", "grayscale PNG of the right size")
-            if name in hostile_canvas_values():
-                assert len(ignored) == 1 and ignored[0].startswith("The canvas"), (canvas, name)
-            else:
-                assert not ignored, (canvas, name)
-            if canvas == "draw":
-                assert answer(at) == ("1" if drawn else None), name
-                assert ("Draw a digit on the canvas" in texts(at)) is not drawn
-            elif canvas == "patterns digit":
-                assert ("Score (sum of the products)" in [m.label for m in at.metric]) is drawn
-            else:
-                assert ("Paint your template on the canvas" in texts(at)) is not drawn
+def canvas_values() -> dict[str, object]:
+    return {**hostile_canvas_values(), **harmless_canvas_values(),
+            "good": canvas_value(strokes([[(140, 40), (136, 240)]]))}
+
+
+def ignored(at) -> list[str]:
+    return [w.value for w in at.warning if "It was ignored: clear the canvas" in w.value]
+
+
+def test_malformed_values_on_the_draw_canvas_are_ignored_with_a_warning(ready_default):
+    at, values = open_page(DRAW), canvas_values()
+    for name in SENT:
+        at.session_state["draw_canvas_0"] = values[name]
+        at.run()
+        assert_intact(at, "Draw a digit")
+        drawn = name in ("good", "grayscale PNG of the right size")
+        if name in hostile_canvas_values():
+            assert len(ignored(at)) == 1 and ignored(at)[0].startswith("The canvas"), name
+        else:
+            assert not ignored(at), name
+        assert answer(at) == ("1" if drawn else None), name
+        assert ("Draw a digit on the canvas" in texts(at)) is not drawn
+
+
+def test_malformed_values_on_both_pattern_canvases_are_ignored_with_a_warning():
+    """The digit's canvas and the template's, each sent a different bad value in the same run."""
+    at, values = open_page(PATTERNS), canvas_values()
+    at.radio(key="patterns_source").set_value("draw one")
+    at.radio(key="patterns_template").set_value("your own").run()
+    for digit, template in (("drawing is a string", "PNG of 5000 x 1"), ("good", "good"),
+                            ("huge base64 string", "data is not a data URL"),
+                            ("None", "grayscale PNG of the right size"),
+                            ("data is not base64", "drawing is a list"), ("good", "good")):
+        at.session_state["patterns_canvas"] = values[digit]
+        at.session_state["patterns_paint_canvas"] = values[template]
+        at.run()
+        assert_intact(at, "Recognizing patterns")
+        hostile = [name for name in (digit, template) if name in hostile_canvas_values()]
+        assert len(ignored(at)) == len(hostile), (digit, template)
+        scored = "Score (sum of the products)" in [m.label for m in at.metric]
+        assert scored is (digit == "good" and template in ("good", "grayscale PNG of the "
+                                                                   "right size"))
+        assert ("The canvas is empty: draw a digit" in texts(at)) is (digit != "good")
+        assert ("Paint your template on the canvas" in texts(at)) is (template in hostile)
 
 
 # ---- query parameters ---------------------------------------------------------------------------
@@ -375,5 +388,14 @@ def test_every_number_widget_is_bounded_and_its_bounds_keep_the_page_working(rea
             set_all(at, end)
             assert_intact(at, title)
             assert_bounded(at, stop.page, seen)
-    if stop.page in (DRAW, "pages/neurons.py", "pages/nonlinearity.py", PATTERNS):
-        assert len(seen) >= 2, f"{stop.page} shows number widgets, but the walk found {seen}"
+    assert literal_number_widget_keys(stop.page) <= set(seen)  # the walk reached them all
+
+
+def literal_number_widget_keys(page: str) -> set[str]:
+    """The keys, written as plain strings, of the number widgets in a page's source."""
+    return {keyword.value.value
+            for node in ast.walk(ast.parse((ROOT / page).read_text()))
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("number_input", "slider")
+            for keyword in node.keywords
+            if keyword.arg == "key" and isinstance(keyword.value, ast.Constant)}
