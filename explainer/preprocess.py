@@ -26,6 +26,7 @@ CENTRE = 14.0  # where MNIST's centre of mass sits (row, column), measured: 14.0
 INK_LEVEL = 0.1 * 255  # a pixel darker than this counts as paper when finding the ink
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UPLOAD_SIDE = 4096
+WORK_SIDE = 1024  # a larger upload is shrunk to this before any float math: plenty for a digit
 UPLOAD_FORMATS = ("PNG", "JPEG")
 
 
@@ -150,6 +151,12 @@ class Upload:
     inverted: bool  # dark ink on light paper was turned into light ink on dark
     size: tuple[int, int]  # width, height as uploaded
     format: str
+    frames: int = 1  # an animated picture has several: only the first is read
+
+    @property
+    def shrunk(self) -> bool:
+        """Whether the picture was shrunk to WORK_SIDE before reading."""
+        return self.ink.shape != (self.size[1], self.size[0])
 
 
 def decode_upload(data: bytes) -> Upload:
@@ -157,6 +164,8 @@ def decode_upload(data: bytes) -> Upload:
 
     Refused: more than 5 MB, not a PNG or JPEG, sides over 4096 pixels, or a decompression bomb
     (a small file that claims a huge picture: its size is read from the header before decoding).
+    A picture larger than WORK_SIDE is shrunk to it, so a big photo costs little memory; an
+    animated one is read from its first frame.
     """
     if len(data) == 0:
         raise UploadError("The file is empty.")
@@ -183,24 +192,36 @@ def decode_upload(data: bytes) -> Upload:
             raise UploadError("The picture has no pixels.")
         try:
             image.load()
-            gray = _flatten_to_gray(image)
+            gray = _shrink(_flatten_to_gray(image))
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise UploadError("The picture claims to be enormous (a decompression bomb?): "
                               "refused.") from exc
         except Exception as exc:  # truncated or corrupt data
             raise UploadError("The picture is damaged or cut short and cannot be decoded."
                               ) from exc
-    ink, inverted = ink_from_paper(gray)
-    return Upload(ink, inverted, (width, height), image.format)
+    ink, inverted = ink_from_paper(np.asarray(gray, dtype=np.float64))
+    return Upload(ink, inverted, (width, height), image.format, getattr(image, "n_frames", 1))
 
 
-def _flatten_to_gray(image: Image.Image) -> np.ndarray:
-    """Any mode -> grayscale float 0-255; transparent parts become white paper."""
+def _flatten_to_gray(image: Image.Image) -> Image.Image:
+    """Any mode -> 8-bit grayscale; transparent parts become white paper."""
+    if image.mode.startswith("I"):  # 16-bit gray PNG: Pillow's own conversion clips at 255
+        return Image.fromarray(to_uint8(np.asarray(image, dtype=np.float64) / 257.0))
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
         paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         image = Image.alpha_composite(paper, rgba)
-    return np.asarray(image.convert("L"), dtype=np.float64)
+    return image.convert("L")
+
+
+def _shrink(gray: Image.Image, side: int = WORK_SIDE) -> Image.Image:
+    """Area-average a picture down so its longer side is at most ``side`` pixels."""
+    width, height = gray.size
+    scale = side / max(width, height)
+    if scale >= 1:
+        return gray
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return gray.resize(size, Image.Resampling.BOX)
 
 
 def ink_from_paper(gray: np.ndarray) -> tuple[np.ndarray, bool]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import streamlit as st
-from streamlit_drawable_canvas import st_canvas
 
 from explainer import charts_draw as charts
 from explainer import default_model, preprocess
@@ -12,7 +11,7 @@ from explainer.dream import STARTS, dream
 from explainer.inside import cell_template, pushes, strongest_pushes
 from explainer.mnist import load_sample
 from explainer.reading import CONFIDENT, Network
-from pages.shared import use_router
+from pages.shared import drawing_canvas, use_router
 
 use_router()
 
@@ -94,15 +93,14 @@ with draw_col:
         stroke = st.slider("Stroke width", *STROKE, key="draw_stroke",
                            help="In canvas pixels. MNIST's strokes are about a tenth of the "
                                 "digit's height.")
-        canvas = st_canvas(stroke_width=stroke, stroke_color="#ffffff", background_color="#000000",
-                           height=CANVAS, width=CANVAS, drawing_mode="freedraw",
-                           return_image_data=True,
-                           key=f"draw_canvas_{st.session_state.draw_round}")
-        picture = canvas.image_data
+        picture = drawing_canvas(f"draw_canvas_{st.session_state.draw_round}", CANVAS, stroke)
         st.button("Clear", icon=":material/delete:", on_click=clear_canvas, key="draw_clear")
     else:
+        # MIME types, not extensions: the browser still offers only PNGs and JPEGs, and a file
+        # with another name reaches decode_upload, which judges its bytes and says what is wrong
+        # (an extension list makes Streamlit raise on such a name before the page can answer).
         file = st.file_uploader("A PNG or JPEG of one handwritten digit (5 MB at most)",
-                                type=["png", "jpg", "jpeg"], key="draw_upload")
+                                type=["image/png", "image/jpeg"], key="draw_upload")
         if file is not None:
             try:
                 upload = decode_upload(file.getvalue())
@@ -110,9 +108,15 @@ with draw_col:
                 st.error(str(problem), icon=":material/block:")
             else:
                 picture = upload.ink
-                note = (" Dark ink on light paper: inverted, so ink is bright as in MNIST."
-                        if upload.inverted else "")
-                st.caption(f"{upload.format}, {upload.size[0]} x {upload.size[1]} pixels.{note}")
+                notes = [f"{upload.format}, {upload.size[0]} x {upload.size[1]} pixels."]
+                if upload.frames > 1:
+                    notes.append(f"Animated ({upload.frames} frames): the first one is read.")
+                if upload.shrunk:
+                    notes.append(f"Read at {upload.ink.shape[1]} x {upload.ink.shape[0]}.")
+                if upload.inverted:
+                    notes.append("Dark ink on light paper: inverted, so ink is bright as in "
+                                 "MNIST.")
+                st.caption(" ".join(notes))
 
 steps = preprocess.mnist_steps(picture) if picture is not None else None
 reading = network.read(steps.digit, steps) if (network is not None and steps) else None
@@ -122,7 +126,11 @@ with answer_col:
         waiting_panel()
     else:
         st.caption(describe(network))
-    if steps is None:
+    if upload is not None and steps is None:
+        st.warning("No ink found in this picture: it is blank, or has too little contrast to "
+                   "tell a digit from the paper. Upload a dark digit on light paper (or a light "
+                   "one on dark).", icon=":material/image_not_supported:")
+    elif steps is None:
         st.info("Draw a digit on the canvas (or upload a picture) and the network will read it. "
                 "An empty canvas gets no answer.", icon=":material/draw:")
     elif reading is not None:

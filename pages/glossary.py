@@ -18,7 +18,9 @@ query = st.text_input("Find a term", key="glossary_query", placeholder="e.g. sof
                       max_chars=40).strip().lower()
 shown = [t for t in TERMS if query in t.name.lower() or query in t.definition.lower()]
 if not shown:
-    st.info(f"No term matches “{query}”. Try another word, or clear the box.")
+    # The search may come from a link (?term=...): it stays in the text box and never goes into
+    # markdown, where a crafted one could become a link or an image.
+    st.info("No term matches your search. Try another word, or clear the box.")
 
 columns = st.columns(2)
 for i, term in enumerate(shown):

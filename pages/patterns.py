@@ -6,7 +6,7 @@ import streamlit as st
 from explainer import charts_building as charts
 from explainer import journey, templates
 from explainer.mnist import load_sample
-from pages.shared import use_router
+from pages.shared import drawing_canvas, use_router
 
 use_router()
 
@@ -21,15 +21,12 @@ st.session_state.setdefault("patterns_template", "vertical line")
 def canvas(key: str, stroke_width: int):
     """A black 280 x 280 canvas to draw on in white; its RGBA image, or None if it cannot load."""
     try:
-        from streamlit_drawable_canvas import st_canvas
+        import streamlit_drawable_canvas  # noqa: F401
     except Exception:  # the component is missing or cannot register: say so, keep the page
         st.warning("The drawing canvas is not available here (streamlit-drawable-canvas 0.13 "
                    "is needed). Pick a digit from the sample instead.")
         return None
-    result = st_canvas(stroke_width=stroke_width, stroke_color="#ffffff",
-                       background_color="#000000", height=CANVAS_SIZE, width=CANVAS_SIZE,
-                       drawing_mode="freedraw", return_image_data=True, key=key)
-    return result.image_data
+    return drawing_canvas(key, CANVAS_SIZE, stroke_width)
 
 
 @st.cache_data(show_spinner=False)

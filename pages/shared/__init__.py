@@ -18,3 +18,28 @@ def use_router() -> None:
         if not st.session_state.get("router_rerun_done"):
             st.session_state["router_rerun_done"] = True
             st.rerun()
+
+
+def drawing_canvas(key: str, size: int, stroke_width: int):
+    """A black size x size canvas to draw on in white; its drawing as RGBA uint8, or None.
+
+    What the browser sends back is checked (explainer.canvas_input) before the page uses it: a
+    value that is not a drawing of this canvas gives a warning, no picture, and a canvas that still
+    works: the next stroke sends a fresh drawing.
+    """
+    from streamlit_drawable_canvas import st_canvas
+
+    from explainer import canvas_input
+
+    try:
+        st_canvas(stroke_width=stroke_width, stroke_color="#ffffff", background_color="#000000",
+                  height=size, width=size, drawing_mode="freedraw", return_image_data=True,
+                  key=key)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        pass  # the component could not unpack a malformed value; read_drawing says what is wrong
+    try:
+        return canvas_input.read_drawing(st.session_state.get(key), size, size)
+    except canvas_input.CanvasError as problem:
+        st.warning(f"{problem} It was ignored: clear the canvas and draw again.",
+                   icon=":material/block:")
+        return None
