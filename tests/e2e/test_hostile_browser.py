@@ -21,7 +21,8 @@ CRAFTED = [  # a repeated key, markup, a path, unicode, length, Streamlit's own 
     ("term", "[Sign in](https://evil.example)"), ("page", "../../etc/passwd"),
     ("q", "日本語 🧠 ![](https://evil.example/t.png)"), ("long", "x" * 4000), ("embed", "true"),
 ]
-HEADINGS = {"pages/home.py": "How a neural network works"}  # else the stop's own title
+HEADINGS = {"pages/home.py": "How a neural network works",  # else the stop's own title
+            "pages/train_mnist.py": "Train the network on MNIST"}
 
 
 def assert_nothing_injected(page) -> None:
