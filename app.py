@@ -1,5 +1,8 @@
 """Router: page config, the navigation built from the journey, a shared sidebar, then the page."""
 
+# pandas is imported whole before any page runs: plotly peeks at sys.modules for it, and two
+# sessions starting at once could otherwise hand it a half-imported pandas.
+import pandas  # noqa: F401
 import streamlit as st
 
 from explainer import device, journey

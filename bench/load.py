@@ -43,8 +43,10 @@ class Recorder:
             await action()
             await settle(page)
             self.latencies[name].append(time.perf_counter() - start)
-            if await page.locator("[data-testid='stException']").count():
-                self.errors.append(f"{name}: exception shown on the page")
+            exception = page.locator("[data-testid='stException']")
+            if await exception.count():
+                text = (await exception.first.inner_text()).replace("\n", " ")[:300]
+                self.errors.append(f"{name}: exception shown on the page: {text}")
             if await page.get_by_text("Connection error").count():
                 self.errors.append(f"{name}: the session lost its connection")
         except Exception as exc:  # a time-out or a closed page: count it, keep going
