@@ -154,6 +154,15 @@ def test_nudging_play_advances_one_step_per_run_and_stops():
     at.button(key="nudging_play").click().run()
     assert not at.session_state["nudging_animate"]
     assert not at.exception
+    # played to the end, the animation stops by itself once the run has converged
+    at.button(key="nudging_play").click().run()
+    for _ in range(30):
+        if not at.session_state["nudging_animate"]:
+            break
+        at.run()
+    assert not at.session_state["nudging_animate"]
+    assert at.session_state["nudging_run"].status == "converged"
+    assert "Converged" in texts(at.success)
 
 
 def test_nudging_two_weights_and_a_diverging_optimizer():
