@@ -273,7 +273,7 @@ def test_malformed_values_on_both_pattern_canvases_are_ignored_with_a_warning():
         assert ("Paint your template on the canvas" in texts(at)) is (template in hostile)
 
 
-# ---- query parameters ---------------------------------------------------------------------------
+# ---- crafted links and raw HTML -----------------------------------------------------------------
 
 MARKERS = ("<script", "evil.example", "etc/passwd", "日本語", "xxxxxxxxxx")
 ODD_QUERY = {  # a repeated key, markup, a path, Streamlit's own embed options, unicode, length
@@ -295,14 +295,13 @@ def open_with_query(page: str, query: dict):
     return at
 
 
-@pytest.mark.parametrize("stop", journey.stops(), ids=lambda s: s.page)
-def test_odd_query_parameters_change_nothing_and_reach_no_markdown(ready_default, stop):
-    at = open_with_query(stop.page, ODD_QUERY)
+def assert_query_reached_no_markdown(at, page: str) -> None:
+    """Nothing of ODD_QUERY in what the page shows; the page itself whole."""
     assert not at.exception, at.exception[0].value
     assert at.title and len(texts(at)) > 200
     shown = texts(at) + "".join(f"{m.label} {m.value}" for m in at.metric)
-    assert not [m for m in MARKERS if m in shown]
-    if stop.page == "pages/glossary.py":  # the last value of a repeated key wins, in the box
+    assert not [m for m in MARKERS if m in shown], page
+    if page == "pages/glossary.py":  # the last value of a repeated key wins, in the box
         assert at.text_input(key="glossary_query").value == "[Sign in](https://evil.example)"
         assert at.info[0].value == ("No term matches your search. Try another word, or clear "
                                     "the box.")
@@ -326,7 +325,7 @@ def test_no_user_text_can_reach_raw_html():
     assert not offenders
 
 
-# ---- every number widget is bounded -------------------------------------------------------------
+# ---- every page: a crafted link, then every number widget at and past its bounds --------------
 
 def test_every_number_widget_in_the_source_has_explicit_bounds():
     """Also those a walk may not reach (behind a checkbox, or shown once a model is ready)."""
@@ -411,9 +410,13 @@ def shown_as_is(format_func, option: str) -> bool:
 
 
 @pytest.mark.parametrize("stop", journey.stops(), ids=lambda s: s.page)
-def test_every_number_widget_is_bounded_and_its_bounds_keep_the_page_working(ready_default,
-                                                                             stop):
-    at = open_page(stop.page)
+def test_each_page_takes_a_crafted_link_and_number_widgets_at_and_past_their_bounds(
+        ready_default, stop):
+    """Opened by a link with odd query parameters (see ODD_QUERY), then every number widget is
+    checked for finite bounds and pushed to them and past them, also those behind a switch or a
+    choice."""
+    at = open_with_query(stop.page, ODD_QUERY)
+    assert_query_reached_no_markdown(at, stop.page)
     title, seen = at.title[0].value, {}
     assert_bounded(at, stop.page, seen)
     switches = [*at.checkbox, *at.toggle]  # what hides behind a switch
