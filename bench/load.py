@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import statistics
 import sys
 import time
@@ -62,6 +63,15 @@ async def settle(page) -> None:
     await page.wait_for_selector(SETTLED, timeout=ACTION_TIMEOUT_MS)
 
 
+async def appears(page, selector: str, timeout: float = 5_000) -> bool:
+    """Whether an element shows up soon (components such as the canvas load after the page)."""
+    try:
+        await page.locator(selector).first.wait_for(timeout=timeout)
+        return True
+    except Exception:
+        return False
+
+
 async def open_from_sidebar(page, title: str) -> None:
     """Move to a page the way a reader does: a click in the sidebar, no reload."""
     await page.locator("[data-testid='stSidebarNav'] a", has_text=title).first.click()
@@ -107,12 +117,12 @@ async def visitor(browser, url: str, recorder: Recorder, deadline: float) -> Non
                 break
             await recorder.timed("open concept page", page,
                                  lambda stop=stop: open_from_sidebar(page, stop.title))
-            if await page.locator("[data-testid='stMain'] [role='slider']").count():
+            if await appears(page, "[data-testid='stMain'] [role='slider']"):
                 await recorder.timed("move a slider", page, lambda: move_first_slider(page))
         if draw is not None and draw.exists and time.monotonic() < deadline:
             await recorder.timed("open draw page", page,
                                  lambda: open_from_sidebar(page, draw.title))
-            if await page.locator("canvas.upper-canvas").count():
+            if await appears(page, "canvas.upper-canvas"):
                 await recorder.timed("draw a digit", page, lambda: draw_digit(page, SEVEN))
     await context.close()
 
@@ -124,8 +134,11 @@ async def trainer(browser, url: str, recorder: Recorder, deadline: float) -> Non
         return
     context = await browser.new_context(viewport={"width": 1366, "height": 900})
     page = await context.new_page()
-    await recorder.timed("open train page", page, lambda: page.goto(f"{url}/train_mnist"))
-    button = page.get_by_role("button", name="Train", exact=False).first
+    page.set_default_timeout(180_000)  # its first visit imports TensorFlow and loads MNIST
+    await page.goto(url)
+    await recorder.timed("open train page", page,
+                         lambda: open_from_sidebar(page, stop.title))
+    button = page.get_by_role("button", name=re.compile(r"^.*Train$")).first
     await recorder.timed("start training", page, lambda: button.click())
     while time.monotonic() < deadline:
         await asyncio.sleep(2)
