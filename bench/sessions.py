@@ -26,6 +26,7 @@ from explainer import journey  # noqa: E402
 
 SETTLED = "[data-testid='stApp'][data-test-script-state='notRunning']"
 CONCEPT_SECTIONS = ("Start", "Building blocks", "Learning")
+SESSION_TTL_S = 30  # server.disconnectedSessionTTL in .streamlit/config.toml
 
 
 def visit_concept_pages(browser, url: str) -> None:
@@ -57,13 +58,17 @@ def main(sessions: int = 50) -> dict[str, float]:
                 if i == 0 or (i + 1) % 10 == 0:
                     print(f"after session {i + 1:>3}: rss_mb={readings[-1]:.0f}", flush=True)
             browser.close()
+        time.sleep(SESSION_TTL_S + 10)  # closed sessions are kept this long for a reconnect
+        expired = rss_mb(process.pid)
     finally:
         stop_app(process)
     first, last = readings[0], readings[-1]
     growth = (last - first) / first
     print(f"rss_idle_mb={idle:.0f} rss_after_first_mb={first:.0f} rss_after_last_mb={last:.0f} "
           f"growth={growth:+.1%} (target within 15%)")
-    return {"idle": idle, "first": first, "last": last, "growth": growth}
+    print(f"rss_after_closed_sessions_expired_mb={expired:.0f} "
+          f"growth_after_expiry={(expired - first) / first:+.1%}")
+    return {"idle": idle, "first": first, "last": last, "growth": growth, "expired": expired}
 
 
 if __name__ == "__main__":
