@@ -5,7 +5,9 @@
 import pandas  # noqa: F401
 import streamlit as st
 
-from explainer import device, journey
+from explainer import device, journey, server_memory
+
+server_memory.keep_memory_flat()  # once per process: memory stays flat as visitors come and go
 
 st.set_page_config(page_title="How a neural network works", page_icon=":material/neurology:",
                    layout="wide")

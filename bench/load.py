@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import re
 import statistics
 import sys
@@ -29,21 +30,27 @@ SETTLED = f"{APP}[data-test-script-state='notRunning']"
 RUNNING = f"{APP}[data-test-script-state='running']"
 CONCEPT_SECTIONS = ("Building blocks", "Learning")
 ACTION_TIMEOUT_MS = 60_000
+CONCEPT_ACTIONS = ("open concept page", "move a slider")
 
 
 class Recorder:
     """Latencies per action and the errors seen, shared by all sessions."""
 
     def __init__(self) -> None:
+        self.began = time.perf_counter()
         self.latencies: dict[str, list[float]] = defaultdict(list)
+        self.timeline: list[tuple[float, str, float]] = []  # (started at, action, seconds)
+        self.training: list[float] = []  # when the training started and ended, if seen
         self.errors: list[str] = []
 
-    async def timed(self, name: str, page, action) -> None:
+    async def timed(self, name: str, page, action, timeout_ms: float = ACTION_TIMEOUT_MS) -> None:
         start = time.perf_counter()
         try:
+            watching = await watch_reruns(page)
             await action()
-            await settle(page)
+            await settle(page, watching, timeout_ms)
             self.latencies[name].append(time.perf_counter() - start)
+            self.timeline.append((start - self.began, name, time.perf_counter() - start))
             exception = page.locator("[data-testid='stException']")
             if await exception.count():
                 text = (await exception.first.inner_text()).replace("\n", " ")[:300]
@@ -54,16 +61,46 @@ class Recorder:
             self.errors.append(f"{name}: {type(exc).__name__}: {str(exc).splitlines()[0][:120]}")
 
 
-async def settle(page) -> None:
-    """Until the rerun that an action started has finished (or none started within 1 s)."""
+WATCH = """() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  if (!app) return false;
+  window.loadReran = false;
+  if (window.loadObserver) window.loadObserver.disconnect();
+  window.loadObserver = new MutationObserver(() => {
+    if (app.getAttribute("data-test-script-state") === "running") window.loadReran = true;
+  });
+  window.loadObserver.observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+  return true;
+}"""
+RERAN = ("() => window.loadReran && document.querySelector(\"[data-testid='stApp']\")"
+         ".getAttribute('data-test-script-state') === 'notRunning'")
+
+
+async def watch_reruns(page) -> bool:
+    """Start noting script reruns on an app page already open; False on a blank page."""
+    try:
+        return bool(await page.evaluate(WATCH))
+    except Exception:  # no page yet, or it is navigating
+        return False
+
+
+async def settle(page, watching: bool = False, timeout_ms: float = ACTION_TIMEOUT_MS) -> None:
+    """Until the rerun that an action started has finished.
+
+    On an open app page every rerun is noted as it starts, however short, so the time counts
+    to the end of that rerun. Otherwise (the first load): the rerun seen within 1 s, if any.
+    """
+    if watching:
+        await page.wait_for_function(RERAN, timeout=timeout_ms, polling=50)
+        return
     try:
         await page.wait_for_selector(RUNNING, timeout=1_000)
     except Exception:
         pass  # the rerun was over before we looked, or the action started none
-    await page.wait_for_selector(SETTLED, timeout=ACTION_TIMEOUT_MS)
+    await page.wait_for_selector(SETTLED, timeout=timeout_ms)
 
 
-async def appears(page, selector: str, timeout: float = 5_000) -> bool:
+async def appears(page, selector: str, timeout: float = 15_000) -> bool:
     """Whether an element shows up soon (components such as the canvas load after the page)."""
     try:
         await page.locator(selector).first.wait_for(timeout=timeout)
@@ -137,10 +174,14 @@ async def trainer(browser, url: str, recorder: Recorder, deadline: float) -> Non
     page.set_default_timeout(180_000)  # its first visit imports TensorFlow and loads MNIST
     await page.goto(url)
     await recorder.timed("open train page", page,
-                         lambda: open_from_sidebar(page, stop.title))
+                         lambda: open_from_sidebar(page, stop.title), timeout_ms=180_000)
     button = page.get_by_role("button", name=re.compile(r"^.*Train$")).first
-    await recorder.timed("start training", page, lambda: button.click())
+    await recorder.timed("start training", page, lambda: button.click(), timeout_ms=180_000)
+    recorder.training.append(time.perf_counter() - recorder.began)
+    finished = page.locator("[data-testid='stMetricLabel']", has_text="Test accuracy")
     while time.monotonic() < deadline:
+        if len(recorder.training) == 1 and await finished.count():
+            recorder.training.append(time.perf_counter() - recorder.began)
         await asyncio.sleep(2)
     await context.close()
 
@@ -175,6 +216,24 @@ def report(recorder: Recorder, sessions: int) -> None:
         values = sorted(values)
         p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
         print(f"{name:<20}{len(values):>7}{statistics.median(values):>8.2f}{p95:>8.2f}")
+    if recorder.training:
+        start = recorder.training[0]
+        end = recorder.training[1] if len(recorder.training) > 1 else math.inf
+        during = sorted(seconds for at, name, seconds in recorder.timeline
+                        if start <= at <= end and name in CONCEPT_ACTIONS)
+        until = f"{end:.0f} s" if end < math.inf else "the end"
+        if during:
+            p95 = during[min(len(during) - 1, round(0.95 * (len(during) - 1)))]
+            print(f"concept-page actions while the training ran ({start:.0f} s to {until}): "
+                  f"count {len(during)}, p50 {statistics.median(during):.2f} s, p95 {p95:.2f} s")
+    print("concept-page actions by 30-s window (started at): count, p50, p95")
+    for window in range(0, int(max((at for at, _, _ in recorder.timeline), default=0)) + 1, 30):
+        values = sorted(seconds for at, name, seconds in recorder.timeline
+                        if window <= at < window + 30 and name in CONCEPT_ACTIONS)
+        if values:
+            p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
+            print(f"  {window:>4}-{window + 30:<4} s {len(values):>4} "
+                  f"{statistics.median(values):>6.2f} {p95:>6.2f}")
     print(f"errors={len(recorder.errors)}")
     for error in recorder.errors[:20]:
         print(f"  {error}")

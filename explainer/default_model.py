@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from explainer import mnist
+from explainer import cpu_share, mnist
 from explainer.inside import Mlp, mlp_from_keras
 from explainer.model import PRESETS, ModelConfig, TrainedModel, build_model, one_hot, prepare_inputs
 
@@ -225,6 +225,8 @@ class DefaultModel:
                 self.epoch = epoch
 
             def on_train_batch_end(self, batch, logs=None):
+                if batch == 0:  # visitors' clicks first: see explainer/cpu_share.py
+                    cpu_share.lower_tensorflow_priority()
                 done = self.epoch * steps + batch + 1
                 if batch % 20 and done != total:
                     return

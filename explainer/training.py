@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from explainer import cpu_share
 from explainer.mnist import MnistData
 from explainer.model import ModelConfig, TrainedModel, build_model, one_hot, prepare_inputs
 
@@ -286,8 +287,12 @@ def make_progress_callback(progress: Progress, alive: Callable[[], bool] | None 
             super().__init__()
             self._last_alive_check = time.monotonic()
             self._gone_since: float | None = None
+            self._last_priority_check = -math.inf
 
         def on_train_batch_end(self, batch, logs=None):
+            if time.monotonic() - self._last_priority_check > 5.0:  # TF may start new threads
+                self._last_priority_check = time.monotonic()
+                cpu_share.lower_tensorflow_priority()
             logs = logs or {}
             loss = logs.get("loss")
             progress.batch_end(batch, loss, logs.get("accuracy"))

@@ -125,6 +125,20 @@ def test_a_few_epochs_on_the_sample_pass_90_percent(trained, sample):
     assert len(snap.curve["x"]) >= 3 * 40 and snap.curve["x"][-1] == pytest.approx(3.0)
 
 
+def test_training_leaves_visitors_the_cpu_first(trained):
+    """TensorFlow's compute threads ran the training at a lower priority than the server's."""
+    import os
+    import threading
+
+    from explainer import cpu_share
+
+    tf_threads = cpu_share.tensorflow_threads()
+    assert tf_threads, "TensorFlow started no tf_ threads"
+    assert all(os.getpriority(os.PRIO_PROCESS, tid) == cpu_share.TRAINING_NICE
+               for tid in tf_threads)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == 0
+
+
 @slow
 def test_a_downloaded_model_file_loads_back_with_the_same_predictions(trained, sample):
     result, _ = trained
