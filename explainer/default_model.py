@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from explainer import cpu_share, mnist
+from explainer import cpu_share, mnist, server_memory
 from explainer.inside import Mlp, mlp_from_keras
 from explainer.model import PRESETS, ModelConfig, TrainedModel, build_model, one_hot, prepare_inputs
 
@@ -242,11 +242,12 @@ class DefaultModel:
 
         self._report("training", 0.0, f"Training on {len(x_train):,} digits ({device}) ...")
         model = _build_with_retry(config)
-        fit = model.fit(x_train, y_train, epochs=config.epochs, batch_size=config.batch_size,
-                        verbose=0, callbacks=[Progressing()])
-        self._report("training", 1.0, "Measuring the accuracy on the test digits ...")
-        _, accuracy = model.evaluate(prepare_inputs(data.x_test, config), one_hot(data.y_test),
-                                     batch_size=1024, verbose=0)
+        with server_memory.training_memory():
+            fit = model.fit(x_train, y_train, epochs=config.epochs, batch_size=config.batch_size,
+                            verbose=0, callbacks=[Progressing()])
+            self._report("training", 1.0, "Measuring the accuracy on the test digits ...")
+            _, accuracy = model.evaluate(prepare_inputs(data.x_test, config),
+                                         one_hot(data.y_test), batch_size=1024, verbose=0)
         history = {key: [float(v) for v in values] for key, values in fit.history.items()}
         trained = TrainedModel(model, config, float(accuracy), history, data.source)
         seconds = time.perf_counter() - began

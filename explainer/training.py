@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from explainer import cpu_share
+from explainer import cpu_share, server_memory
 from explainer.mnist import MnistData
 from explainer.model import ModelConfig, TrainedModel, build_model, one_hot, prepare_inputs
 
@@ -351,14 +351,15 @@ def train_once(config: ModelConfig, data: MnistData, progress: Progress | None =
         progress.device = device
         progress.begin_run(run, batches, config.batch_size, len(inputs))
         callbacks.append(make_progress_callback(progress, alive))
-    started = time.perf_counter()
-    history = model.fit(inputs, targets, epochs=config.epochs, batch_size=config.batch_size,
-                        validation_data=validation, callbacks=callbacks, verbose=0)
-    seconds = time.perf_counter() - started
-    if progress is not None:
-        progress.end_run()
-        progress.set_phase("evaluating")
-    probabilities = predict_in_batches(model, prepare_inputs(data.x_test, config))
+    with server_memory.training_memory():
+        started = time.perf_counter()
+        history = model.fit(inputs, targets, epochs=config.epochs, batch_size=config.batch_size,
+                            validation_data=validation, callbacks=callbacks, verbose=0)
+        seconds = time.perf_counter() - started
+        if progress is not None:
+            progress.end_run()
+            progress.set_phase("evaluating")
+        probabilities = predict_in_batches(model, prepare_inputs(data.x_test, config))
     correct = probabilities.argmax(axis=1) == data.y_test
     epochs_done = len(history.history.get("loss", []))
     stopped = epochs_done < config.epochs or bool(progress and progress.stop_requested.is_set())
