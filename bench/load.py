@@ -31,6 +31,7 @@ RUNNING = f"{APP}[data-test-script-state='running']"
 CONCEPT_SECTIONS = ("Building blocks", "Learning")
 ACTION_TIMEOUT_MS = 60_000
 CONCEPT_ACTIONS = ("open concept page", "move a slider")
+SLIDER = "[data-testid='stMain'] >> role=slider"  # the range input inside a slider's thumb
 
 
 class Recorder:
@@ -100,7 +101,7 @@ async def settle(page, watching: bool = False, timeout_ms: float = ACTION_TIMEOU
     await page.wait_for_selector(SETTLED, timeout=timeout_ms)
 
 
-async def appears(page, selector: str, timeout: float = 15_000) -> bool:
+async def appears(page, selector: str, timeout: float = 8_000) -> bool:
     """Whether an element shows up soon (components such as the canvas load after the page)."""
     try:
         await page.locator(selector).first.wait_for(timeout=timeout)
@@ -115,7 +116,7 @@ async def open_from_sidebar(page, title: str) -> None:
 
 
 async def move_first_slider(page) -> bool:
-    slider = page.locator("[data-testid='stMain'] [role='slider']").first
+    slider = page.locator(SLIDER).first
     if not await slider.count():
         return False
     await slider.scroll_into_view_if_needed()
@@ -154,7 +155,7 @@ async def visitor(browser, url: str, recorder: Recorder, deadline: float) -> Non
                 break
             await recorder.timed("open concept page", page,
                                  lambda stop=stop: open_from_sidebar(page, stop.title))
-            if await appears(page, "[data-testid='stMain'] [role='slider']"):
+            if await appears(page, SLIDER):
                 await recorder.timed("move a slider", page, lambda: move_first_slider(page))
         if draw is not None and draw.exists and time.monotonic() < deadline:
             await recorder.timed("open draw page", page,
