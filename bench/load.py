@@ -210,31 +210,34 @@ async def run(sessions: int, seconds: float) -> Recorder:
     return recorder
 
 
+def p50_p95(values: list[float]) -> tuple[float, float]:
+    values = sorted(values)
+    return statistics.median(values), values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
+
+
 def report(recorder: Recorder, sessions: int) -> None:
     print(f"\n{sessions} visitors + 1 training session")
     print(f"{'action':<20}{'count':>7}{'p50 s':>8}{'p95 s':>8}")
     for name, values in sorted(recorder.latencies.items()):
-        values = sorted(values)
-        p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
-        print(f"{name:<20}{len(values):>7}{statistics.median(values):>8.2f}{p95:>8.2f}")
+        p50, p95 = p50_p95(values)
+        print(f"{name:<20}{len(values):>7}{p50:>8.2f}{p95:>8.2f}")
     if recorder.training:
         start = recorder.training[0]
         end = recorder.training[1] if len(recorder.training) > 1 else math.inf
-        during = sorted(seconds for at, name, seconds in recorder.timeline
-                        if start <= at <= end and name in CONCEPT_ACTIONS)
+        during = [seconds for at, name, seconds in recorder.timeline
+                  if start <= at <= end and name in CONCEPT_ACTIONS]
         until = f"{end:.0f} s" if end < math.inf else "the end"
         if during:
-            p95 = during[min(len(during) - 1, round(0.95 * (len(during) - 1)))]
+            p50, p95 = p50_p95(during)
             print(f"concept-page actions while the training ran ({start:.0f} s to {until}): "
-                  f"count {len(during)}, p50 {statistics.median(during):.2f} s, p95 {p95:.2f} s")
+                  f"count {len(during)}, p50 {p50:.2f} s, p95 {p95:.2f} s")
     print("concept-page actions by 30-s window (started at): count, p50, p95")
     for window in range(0, int(max((at for at, _, _ in recorder.timeline), default=0)) + 1, 30):
-        values = sorted(seconds for at, name, seconds in recorder.timeline
-                        if window <= at < window + 30 and name in CONCEPT_ACTIONS)
+        values = [seconds for at, name, seconds in recorder.timeline
+                  if window <= at < window + 30 and name in CONCEPT_ACTIONS]
         if values:
-            p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
-            print(f"  {window:>4}-{window + 30:<4} s {len(values):>4} "
-                  f"{statistics.median(values):>6.2f} {p95:>6.2f}")
+            p50, p95 = p50_p95(values)
+            print(f"  {window:>4}-{window + 30:<4} s {len(values):>4} {p50:>6.2f} {p95:>6.2f}")
     print(f"errors={len(recorder.errors)}")
     for error in recorder.errors[:20]:
         print(f"  {error}")

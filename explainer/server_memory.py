@@ -27,6 +27,7 @@ FLAT = (128 * 1024, 256 * 1024)  # (mmap, trim) thresholds: glibc's starting val
 TRAINING = (32 * 1024 * 1024, 64 * 1024 * 1024)  # glibc's largest dynamic values
 
 _lock = threading.Lock()
+_flat = False  # whether keep_memory_flat() set the thresholds in this process
 _trainings = 0
 
 
@@ -53,16 +54,17 @@ def _set_thresholds(mmap: int, trim: int) -> bool:
     return mallopt(M_MMAP_THRESHOLD, mmap) == 1 and mallopt(M_TRIM_THRESHOLD, trim) == 1
 
 
-@functools.cache
 def keep_memory_flat() -> bool:
-    """Fix glibc's mmap and trim thresholds low for this process; True when they were set.
+    """Fix glibc's mmap and trim thresholds low for this process; True once they are set.
 
-    Does nothing off glibc, or when the operator set MALLOC_MMAP_THRESHOLD_ (their choice wins).
+    Cheap after the first call. Does nothing off glibc, or when the operator set
+    MALLOC_MMAP_THRESHOLD_ (their choice wins).
     """
-    if os.environ.get("MALLOC_MMAP_THRESHOLD_"):
-        return False
+    global _flat
     with _lock:
-        return _set_thresholds(*(TRAINING if _trainings else FLAT))
+        if not _flat and not os.environ.get("MALLOC_MMAP_THRESHOLD_"):
+            _flat = _set_thresholds(*(TRAINING if _trainings else FLAT))
+        return _flat
 
 
 @contextlib.contextmanager
@@ -71,13 +73,14 @@ def training_memory():
     global _trainings
     with _lock:
         _trainings += 1
-        if _trainings == 1 and keep_memory_flat.cache_info().currsize and keep_memory_flat():
+        if _trainings == 1 and _flat:
             _set_thresholds(*TRAINING)
     try:
         yield
     finally:
         with _lock:
             _trainings -= 1
-            if _trainings == 0 and keep_memory_flat.cache_info().currsize and keep_memory_flat():
+            if _trainings == 0 and _flat:
                 _set_thresholds(*FLAT)
-                _libc()[1](0)  # give back what the training's buffers left in the heaps
+                _, trim = _libc()
+                trim(0)  # give back what the training's buffers left in the heaps

@@ -79,12 +79,9 @@ def test_a_training_keeps_its_buffers_then_gives_them_back():
 def test_operator_setting_wins(monkeypatch):
     from explainer import server_memory
 
-    server_memory.keep_memory_flat.cache_clear()
+    monkeypatch.setattr(server_memory, "_flat", False)  # as in a fresh process
     monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "65536")
-    try:
-        assert server_memory.keep_memory_flat() is False
-    finally:
-        server_memory.keep_memory_flat.cache_clear()
+    assert server_memory.keep_memory_flat() is False
 
 
 def test_router_sets_it_before_the_pages():
