@@ -5,7 +5,7 @@
 import pandas  # noqa: F401
 import streamlit as st
 
-from explainer import device, journey, server_memory
+from explainer import device, journey, long_lived, server_memory
 
 server_memory.keep_memory_flat()  # once per process: memory stays flat as visitors come and go
 
@@ -28,4 +28,7 @@ with st.sidebar:
         st.caption(f":material/memory: {device.describe_device()}")
     st.caption("Digits: MNIST by LeCun, Cortes & Burges (CC BY-SA 3.0)")
 
-page.run()
+try:
+    page.run()
+finally:
+    long_lived.freeze_new_imports()  # after a big import (TensorFlow) reruns stay as fast

@@ -22,15 +22,21 @@ def free_port() -> int:
 
 
 def start_app(log_path: Path | None = None, env: dict[str, str] | None = None,
-              timeout: float = 60) -> tuple[subprocess.Popen, str]:
-    """A running app server and its URL; raises RuntimeError when it does not become healthy."""
+              timeout: float = 60, rerun_log: Path | None = None) -> tuple[subprocess.Popen, str]:
+    """A running app server and its URL; raises RuntimeError when it does not become healthy.
+
+    With ``rerun_log`` the server notes each script run's timing there (``bench/timed_server.py``).
+    """
     port = free_port()
     log = open(log_path, "w") if log_path else subprocess.DEVNULL  # noqa: SIM115
+    launcher = ([sys.executable, str(ROOT / "bench" / "timed_server.py")] if rerun_log else
+                [sys.executable, "-m", "streamlit", "run", "app.py"])
+    env = {**os.environ, **(env or {}), **({"RERUN_LOG": str(rerun_log)} if rerun_log else {})}
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+        [*launcher, "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import math
+import os
 import re
 import statistics
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -27,7 +30,6 @@ from explainer import journey  # noqa: E402
 
 APP = "[data-testid='stApp']"
 SETTLED = f"{APP}[data-test-script-state='notRunning']"
-RUNNING = f"{APP}[data-test-script-state='running']"
 CONCEPT_SECTIONS = ("Building blocks", "Learning")
 ACTION_TIMEOUT_MS = 60_000
 CONCEPT_ACTIONS = ("open concept page", "move a slider")
@@ -39,17 +41,21 @@ class Recorder:
 
     def __init__(self) -> None:
         self.began = time.perf_counter()
+        self.began_unix = time.time()
         self.latencies: dict[str, list[float]] = defaultdict(list)
         self.timeline: list[tuple[float, str, float]] = []  # (started at, action, seconds)
         self.training: list[float] = []  # when the training started and ended, if seen
         self.errors: list[str] = []
+        self.cpu: list[tuple[float, dict]] = []  # (at, cpu_sample), every 2 s
+        self.script_runs: list[dict] = []  # the server's own timing of each script run
 
-    async def timed(self, name: str, page, action, timeout_ms: float = ACTION_TIMEOUT_MS) -> None:
+    async def timed(self, name: str, page, runs: ScriptRuns, action,
+                    timeout_ms: float = ACTION_TIMEOUT_MS) -> None:
         start = time.perf_counter()
         try:
-            watching = await watch_reruns(page)
+            before = runs.finished
             await action()
-            await settle(page, watching, timeout_ms)
+            await settle(page, runs, before, timeout_ms)
             self.latencies[name].append(time.perf_counter() - start)
             self.timeline.append((start - self.began, name, time.perf_counter() - start))
             exception = page.locator("[data-testid='stException']")
@@ -59,46 +65,46 @@ class Recorder:
             if await page.get_by_text("Connection error").count():
                 self.errors.append(f"{name}: the session lost its connection")
         except Exception as exc:  # a time-out or a closed page: count it, keep going
-            self.errors.append(f"{name}: {type(exc).__name__}: {str(exc).splitlines()[0][:120]}")
+            where = page.url.rsplit("/", 1)[-1] or "home"
+            self.errors.append(f"{name} ({where}): {type(exc).__name__}: "
+                               f"{str(exc).splitlines()[0][:120]}")
 
 
-WATCH = """() => {
-  const app = document.querySelector("[data-testid='stApp']");
-  if (!app) return false;
-  window.loadReran = false;
-  if (window.loadObserver) window.loadObserver.disconnect();
-  window.loadObserver = new MutationObserver(() => {
-    if (app.getAttribute("data-test-script-state") === "running") window.loadReran = true;
-  });
-  window.loadObserver.observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
-  return true;
-}"""
-RERAN = ("() => window.loadReran && document.querySelector(\"[data-testid='stApp']\")"
-         ".getAttribute('data-test-script-state') === 'notRunning'")
+class ScriptRuns:
+    """How many script runs the server has reported finished to one page (its WebSocket frames).
 
-
-async def watch_reruns(page) -> bool:
-    """Start noting script reruns on an app page already open; False on a blank page."""
-    try:
-        return bool(await page.evaluate(WATCH))
-    except Exception:  # no page yet, or it is navigating
-        return False
-
-
-async def settle(page, watching: bool = False, timeout_ms: float = ACTION_TIMEOUT_MS) -> None:
-    """Until the rerun that an action started has finished.
-
-    On an open app page every rerun is noted as it starts, however short, so the time counts
-    to the end of that rerun. Otherwise (the first load): the rerun seen within 1 s, if any.
+    Runs that a newer one cut short and fragment reruns do not count. From the wire: the page's
+    "running" state can flip and flip back within one frame when the server is quick.
     """
-    if watching:
-        await page.wait_for_function(RERAN, timeout=timeout_ms, polling=50)
-        return
-    try:
-        await page.wait_for_selector(RUNNING, timeout=1_000)
-    except Exception:
-        pass  # the rerun was over before we looked, or the action started none
-    await page.wait_for_selector(SETTLED, timeout=timeout_ms)
+
+    def __init__(self, page) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        self._parse = ForwardMsg.FromString
+        self.finished = 0
+        page.on("websocket", lambda socket: socket.on("framereceived", self._frame))
+
+    def _frame(self, payload) -> None:
+        if not isinstance(payload, bytes):
+            return
+        try:
+            message = self._parse(payload)
+        except Exception:  # not a ForwardMsg: nothing to count
+            return
+        if message.WhichOneof("type") == "script_finished" and message.script_finished in (
+                message.FINISHED_SUCCESSFULLY, message.FINISHED_WITH_COMPILE_ERROR):
+            self.finished += 1
+
+
+async def settle(page, runs: ScriptRuns, before: int,
+                 timeout_ms: float = ACTION_TIMEOUT_MS) -> None:
+    """Until a script run the action started has finished on the server and the page shows it."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while runs.finished == before:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no script run finished within {timeout_ms / 1000:.0f} s")
+        await asyncio.sleep(0.02)
+    await page.wait_for_selector(SETTLED, timeout=max(deadline - time.monotonic(), 0.1) * 1000)
 
 
 async def appears(page, selector: str, timeout: float = 8_000) -> bool:
@@ -121,7 +127,9 @@ async def move_first_slider(page) -> bool:
         return False
     await slider.scroll_into_view_if_needed()
     await slider.focus()
-    await page.keyboard.press("ArrowRight")
+    # the thumb's <input type=range>: at its maximum a step right would change nothing (no rerun)
+    at_max = await slider.evaluate("input => Number(input.value) >= Number(input.max)")
+    await page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
     return True
 
 
@@ -146,22 +154,25 @@ async def visitor(browser, url: str, recorder: Recorder, deadline: float) -> Non
     context = await browser.new_context(viewport={"width": 1366, "height": 900})
     page = await context.new_page()
     page.set_default_timeout(ACTION_TIMEOUT_MS)
-    await recorder.timed("open home", page, lambda: page.goto(url))
+    runs = ScriptRuns(page)
+    await recorder.timed("open home", page, runs, lambda: page.goto(url))
     stops = [s for section in CONCEPT_SECTIONS for s in journey.stops(section)]
     draw = journey.find("pages/draw.py")
     while time.monotonic() < deadline:
         for stop in stops:
             if time.monotonic() >= deadline:
                 break
-            await recorder.timed("open concept page", page,
+            await recorder.timed("open concept page", page, runs,
                                  lambda stop=stop: open_from_sidebar(page, stop.title))
             if await appears(page, SLIDER):
-                await recorder.timed("move a slider", page, lambda: move_first_slider(page))
+                await recorder.timed("move a slider", page, runs,
+                                     lambda: move_first_slider(page))
         if draw is not None and draw.exists and time.monotonic() < deadline:
-            await recorder.timed("open draw page", page,
+            await recorder.timed("open draw page", page, runs,
                                  lambda: open_from_sidebar(page, draw.title))
             if await appears(page, "canvas.upper-canvas"):
-                await recorder.timed("draw a digit", page, lambda: draw_digit(page, SEVEN))
+                await recorder.timed("draw a digit", page, runs,
+                                     lambda: draw_digit(page, SEVEN))
     await context.close()
 
 
@@ -173,11 +184,14 @@ async def trainer(browser, url: str, recorder: Recorder, deadline: float) -> Non
     context = await browser.new_context(viewport={"width": 1366, "height": 900})
     page = await context.new_page()
     page.set_default_timeout(180_000)  # its first visit imports TensorFlow and loads MNIST
+    runs = ScriptRuns(page)
     await page.goto(url)
-    await recorder.timed("open train page", page,
+    await settle(page, runs, 0, 180_000)
+    await recorder.timed("open train page", page, runs,
                          lambda: open_from_sidebar(page, stop.title), timeout_ms=180_000)
     button = page.get_by_role("button", name=re.compile(r"^.*Train$")).first
-    await recorder.timed("start training", page, lambda: button.click(), timeout_ms=180_000)
+    await recorder.timed("start training", page, runs, lambda: button.click(),
+                         timeout_ms=180_000)
     recorder.training.append(time.perf_counter() - recorder.began)
     finished = page.locator("[data-testid='stMetricLabel']", has_text="Test accuracy")
     while time.monotonic() < deadline:
@@ -187,13 +201,95 @@ async def trainer(browser, url: str, recorder: Recorder, deadline: float) -> Non
     await context.close()
 
 
-async def run(sessions: int, seconds: float) -> Recorder:
+TRAINING_THREADS = ("tf_", "mnist-training", "default-model")  # kernel names of a training's
+
+
+def _cpu_of(stat_path: Path) -> float:
+    """utime + stime of a process or thread, in seconds (fields 14 and 15 of its stat line)."""
+    fields = stat_path.read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_sample(server_pid: int) -> dict:
+    """CPU seconds used so far (Linux): the server process, each of its training threads, each
+    browser process, and the machine's busy time."""
+    sample = {"server": 0.0, "training": {}, "browsers": {}, "machine": 0.0}
+    try:
+        sample["server"] = _cpu_of(Path(f"/proc/{server_pid}/stat"))
+        ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        sample["machine"] = (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return sample
+    for task in Path(f"/proc/{server_pid}/task").iterdir():
+        try:
+            if (task / "comm").read_text().startswith(TRAINING_THREADS):
+                sample["training"][task.name] = _cpu_of(task / "stat")
+        except OSError:  # the thread ended meanwhile
+            pass
+    for process in Path("/proc").iterdir():
+        try:
+            name = (process / "comm").read_text() if process.name.isdigit() else ""
+            if "chrom" in name or "headless" in name:
+                sample["browsers"][process.name] = _cpu_of(process / "stat")
+        except OSError:
+            pass
+    return sample
+
+
+def cpu_between(samples: list[dict]) -> dict[str, float]:
+    """Core-seconds used over consecutive samples: by the training's threads, the rest of the
+    server, the browsers, the whole machine (a thread or process counts while it is seen)."""
+    used = dict.fromkeys(("training", "server", "browsers", "machine"), 0.0)
+    for before, after in zip(samples, samples[1:]):
+        for group in ("training", "browsers"):
+            used[group] += sum(after[group][key] - before[group][key]
+                               for key in after[group].keys() & before[group].keys())
+        used["server"] += after["server"] - before["server"]
+        used["machine"] += after["machine"] - before["machine"]
+    used["server"] -= used["training"]
+    return used
+
+
+def lower_browsers(pids, nice: int) -> None:
+    """Give the browser processes the nice value: they take the CPU the server leaves them."""
+    for pid in pids:
+        try:
+            if os.getpriority(os.PRIO_PROCESS, int(pid)) < nice:
+                os.setpriority(os.PRIO_PROCESS, int(pid), nice)
+        except OSError:  # gone meanwhile
+            pass
+
+
+async def sample_cpu(server_pid: int, recorder: Recorder, deadline: float,
+                     browser_nice: int = 0) -> None:
+    while True:
+        sample = cpu_sample(server_pid)
+        recorder.cpu.append((time.perf_counter() - recorder.began, sample))
+        if browser_nice:
+            lower_browsers(sample["browsers"], browser_nice)
+        if time.monotonic() >= deadline:
+            return
+        await asyncio.sleep(2)
+
+
+def read_script_runs(path: Path, recorder: Recorder) -> None:
+    """The server's notes on its script runs, with their start in the recorder's clock."""
+    if not path.exists():
+        return
+    for line in path.read_text().splitlines():
+        run = json.loads(line)
+        run["at"] = run["end"] - run["seconds"] - recorder.began_unix
+        recorder.script_runs.append(run)
+
+
+async def run(sessions: int, seconds: float, browser_nice: int = 0) -> Recorder:
     from playwright.async_api import async_playwright
 
     chromium = find_chromium()
     if chromium is None:
         raise SystemExit("no Chromium found: apt-get install -y chromium")
-    process, url = start_app()
+    rerun_log = Path(tempfile.mkstemp(prefix="reruns-", suffix=".jsonl")[1])
+    process, url = start_app(rerun_log=rerun_log)
     recorder = Recorder()
     try:
         async with async_playwright() as playwright:
@@ -202,11 +298,14 @@ async def run(sessions: int, seconds: float) -> Recorder:
             deadline = time.monotonic() + seconds
             tasks = [visitor(browser, url, recorder, deadline) for _ in range(sessions)]
             tasks.append(trainer(browser, url, recorder, deadline))
+            tasks.append(sample_cpu(process.pid, recorder, deadline, browser_nice))
             await asyncio.wait_for(asyncio.gather(*tasks), timeout=seconds + 120)
             await browser.close()
         print(f"server rss_mb={rss_mb(process.pid):.0f} at the end")
     finally:
         stop_app(process)
+        read_script_runs(rerun_log, recorder)
+        rerun_log.unlink(missing_ok=True)
     return recorder
 
 
@@ -215,15 +314,51 @@ def p50_p95(values: list[float]) -> tuple[float, float]:
     return statistics.median(values), values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
 
 
+def training_window(recorder: Recorder) -> tuple[float, float] | None:
+    if not recorder.training:
+        return None
+    return recorder.training[0], recorder.training[1] if len(recorder.training) > 1 else math.inf
+
+
+def report_server(recorder: Recorder, window: tuple[float, float] | None) -> None:
+    """The server's own time per concept-page script run, and who used the CPU."""
+    concept = {Path(stop.page).stem for section in CONCEPT_SECTIONS
+               for stop in journey.stops(section)}
+    runs = [run for run in recorder.script_runs if run["page"] in concept and not run["fragment"]]
+    spans = [("all", 0.0, math.inf)] + ([("while training", *window)] if window else [])
+    print("server's own time per concept-page script run (bench/timed_server.py): "
+          "count, wall p50, p95, CPU p50 s")
+    for label, start, end in spans:
+        chosen = [run for run in runs if start <= run["at"] <= end]
+        if chosen:
+            p50, p95 = p50_p95([run["seconds"] for run in chosen])
+            cpu, _ = p50_p95([run["cpu_seconds"] for run in chosen])
+            print(f"  {label:<16}{len(chosen):>5} {p50:>6.2f} {p95:>6.2f} {cpu:>6.2f}")
+    if len(recorder.cpu) < 2:
+        return
+    cores = os.cpu_count() or 1
+    print(f"CPU used, in core-seconds and as a share of the {cores} cores' time:")
+    for label, start, end in spans:
+        inside = [(at, sample) for at, sample in recorder.cpu if start <= at <= end]
+        if len(inside) < 2:
+            continue
+        at0, at1 = inside[0][0], inside[-1][0]
+        used = cpu_between([sample for _, sample in inside])
+        capacity = (at1 - at0) * cores
+        parts = ", ".join(f"{name} {seconds:.0f} ({seconds / capacity:.0%})"
+                          for name, seconds in used.items())
+        print(f"  {label} ({at0:.0f}-{at1:.0f} s): {parts}")
+
+
 def report(recorder: Recorder, sessions: int) -> None:
     print(f"\n{sessions} visitors + 1 training session")
     print(f"{'action':<20}{'count':>7}{'p50 s':>8}{'p95 s':>8}")
     for name, values in sorted(recorder.latencies.items()):
         p50, p95 = p50_p95(values)
         print(f"{name:<20}{len(values):>7}{p50:>8.2f}{p95:>8.2f}")
-    if recorder.training:
-        start = recorder.training[0]
-        end = recorder.training[1] if len(recorder.training) > 1 else math.inf
+    window = training_window(recorder)
+    if window:
+        start, end = window
         during = [seconds for at, name, seconds in recorder.timeline
                   if start <= at <= end and name in CONCEPT_ACTIONS]
         until = f"{end:.0f} s" if end < math.inf else "the end"
@@ -232,12 +367,13 @@ def report(recorder: Recorder, sessions: int) -> None:
             print(f"concept-page actions while the training ran ({start:.0f} s to {until}): "
                   f"count {len(during)}, p50 {p50:.2f} s, p95 {p95:.2f} s")
     print("concept-page actions by 30-s window (started at): count, p50, p95")
-    for window in range(0, int(max((at for at, _, _ in recorder.timeline), default=0)) + 1, 30):
+    for start in range(0, int(max((at for at, _, _ in recorder.timeline), default=0)) + 1, 30):
         values = [seconds for at, name, seconds in recorder.timeline
-                  if window <= at < window + 30 and name in CONCEPT_ACTIONS]
+                  if start <= at < start + 30 and name in CONCEPT_ACTIONS]
         if values:
             p50, p95 = p50_p95(values)
-            print(f"  {window:>4}-{window + 30:<4} s {len(values):>4} {p50:>6.2f} {p95:>6.2f}")
+            print(f"  {start:>4}-{start + 30:<4} s {len(values):>4} {p50:>6.2f} {p95:>6.2f}")
+    report_server(recorder, window)
     print(f"errors={len(recorder.errors)}")
     for error in recorder.errors[:20]:
         print(f"  {error}")
@@ -247,5 +383,11 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=180, help="how long visitors keep going")
+    parser.add_argument("--browser-nice", type=int, default=0, choices=range(20), metavar="0-19",
+                        help="run the browsers at this nice value, so that on one machine they "
+                             "take only the CPU the server leaves, as visitors' own machines "
+                             "would (default 0: they compete with it)")
     args = parser.parse_args()
-    report(asyncio.run(run(args.sessions, args.seconds)), args.sessions)
+    report(asyncio.run(run(args.sessions, args.seconds, args.browser_nice)), args.sessions)
+    if args.browser_nice:
+        print(f"browsers ran at nice {args.browser_nice}")

@@ -1,7 +1,8 @@
 """All the speed and memory figures in one table, each with how it was measured.
 
 Runs, one after another, each in its own process:
-  bench/pages.py       every page under AppTest: median of 10 warm runs, TensorFlow imported?
+  bench/pages.py       every page under AppTest: median of 10 warm runs, TensorFlow imported?,
+                       and again with TensorFlow loaded (as after a training)
   bench/coldstart.py   `streamlit run app.py` to the first page painted in headless Chromium
   bench/memory.py      server RSS: idle, concept pages, default model loaded, after a training
   bench/sessions.py    RSS after 50 sessions opened and closed one after another
@@ -55,8 +56,9 @@ def main() -> None:
     rows = []
     for line in out["pages"].splitlines()[1:]:
         parts = line.split()
-        if len(parts) >= 4 and parts[0].startswith("pages/"):
-            rows.append((f"render {parts[0]} (warm median, AppTest)", f"{parts[1]} ms",
+        if len(parts) >= 6 and parts[0].startswith("pages/"):
+            rows.append((f"render {parts[0]} (warm median, AppTest)",
+                         f"{parts[1]} ms ({parts[5]} ms with TensorFlow loaded)",
                          f"TensorFlow imported: {parts[3]}"))
     cold = find(r"cold_start_seconds=([\d.]+)", out["cold start"])
     rows.append(("cold start to first paint", f"{cold} s", "median of 3, headless Chromium"))

@@ -1,19 +1,24 @@
 """Sharing the CPU: a training takes only the cores that visitors' clicks leave free.
 
-A training keeps TensorFlow's compute threads busy on every core for as long as it runs; a click
-on a concept page needs a core for a tenth of a second. The kernel shares cores by priority, so
-TensorFlow's threads (named ``tf_...``) get a lower one (a higher nice value): alone they still
-get whole cores, and when a visitor's page needs one it gets it at once. Linux only; elsewhere,
-or when a thread is gone, nothing changes.
+A training keeps every core busy for as long as it runs; a click on a concept page needs a core
+for a tenth of a second. The kernel shares cores by priority, so the training gets a lower one (a
+higher nice value): the thread that calls ``fit`` (it runs about half of TensorFlow's work itself)
+and TensorFlow's own threads (named ``tf_...``). Alone they still get whole cores, and when a
+visitor's page needs one it gets it at once. Linux only; elsewhere, or when a thread is gone,
+nothing changes.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
+import sys
+import threading
 from pathlib import Path
 
 TASKS = Path("/proc/self/task")
 TRAINING_NICE = 10  # 0 is normal; 19 the lowest
+PR_SET_NAME = 15  # prctl option: the calling thread's name as the kernel shows it
 
 
 def training_nice() -> int:
@@ -55,3 +60,26 @@ def lower_tensorflow_priority(nice: int | None = None) -> int:
         except OSError:  # gone, or not ours to change
             continue
     return changed
+
+
+def lower_this_thread(name: str, nice: int | None = None) -> bool:
+    """Name the calling thread for the kernel (``top -H`` shows it) and give it the nice value.
+
+    For a training's worker thread, which runs much of TensorFlow's work itself. The thread keeps
+    the value until it ends, so call it from a thread that ends with its training. True when the
+    priority was changed.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        ctypes.CDLL(None).prctl(PR_SET_NAME, ctypes.c_char_p(name.encode()[:15]), 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # a name is only a help for reading top
+    nice = training_nice() if nice is None else nice
+    if nice <= 0:
+        return False
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+    except OSError:
+        return False
+    return True

@@ -191,9 +191,9 @@ class DefaultModel:
         self._report("loading", 0.0, "Loading the MNIST digits ...")
         data, self.note = self._load_data()
         self._report("loading", 0.0, "Loading TensorFlow (a few seconds the first time) ...")
-        import keras
+        from explainer.device import describe_device, load_keras
 
-        from explainer.device import describe_device
+        keras = load_keras()
 
         device = describe_device()
         name = cache_name(self.config, data, keras.__version__)
@@ -211,6 +211,7 @@ class DefaultModel:
     def _train(self, data: mnist.MnistData, device: str, name: str) -> TrainedModel:
         import keras
 
+        cpu_share.lower_this_thread("default-model")  # after the import: see cpu_share
         config = self.config
         x_train, y_train = prepare_inputs(data.x_train, config), one_hot(data.y_train)
         steps = -(-len(x_train) // config.batch_size)

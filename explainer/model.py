@@ -97,8 +97,10 @@ def one_hot(labels: np.ndarray) -> np.ndarray:
 
 def build_model(config: ModelConfig):
     """The Keras model for a config, compiled and ready for ``fit``."""
-    import keras
-    from keras import layers
+    from explainer.device import load_keras
+
+    keras = load_keras()  # one importing thread at a time (see explainer/device.py)
+    layers = keras.layers
 
     problems = validate(config)
     if problems:

@@ -444,7 +444,14 @@ class Trainer:
                 return
             try:
                 self.progress.set_phase("loading", "The first import takes a few seconds.")
-                import tensorflow  # noqa: F401  (heavy; imported here, not by the page)
+                from explainer.device import load_keras
+
+                load_keras()  # heavy: imported here, not by the page
+
+                # This thread runs much of the training itself: visitors' clicks come first. Only
+                # after the import, which holds Python's lock (a lowered thread would hold it
+                # longer while browsers or other work take the cores).
+                cpu_share.lower_this_thread("mnist-training")
 
                 for run, seed in enumerate(self.seeds, start=1):
                     if self.progress.stop_requested.is_set():

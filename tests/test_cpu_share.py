@@ -66,3 +66,32 @@ def test_setting_is_bounded(monkeypatch, value, expected):
     else:
         monkeypatch.setenv("TRAINING_NICE", value)
     assert cpu_share.training_nice() == expected
+
+
+def test_a_training_worker_lowers_and_names_itself_only():
+    seen = []
+
+    def worker():
+        changed = cpu_share.lower_this_thread("mnist-training", 6)
+        tid = threading.get_native_id()
+        seen.append((changed, os.getpriority(os.PRIO_PROCESS, tid),
+                     open(f"/proc/self/task/{tid}/comm").read().strip()))
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    assert seen == [(True, 6, "mnist-training")]
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == 0  # the caller's own
+
+
+def test_a_worker_with_zero_keeps_normal_priority():
+    seen = []
+
+    def worker():
+        seen.append((cpu_share.lower_this_thread("default-model", 0),
+                     os.getpriority(os.PRIO_PROCESS, threading.get_native_id())))
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    assert seen == [(False, 0)]

@@ -6,7 +6,9 @@ Small trainings (the 6,000-digit sample, 1-3 epochs) so the suite stays quick on
 from __future__ import annotations
 
 import math
+import sys
 import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -136,6 +138,29 @@ def test_training_leaves_visitors_the_cpu_first(trained):
     assert tf_threads, "TensorFlow started no tf_ threads"
     assert all(os.getpriority(os.PRIO_PROCESS, tid) == cpu_share.TRAINING_NICE
                for tid in tf_threads)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == 0
+
+
+@slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice")
+def test_the_worker_thread_trains_at_the_lower_priority_too(sample):
+    """The thread that calls fit runs much of the work itself, so it is lowered as well."""
+    import os
+    import threading
+
+    from explainer import cpu_share
+
+    seen = []
+
+    def hand_over(results):  # called in the worker thread, at the end of its training
+        tid = threading.get_native_id()
+        seen.append((os.getpriority(os.PRIO_PROCESS, tid),
+                     Path(f"/proc/self/task/{tid}/comm").read_text().strip(), len(results)))
+
+    trainer = Trainer(PRESETS["post"].with_changes(epochs=1), sample, seeds=(0,),
+                      slots=TrainingSlots(1), on_finish=hand_over).start()
+    trainer.join(timeout=120)
+    assert seen == [(cpu_share.TRAINING_NICE, "mnist-training", 1)]
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == 0
 
 
