@@ -1,11 +1,17 @@
 """Many visitors at once, on loopback only: N browser sessions walk the app while one trains.
 
 Each visitor opens every concept page, moves its first slider, then draws a digit on the Draw page,
-round after round until the time is up. One more session trains the walk-through's network on the
-MNIST page meanwhile. Reported per action: count, p50 and p95 latency until the page settles, and
-every error (an exception box, a time-out, a lost session). Bounded: it stops by itself.
+round after round until the time is up. One more session (``--trainers``) trains a recipe on the
+MNIST page meanwhile; its tab closes at the end, finished or not. Reported per action: count, p50
+and p95 latency from the action until the script run it started has finished on the server (read
+from the WebSocket) and the page shows it, and every error (an exception box, a time-out, a lost
+session). Also: the server's own time per script run (``bench/timed_server.py``), who used the
+CPU (server, training threads, browsers), the training limits (how many trained at once, who
+waited for a slot) and, with ``--after-close``, whether closed tabs' trainings stopped. Bounded:
+it stops by itself.
 
-    python bench/load.py --sessions 8 [--seconds 180]
+    python bench/load.py --sessions 8 [--seconds 180] [--browser-nice 19]
+    MAX_TRAININGS=1 python bench/load.py --trainers 2 --recipe cnn --after-close 300
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.appserver import CHROMIUM_FLAGS, find_chromium, rss_mb, start_app, stop_app  # noqa: E402
 from explainer import journey  # noqa: E402
+from explainer.model import PRESETS  # noqa: E402
+from explainer.training import ABANDON_AFTER_S  # noqa: E402
 
 APP = "[data-testid='stApp']"
 SETTLED = f"{APP}[data-test-script-state='notRunning']"
@@ -44,7 +52,10 @@ class Recorder:
         self.began_unix = time.time()
         self.latencies: dict[str, list[float]] = defaultdict(list)
         self.timeline: list[tuple[float, str, float]] = []  # (started at, action, seconds)
-        self.training: list[float] = []  # when the training started and ended, if seen
+        self.trainings: list[dict] = []  # per training session: start, end (or None), waited
+        self.after_close: list[tuple[float, float]] = []  # (s after, training CPU in last 5 s)
+        self.training_now: set[int] = set()  # trainer pages that show a training in progress
+        self.most_at_once = 0
         self.errors: list[str] = []
         self.cpu: list[tuple[float, dict]] = []  # (at, cpu_sample), every 2 s
         self.script_runs: list[dict] = []  # the server's own timing of each script run
@@ -176,8 +187,10 @@ async def visitor(browser, url: str, recorder: Recorder, deadline: float) -> Non
     await context.close()
 
 
-async def trainer(browser, url: str, recorder: Recorder, deadline: float) -> None:
-    """One session that starts a training of the walk-through's network and watches it."""
+async def trainer(browser, url: str, recorder: Recorder, deadline: float, recipe: str,
+                  epochs: int | None) -> None:
+    """One session that trains a recipe (``epochs`` epochs, or the recipe's) and watches it; its
+    tab closes at the deadline, finished or not."""
     stop = journey.find("pages/train_mnist.py")
     if stop is None or not stop.exists:
         return
@@ -189,19 +202,40 @@ async def trainer(browser, url: str, recorder: Recorder, deadline: float) -> Non
     await settle(page, runs, 0, 180_000)
     await recorder.timed("open train page", page, runs,
                          lambda: open_from_sidebar(page, stop.title), timeout_ms=180_000)
+    if recipe != "post":  # the walk-through's network is the page's default
+        box = page.get_by_role("combobox", name="Start from a recipe")
+        await box.click()
+        await page.keyboard.type(PRESETS[recipe].label)
+        await recorder.timed("pick a recipe", page, runs, lambda: page.keyboard.press("Enter"))
+    if epochs is not None:
+        field = page.get_by_role("spinbutton", name="Epochs (1-30)")
+        await field.fill(str(epochs))
+        await recorder.timed("set epochs", page, runs, lambda: field.press("Enter"))
     button = page.get_by_role("button", name=re.compile(r"^.*Train$")).first
     await recorder.timed("start training", page, runs, lambda: button.click(),
                          timeout_ms=180_000)
-    recorder.training.append(time.perf_counter() - recorder.began)
+    mine = {"start": time.perf_counter() - recorder.began, "end": None, "waited": False}
+    recorder.trainings.append(mine)
     finished = page.locator("[data-testid='stMetricLabel']", has_text="Test accuracy")
+    waiting = page.get_by_text("Waiting for a free training slot")
+    training = page.get_by_text(re.compile(r"^Training: epoch"))
     while time.monotonic() < deadline:
-        if len(recorder.training) == 1 and await finished.count():
-            recorder.training.append(time.perf_counter() - recorder.began)
+        if mine["end"] is None and await finished.count():
+            mine["end"] = time.perf_counter() - recorder.began
+        if not mine["waited"] and await waiting.count():
+            mine["waited"] = True
+        if await training.count():
+            recorder.training_now.add(id(mine))
+        else:
+            recorder.training_now.discard(id(mine))
+        recorder.most_at_once = max(recorder.most_at_once, len(recorder.training_now))
         await asyncio.sleep(2)
-    await context.close()
+    recorder.training_now.discard(id(mine))
+    await context.close()  # the session goes away, its training too (explainer/training.py)
 
 
 TRAINING_THREADS = ("tf_", "mnist-training", "default-model")  # kernel names of a training's
+IDLE_CORE_SECONDS = 0.25  # training threads' CPU in 5 s below which no training runs
 
 
 def _cpu_of(stat_path: Path) -> float:
@@ -282,7 +316,23 @@ def read_script_runs(path: Path, recorder: Recorder) -> None:
         recorder.script_runs.append(run)
 
 
-async def run(sessions: int, seconds: float, browser_nice: int = 0) -> Recorder:
+async def watch_trainings_end(server_pid: int, recorder: Recorder, limit: float) -> None:
+    """After the training tabs closed: the training threads' CPU every 5 s, until it has been
+    near zero for 15 s (the trainings stopped) or ``limit`` s have passed."""
+    closed, samples = time.monotonic(), [cpu_sample(server_pid)]
+    while time.monotonic() - closed < limit:
+        await asyncio.sleep(5)
+        samples.append(cpu_sample(server_pid))
+        used = cpu_between(samples[-2:])["training"]
+        recorder.after_close.append((time.monotonic() - closed, used))
+        if len(recorder.after_close) >= 3 and all(
+                seconds < IDLE_CORE_SECONDS for _, seconds in recorder.after_close[-3:]):
+            return
+
+
+async def run(sessions: int, seconds: float, browser_nice: int = 0, trainers: int = 1,
+              recipe: str = "post", epochs: int | None = None,
+              after_close: float = 0) -> Recorder:
     from playwright.async_api import async_playwright
 
     chromium = find_chromium()
@@ -297,11 +347,15 @@ async def run(sessions: int, seconds: float, browser_nice: int = 0) -> Recorder:
                                                        args=CHROMIUM_FLAGS)
             deadline = time.monotonic() + seconds
             tasks = [visitor(browser, url, recorder, deadline) for _ in range(sessions)]
-            tasks.append(trainer(browser, url, recorder, deadline))
+            tasks += [trainer(browser, url, recorder, deadline, recipe, epochs)
+                      for _ in range(trainers)]
             tasks.append(sample_cpu(process.pid, recorder, deadline, browser_nice))
             await asyncio.wait_for(asyncio.gather(*tasks), timeout=seconds + 120)
             await browser.close()
-        print(f"server rss_mb={rss_mb(process.pid):.0f} at the end")
+        print(f"server rss_mb={rss_mb(process.pid):.0f} when the browsers closed")
+        if after_close:
+            await watch_trainings_end(process.pid, recorder, after_close)
+            print(f"server rss_mb={rss_mb(process.pid):.0f} after watching the trainings end")
     finally:
         stop_app(process)
         read_script_runs(rerun_log, recorder)
@@ -315,9 +369,12 @@ def p50_p95(values: list[float]) -> tuple[float, float]:
 
 
 def training_window(recorder: Recorder) -> tuple[float, float] | None:
-    if not recorder.training:
+    """From the first training's start to the last one's end (inf while one still ran)."""
+    if not recorder.trainings:
         return None
-    return recorder.training[0], recorder.training[1] if len(recorder.training) > 1 else math.inf
+    ends = [training["end"] for training in recorder.trainings]
+    return (min(training["start"] for training in recorder.trainings),
+            math.inf if None in ends else max(ends))
 
 
 def report_server(recorder: Recorder, window: tuple[float, float] | None) -> None:
@@ -350,8 +407,29 @@ def report_server(recorder: Recorder, window: tuple[float, float] | None) -> Non
         print(f"  {label} ({at0:.0f}-{at1:.0f} s): {parts}")
 
 
+def report_trainings(recorder: Recorder) -> None:
+    """The limits: trainings at once, who waited, and whether closed tabs' trainings ended."""
+    if not recorder.trainings:
+        return
+    waited = sum(training["waited"] for training in recorder.trainings)
+    unfinished = sum(training["end"] is None for training in recorder.trainings)
+    print(f"trainings: {len(recorder.trainings)} started, at most {recorder.most_at_once} seen "
+          f"training at once (MAX_TRAININGS={os.environ.get('MAX_TRAININGS', '2, the default')}),"
+          f" {waited} waited for a slot, {unfinished} still running or waiting when their tabs "
+          f"closed")
+    if recorder.after_close:
+        print("after the tabs closed, the training threads' CPU per 5 s (core-seconds): "
+              + ", ".join(f"{after:.0f} s {used:.1f}" for after, used in recorder.after_close))
+        stopped = next((after for index, (after, _) in enumerate(recorder.after_close)
+                        if all(used < IDLE_CORE_SECONDS
+                               for _, used in recorder.after_close[index:])), None)
+        print(f"  the trainings stopped within {stopped:.0f} s of the tabs closing (the app stops "
+              f"one once its session is gone for {ABANDON_AFTER_S:.0f} s)" if stopped is not None
+              else "  still training when the watch ended")
+
+
 def report(recorder: Recorder, sessions: int) -> None:
-    print(f"\n{sessions} visitors + 1 training session")
+    print(f"\n{sessions} visitors + {len(recorder.trainings)} training session(s)")
     print(f"{'action':<20}{'count':>7}{'p50 s':>8}{'p95 s':>8}")
     for name, values in sorted(recorder.latencies.items()):
         p50, p95 = p50_p95(values)
@@ -374,6 +452,7 @@ def report(recorder: Recorder, sessions: int) -> None:
             p50, p95 = p50_p95(values)
             print(f"  {start:>4}-{start + 30:<4} s {len(values):>4} {p50:>6.2f} {p95:>6.2f}")
     report_server(recorder, window)
+    report_trainings(recorder)
     print(f"errors={len(recorder.errors)}")
     for error in recorder.errors[:20]:
         print(f"  {error}")
@@ -387,7 +466,16 @@ if __name__ == "__main__":
                         help="run the browsers at this nice value, so that on one machine they "
                              "take only the CPU the server leaves, as visitors' own machines "
                              "would (default 0: they compete with it)")
+    parser.add_argument("--trainers", type=int, default=1, help="sessions that train at once")
+    parser.add_argument("--recipe", choices=sorted(PRESETS), default="post",
+                        help="what the trainers train (cnn: still training long after the end)")
+    parser.add_argument("--epochs", type=int, default=None, choices=range(1, 31), metavar="1-30",
+                        help="epochs each trainer asks for (default: the recipe's)")
+    parser.add_argument("--after-close", type=float, default=0, metavar="SECONDS",
+                        help="after the tabs close, watch up to this long for the trainings "
+                             "to stop")
     args = parser.parse_args()
-    report(asyncio.run(run(args.sessions, args.seconds, args.browser_nice)), args.sessions)
+    report(asyncio.run(run(args.sessions, args.seconds, args.browser_nice, args.trainers,
+                           args.recipe, args.epochs, args.after_close)), args.sessions)
     if args.browser_nice:
         print(f"browsers ran at nice {args.browser_nice}")

@@ -279,9 +279,8 @@ start = start_col.button("Train" if len(seeds) == 1 else "Train 3 times", type="
                          icon=":material/play_arrow:", width="stretch")
 stop = stop_col.button("Stop", key="train_stop", disabled=not running, icon=":material/stop:",
                        width="stretch", help="End training now and keep the model as it is.")
-slots = server_slots()
-note_col.caption(f"Trainings running on this server: {slots.running} of {slots.limit}. "
-                 "Training goes on in the background while you visit other pages.")
+note_col.caption("Training goes on in the background while you visit other pages. At most "
+                 f"{server_slots().limit} trainings run on this server at once; more wait.")
 
 if start and not running and not problems:
     from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -290,7 +289,7 @@ if start and not running and not problems:
     trainer = Trainer(config, data, seeds=seeds, alive=session_alive_check(),
                       on_finish=hand_over(ctx.session_state) if ctx else None)
     ss.train_trainer = trainer.start()
-    running = True
+    st.rerun()  # draw the buttons again: Train off, Stop on, while it runs
 if stop and trainer is not None:
     trainer.stop()
 
@@ -328,7 +327,9 @@ def progress_panel() -> None:
     cols[1].metric("Elapsed", format_seconds(snap.elapsed_s))
     cols[2].metric("Time left", format_seconds(snap.eta_s) if snap.active else "-")
     cols[3].metric("Digits seen", f"{snap.samples_done:,}")
-    st.caption(f":material/memory: Computing on: **{snap.device or 'starting ...'}**")
+    slots = server_slots()  # refreshed with the panel, so the count follows the trainings
+    st.caption(f":material/memory: Computing on: **{snap.device or 'starting ...'}** · "
+               f"trainings running on this server: {slots.running} of {slots.limit}")
     if snap.curve.get("x") or snap.epochs_log.get("epoch"):
         st.plotly_chart(charts.training_curves(snap.curve, snap.epochs_log, snap.epochs),
                         key="train_curves_chart")

@@ -89,6 +89,8 @@ def test_three_seeds_train_in_the_background_and_the_results_are_shown(at):
     at.button(key="train_start").click().run()
     trainer = at.session_state["train_trainer"]
     assert trainer is not None and trainer.seeds == (0, 1, 2)
+    # the click's run drew the buttons again for a running training: Stop on, Train off
+    assert not at.button(key="train_stop").disabled and at.button(key="train_start").disabled
     deadline = time.monotonic() + 180
     while trainer.running:
         assert time.monotonic() < deadline
