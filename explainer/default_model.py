@@ -242,7 +242,7 @@ class DefaultModel:
                        f"({device}): epoch {self.epoch + 1} of {config.epochs}{seen}{left}.")
 
         self._report("training", 0.0, f"Training on {len(x_train):,} digits ({device}) ...")
-        model = _build_with_retry(config)
+        model = build_model(config)
         with server_memory.training_memory():
             fit = model.fit(x_train, y_train, epochs=config.epochs, batch_size=config.batch_size,
                             verbose=0, callbacks=[Progressing()])
@@ -257,25 +257,6 @@ class DefaultModel:
         except OSError as exc:  # a read-only home: fine, it is trained again next time
             LOG.warning("could not cache the default model in %s: %s", self.folder, exc)
         return trained
-
-
-def _build_with_retry(config: ModelConfig, attempts: int = 3):
-    """build_model, tried again if Keras' layer naming was reset under it by another thread.
-
-    Keras keeps its automatic layer names ("dense", "dense_1") in a thread-local object that
-    ``keras.backend.clear_session()`` (or a module re-imported by a concurrent TensorFlow import)
-    replaces for every thread at once; a model built at that moment gets two layers named
-    "dense" and Keras refuses it. Building again is safe: nothing has been trained yet.
-    """
-    for attempt in range(attempts):
-        try:
-            return build_model(config)
-        except ValueError as exc:
-            if "unique names" not in str(exc) or attempt == attempts - 1:
-                raise
-            LOG.warning("building the default model again: %s", exc)
-            time.sleep(0.5)
-    raise AssertionError("unreachable")
 
 
 _SHARED: DefaultModel | None = None

@@ -7,10 +7,16 @@ TensorFlow is imported inside the functions, so importing this module costs noth
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
+
+_log = logging.getLogger(__name__)
+_build_lock = threading.Lock()  # one model built at a time (see build_model)
 
 ACTIVATIONS = ("relu", "sigmoid", "tanh")
 OPTIMIZERS = ("sgd", "rmsprop", "adam")
@@ -95,8 +101,28 @@ def one_hot(labels: np.ndarray) -> np.ndarray:
     return np.eye(10, dtype="float32")[np.asarray(labels, dtype=int)]
 
 
-def build_model(config: ModelConfig):
-    """The Keras model for a config, compiled and ready for ``fit``."""
+def build_model(config: ModelConfig, attempts: int = 3):
+    """The Keras model for a config, compiled and ready for ``fit``.
+
+    Keras keeps its automatic layer names ("dense", "dense_1") in a thread-local object that
+    ``keras.backend.clear_session()`` (or a module re-imported by a concurrent TensorFlow import)
+    replaces for every thread at once; a model built at that moment gets two layers named
+    "dense" and Keras refuses it. So models are built one at a time, and built again in that
+    case: nothing has been trained yet.
+    """
+    for attempt in range(attempts):
+        try:
+            with _build_lock:
+                return _build_once(config)
+        except ValueError as exc:
+            if "unique names" not in str(exc) or attempt == attempts - 1:
+                raise
+            _log.warning("building the model again: %s", exc)
+            time.sleep(0.5)
+    raise AssertionError("unreachable")
+
+
+def _build_once(config: ModelConfig):
     from explainer.device import load_keras
 
     keras = load_keras()  # one importing thread at a time (see explainer/device.py)

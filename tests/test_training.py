@@ -99,6 +99,29 @@ def test_split_validation_holds_out_fixed_digits(sample):
 # -- Keras ---------------------------------------------------------------------------------------
 
 
+def test_a_model_is_built_again_when_keras_naming_was_reset_under_it(monkeypatch, caplog):
+    """Keras' own error for two layers named "dense" (what a reset of its layer naming by another
+    thread causes) leads to one more build, which succeeds."""
+    import keras
+
+    from explainer import model as model_module
+
+    real_build, calls = model_module._build_once, []
+
+    def reset_on_first_call(config):
+        calls.append(config)
+        if len(calls) == 1:
+            keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, name="dense"),
+                              keras.layers.Dense(1, name="dense")])
+        return real_build(config)
+
+    monkeypatch.setattr(model_module, "_build_once", reset_on_first_call)
+    monkeypatch.setattr(model_module.time, "sleep", lambda seconds: None)
+    built = build_model(PRESETS["post"])
+    assert len(calls) == 2 and built.count_params() == 407_050
+    assert "building the model again" in caplog.text
+
+
 @slow
 @pytest.mark.parametrize("preset, expected", [("post", 407_050), ("better-mlp", 669_706),
                                               ("cnn", 225_034)])
