@@ -32,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.appserver import CHROMIUM_FLAGS, find_chromium, rss_mb, start_app, stop_app  # noqa: E402
-from explainer import journey  # noqa: E402
+from explainer import cpu_share, journey  # noqa: E402
 from explainer.model import PRESETS  # noqa: E402
 from explainer.training import ABANDON_AFTER_S  # noqa: E402
 
@@ -234,7 +234,6 @@ async def trainer(browser, url: str, recorder: Recorder, deadline: float, recipe
     await context.close()  # the session goes away, its training too (explainer/training.py)
 
 
-TRAINING_THREADS = ("tf_", "mnist-training", "default-model")  # kernel names of a training's
 IDLE_CORE_SECONDS = 0.25  # training threads' CPU in 5 s below which no training runs
 
 
@@ -256,7 +255,7 @@ def cpu_sample(server_pid: int) -> dict:
         return sample
     for task in Path(f"/proc/{server_pid}/task").iterdir():
         try:
-            if (task / "comm").read_text().startswith(TRAINING_THREADS):
+            if (task / "comm").read_text().startswith(cpu_share.TRAINING_THREAD_NAMES):
                 sample["training"][task.name] = _cpu_of(task / "stat")
         except OSError:  # the thread ended meanwhile
             pass

@@ -19,6 +19,9 @@ from pathlib import Path
 TASKS = Path("/proc/self/task")
 TRAINING_NICE = 10  # 0 is normal; 19 the lowest
 PR_SET_NAME = 15  # prctl option: the calling thread's name as the kernel shows it
+TRAINING_WORKER = "mnist-training"  # kernel names of the threads that call fit
+DEFAULT_MODEL_WORKER = "default-model"
+TRAINING_THREAD_NAMES = ("tf_", TRAINING_WORKER, DEFAULT_MODEL_WORKER)  # prefixes, for `top -H`
 
 
 def training_nice() -> int:

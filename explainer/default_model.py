@@ -211,7 +211,7 @@ class DefaultModel:
     def _train(self, data: mnist.MnistData, device: str, name: str) -> TrainedModel:
         import keras
 
-        cpu_share.lower_this_thread("default-model")  # after the import: see cpu_share
+        cpu_share.lower_this_thread(cpu_share.DEFAULT_MODEL_WORKER)  # after the import
         config = self.config
         x_train, y_train = prepare_inputs(data.x_train, config), one_hot(data.y_train)
         steps = -(-len(x_train) // config.batch_size)

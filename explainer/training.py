@@ -451,7 +451,7 @@ class Trainer:
                 # This thread runs much of the training itself: visitors' clicks come first. Only
                 # after the import, which holds Python's lock (a lowered thread would hold it
                 # longer while browsers or other work take the cores).
-                cpu_share.lower_this_thread("mnist-training")
+                cpu_share.lower_this_thread(cpu_share.TRAINING_WORKER)
 
                 for run, seed in enumerate(self.seeds, start=1):
                     if self.progress.stop_requested.is_set():
