@@ -5,7 +5,9 @@
 import pandas  # noqa: F401
 import streamlit as st
 
-from explainer import device, journey, long_lived, server_memory
+from explainer.content import journey
+from explainer.server import long_lived, server_memory
+from explainer.training import device
 
 server_memory.keep_memory_flat()  # once per process: memory stays flat as visitors come and go
 

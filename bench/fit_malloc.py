@@ -1,4 +1,4 @@
-"""Training speed under the server's malloc settings (explainer/server_memory.py).
+"""Training speed under the server's malloc settings (explainer/server/server_memory.py).
 
 One epoch of the walk-through's network, timed twice after a warm-up epoch, in a fresh process
 for each setting: glibc's defaults, the flat thresholds the server keeps between trainings, and
@@ -18,8 +18,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 ONE_SETTING = """
 import contextlib, json, sys, time
-from explainer import mnist, server_memory
-from explainer.model import PRESETS, build_model, one_hot, prepare_inputs
+from explainer.data import mnist
+from explainer.server import server_memory
+from explainer.training.model import PRESETS, build_model, one_hot, prepare_inputs
 
 setting = sys.argv[1]
 if setting != "glibc default":

@@ -32,9 +32,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.appserver import CHROMIUM_FLAGS, find_chromium, rss_mb, start_app, stop_app  # noqa: E402
-from explainer import cpu_share, journey  # noqa: E402
-from explainer.model import PRESETS  # noqa: E402
-from explainer.training import ABANDON_AFTER_S  # noqa: E402
+from explainer.content import journey
+from explainer.server import cpu_share  # noqa: E402
+from explainer.training.model import PRESETS  # noqa: E402
+from explainer.training.trainer import ABANDON_AFTER_S  # noqa: E402
 
 APP = "[data-testid='stApp']"
 SETTLED = f"{APP}[data-test-script-state='notRunning']"
@@ -231,7 +232,7 @@ async def trainer(browser, url: str, recorder: Recorder, deadline: float, recipe
         recorder.most_at_once = max(recorder.most_at_once, len(recorder.training_now))
         await asyncio.sleep(2)
     recorder.training_now.discard(id(mine))
-    await context.close()  # the session goes away, its training too (explainer/training.py)
+    await context.close()  # the session goes away, its training too (explainer/training/trainer.py)
 
 
 IDLE_CORE_SECONDS = 0.25  # training threads' CPU in 5 s below which no training runs

@@ -2,8 +2,8 @@
 
 Each page runs in a fresh Python process, so "TensorFlow imported" is that page's own doing. Then
 the process imports TensorFlow, as a server does once someone trained or drew, freezes what it
-imported the way app.py does after each run (explainer/long_lived.py), and times the page again:
-the "with TF" column. ``--no-freeze`` leaves out the freeze, to see what it saves.
+imported the way app.py does after each run (explainer/server/long_lived.py), and times the
+page again: the "with TF" column. ``--no-freeze`` leaves out the freeze, to see what it saves.
 
     python bench/pages.py [--runs 10] [--no-freeze]
 """
@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from explainer import journey  # noqa: E402
+from explainer.content import journey  # noqa: E402
 
 ONE_PAGE = """
 import json, sys, time
@@ -34,10 +34,10 @@ times = []
 for _ in range(runs):
     start = time.perf_counter(); at.run(); times.append((time.perf_counter() - start) * 1000)
 tensorflow = "tensorflow" in sys.modules or "keras" in sys.modules
-from explainer.device import load_keras
+from explainer.training.device import load_keras
 load_keras()  # as the app does: one importing thread at a time
 if freeze:
-    from explainer import long_lived
+    from explainer.server import long_lived
     long_lived.freeze_new_imports()
 at.run()
 with_tf = []

@@ -24,10 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from draw_support import on_canvas  # noqa: E402
 
-from explainer import preprocess  # noqa: E402
-from explainer.mnist import load_sample  # noqa: E402
-from explainer.model import PRESETS, TrainedModel, build_model, prepare_inputs  # noqa: E402
-from explainer.reading import Network  # noqa: E402
+from explainer.concepts import preprocess  # noqa: E402
+from explainer.concepts.reading import Network  # noqa: E402
+from explainer.data.mnist import load_sample  # noqa: E402
+from explainer.training.model import PRESETS, TrainedModel, build_model, prepare_inputs  # noqa: E402
 
 
 def timed(work, drawings, repeats):

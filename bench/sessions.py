@@ -22,7 +22,7 @@ from bench.appserver import (  # noqa: E402
     start_app,
     stop_app,
 )
-from explainer import journey  # noqa: E402
+from explainer.content import journey  # noqa: E402
 
 SETTLED = "[data-testid='stApp'][data-test-script-state='notRunning']"
 CONCEPT_SECTIONS = ("Start", "Building blocks", "Learning")

@@ -22,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from explainer.mnist import describe, load_mnist, load_sample  # noqa: E402
-from explainer.model import PRESETS, build_model, one_hot, prepare_inputs  # noqa: E402
-from explainer.training import (  # noqa: E402
+from explainer.data.mnist import describe, load_mnist, load_sample  # noqa: E402
+from explainer.training.model import PRESETS, build_model, one_hot, prepare_inputs  # noqa: E402
+from explainer.training.trainer import (  # noqa: E402
     Trainer,
     TrainingSlots,
     predict_in_batches,
@@ -88,7 +88,7 @@ def main(argv=None) -> None:
     config = PRESETS[args.preset]
     if args.epochs:
         config = config.with_changes(epochs=args.epochs)
-    from explainer.device import describe_device
+    from explainer.training.device import describe_device
 
     print(f"preset={args.preset} ({config.label}) epochs={config.epochs} "
           f"batch_size={config.batch_size}")

@@ -23,7 +23,7 @@ from PIL import Image, ImageDraw
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from explainer import preprocess  # noqa: E402
+from explainer.concepts import preprocess  # noqa: E402
 
 
 def big_upload(side: int) -> bytes:

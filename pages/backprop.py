@@ -3,10 +3,10 @@
 import numpy as np
 import streamlit as st
 
-from explainer import backprop as bp
-from explainer import charts_learning as charts
-from explainer import descent as d
-from explainer import journey
+from explainer.charts import learning as charts
+from explainer.concepts import backprop as bp
+from explainer.concepts import descent as d
+from explainer.content import journey
 from pages.shared import use_router
 
 use_router()

@@ -5,12 +5,13 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from explainer import charts_draw as charts
-from explainer import default_model, preprocess
-from explainer.dream import STARTS, dream
-from explainer.inside import cell_template, pushes, strongest_pushes
-from explainer.mnist import load_sample
-from explainer.reading import CONFIDENT, Network
+from explainer.charts import draw as charts
+from explainer.concepts import preprocess
+from explainer.concepts.dream import STARTS, dream
+from explainer.concepts.inside import cell_template, pushes, strongest_pushes
+from explainer.concepts.reading import CONFIDENT, Network
+from explainer.data.mnist import load_sample
+from explainer.training import default_model
 from pages.shared import drawing_canvas, use_router
 
 use_router()

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from explainer import journey
-from explainer.glossary import TERMS
+from explainer.content import journey
+from explainer.content.glossary import TERMS
 from pages.shared import use_router
 
 use_router()

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from explainer import journey
+from explainer.content import journey
 from pages.shared import use_router
 
 use_router()

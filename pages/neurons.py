@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from explainer import charts_building as charts
-from explainer import neuron
-from explainer.mnist import load_sample
+from explainer.charts import building as charts
+from explainer.concepts import neuron
+from explainer.data.mnist import load_sample
 from pages.shared import use_router
 
 use_router()

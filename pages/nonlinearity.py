@@ -3,8 +3,8 @@
 import numpy as np
 import streamlit as st
 
-from explainer import charts_building as charts
-from explainer import curves, neuron
+from explainer.charts import building as charts
+from explainer.concepts import curves, neuron
 from pages.shared import use_router
 
 use_router()

@@ -3,11 +3,11 @@
 import numpy as np
 import streamlit as st
 
-from explainer import backprop as bp
-from explainer import charts_learning as charts
-from explainer import softmax_loss as sl
-from explainer.descent import RMSprop
-from explainer.mnist import describe, load_sample
+from explainer.charts import learning as charts
+from explainer.concepts import backprop as bp
+from explainer.concepts import softmax_loss as sl
+from explainer.concepts.descent import RMSprop
+from explainer.data.mnist import describe, load_sample
 from pages.shared import use_router
 
 use_router()

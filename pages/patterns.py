@@ -3,9 +3,10 @@
 import numpy as np
 import streamlit as st
 
-from explainer import charts_building as charts
-from explainer import journey, templates
-from explainer.mnist import load_sample
+from explainer.charts import building as charts
+from explainer.concepts import templates
+from explainer.content import journey
+from explainer.data.mnist import load_sample
 from pages.shared import drawing_canvas, use_router
 
 use_router()

@@ -9,10 +9,10 @@ import threading
 import numpy as np
 import streamlit as st
 
-from explainer import charts_mnist as charts
-from explainer import evaluation as ev
-from explainer.mnist import MnistError, describe, load_mnist, load_sample
-from explainer.model import (
+from explainer.charts import train as charts
+from explainer.concepts import evaluation as ev
+from explainer.data.mnist import MnistError, describe, load_mnist, load_sample
+from explainer.training.model import (
     ACTIVATIONS,
     LOSSES,
     OPTIMIZERS,
@@ -22,7 +22,7 @@ from explainer.model import (
     model_bytes,
     validate,
 )
-from explainer.training import Trainer, server_slots
+from explainer.training.trainer import Trainer, server_slots
 from pages.shared import use_router
 
 use_router()
@@ -58,7 +58,7 @@ def data_overview(location: str, allow_download: bool, sample: bool):
 
 @st.cache_data(show_spinner="Loading TensorFlow to build the model ...")
 def parameter_rows(architecture: dict) -> list[dict]:
-    from explainer.model import build_model, parameter_table
+    from explainer.training.model import build_model, parameter_table
 
     return parameter_table(build_model(ModelConfig(**architecture)))
 
@@ -454,7 +454,7 @@ if shown.config.kind == "mlp":
     if mode.startswith("The cell"):
         biases = np.asarray(shown.model.layers[0].get_weights()[1])
         sample = data.x_test[:2000]
-        from explainer.model import prepare_inputs
+        from explainer.training.model import prepare_inputs
 
         activations = ev.hidden_activations(prepare_inputs(sample, shown.config), weights,
                                             biases, shown.config.activation)

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from explainer.mnist import SAMPLE_PATH, load_idx_folder  # noqa: E402
+from explainer.data.mnist import SAMPLE_PATH, load_idx_folder  # noqa: E402
 
 TRAIN_PER_CLASS = 600
 TEST_PER_CLASS = 100

@@ -12,7 +12,7 @@ import io
 import numpy as np
 from PIL import Image, ImageDraw
 
-from explainer.mnist import SAMPLE_PATH, load_sample
+from explainer.data.mnist import SAMPLE_PATH, load_sample
 
 CANVAS = 280
 
@@ -66,7 +66,7 @@ def canvas_value(rgba: np.ndarray) -> dict:
 @functools.lru_cache(maxsize=1)
 def trained_on_sample():
     """The walk-through's network trained on the shipped sample (6,000 digits, 5 epochs)."""
-    from explainer.model import PRESETS, TrainedModel, build_model, one_hot, prepare_inputs
+    from explainer.training.model import PRESETS, TrainedModel, build_model, one_hot, prepare_inputs
 
     config = PRESETS["post"]
     data = load_sample()
@@ -81,7 +81,7 @@ def trained_on_sample():
 
 def sample_mnist_env(monkeypatch, folder) -> None:
     """Point MNIST at the shipped sample and the default model's cache at ``folder``."""
-    from explainer import default_model
+    from explainer.training import default_model
 
     monkeypatch.setenv("MNIST_DIR", str(SAMPLE_PATH))
     monkeypatch.setenv(default_model.CACHE_ENV, str(folder))
@@ -92,9 +92,9 @@ def seed_default_cache(folder) -> str:
     """Save the sample-trained model where the default model looks for it with sample data."""
     import keras
 
-    from explainer import default_model
-    from explainer.mnist import load_npz
-    from explainer.model import PRESETS
+    from explainer.data.mnist import load_npz
+    from explainer.training import default_model
+    from explainer.training.model import PRESETS
 
     name = default_model.cache_name(PRESETS["post"], load_npz(SAMPLE_PATH), keras.__version__)
     default_model.save_cached(trained_on_sample(), folder, name)

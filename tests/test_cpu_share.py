@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from explainer import cpu_share
+from explainer.server import cpu_share
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice")
 PR_SET_NAME = 15

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from draw_support import trained_on_sample
 
-from explainer import default_model
-from explainer.default_model import DefaultModel, cache_name, load_cached, save_cached
-from explainer.mnist import MnistData, load_sample
-from explainer.model import PRESETS
+from explainer.data.mnist import MnistData, load_sample
+from explainer.training import default_model
+from explainer.training.default_model import DefaultModel, cache_name, load_cached, save_cached
+from explainer.training.model import PRESETS
 
 QUICK = PRESETS["post"].with_changes(epochs=1)
 

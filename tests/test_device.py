@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # time (Python's _DeadlockError, or a half-imported module's AttributeError).
 RACE = textwrap.dedent("""
     import json, sys, threading
-    from explainer import device
+    from explainer.training import device
 
     start, errors, models = threading.Barrier(4), [], []
 

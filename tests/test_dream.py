@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from draw_support import trained_on_sample
 
-from explainer import dream, inside
-from explainer.mnist import load_sample
-from explainer.model import PRESETS, build_model
+from explainer.concepts import dream, inside
+from explainer.data.mnist import load_sample
+from explainer.training.model import PRESETS, build_model
 
 
 @pytest.fixture(scope="module")

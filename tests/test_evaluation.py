@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from explainer import evaluation as ev
-from explainer.mnist import load_sample
+from explainer.concepts import evaluation as ev
+from explainer.data.mnist import load_sample
 
 # Six digits: labels and the probabilities a network gave them (rows sum to 1).
 LABELS = np.array([0, 1, 2, 2, 1, 0])

@@ -26,7 +26,9 @@ from hostile_support import (
     save,
 )
 
-from explainer import canvas_input, default_model, journey, preprocess
+from explainer.concepts import canvas_input, preprocess
+from explainer.content import journey
+from explainer.training import default_model
 
 DRAW, PATTERNS = "pages/draw.py", "pages/patterns.py"
 CANVAS = 280

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from draw_support import on_canvas, strokes, trained_on_sample
 
-from explainer import inside
-from explainer.mnist import load_sample
-from explainer.model import PRESETS, TrainedModel, build_model, prepare_inputs
-from explainer.preprocess import mnist_steps
-from explainer.reading import CONFIDENT, Network, Reading, looks_like_a_blob
+from explainer.concepts import inside
+from explainer.concepts.preprocess import mnist_steps
+from explainer.concepts.reading import CONFIDENT, Network, Reading, looks_like_a_blob
+from explainer.data.mnist import load_sample
+from explainer.training.model import PRESETS, TrainedModel, build_model, prepare_inputs
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # piece of cyclic garbage made before the freeze was collected.
 PROBE = textwrap.dedent("""
     import gc, json, sys, weakref
-    from explainer import long_lived
+    from explainer.server import long_lived
 
     class Node:
         pass

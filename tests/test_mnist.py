@@ -8,8 +8,8 @@ import shutil
 import numpy as np
 import pytest
 
-from explainer import mnist
-from explainer.mnist import IDX_FILES, MnistError
+from explainer.data import mnist
+from explainer.data.mnist import IDX_FILES, MnistError
 
 TRAIN_CLASS_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from explainer import journey
+from explainer.content import journey
 
 CONCEPT_SECTIONS = ("Start", "Building blocks", "Learning")
 
@@ -39,7 +39,8 @@ def test_router_and_concept_pages_leave_tensorflow_unloaded(root):
 
 
 def test_the_explainer_package_imports_without_tensorflow(root):
-    code = ("import sys, explainer, explainer.mnist, explainer.model, explainer.journey; "
+    code = ("import sys, explainer, explainer.data.mnist, explainer.training.model, "
+            "explainer.content.journey; "
             "print([m for m in ('tensorflow', 'keras') if m in sys.modules])")
     result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
                             text=True, timeout=60)

@@ -12,8 +12,8 @@ import pytest
 from helpers import ROOT, open_page
 from PIL import Image
 
-from explainer import curves, templates
-from explainer.mnist import load_sample
+from explainer.concepts import curves, templates
+from explainer.data.mnist import load_sample
 
 
 def metric(at, label: str) -> str:

@@ -16,10 +16,10 @@ from draw_support import (
 )
 from helpers import open_page
 
-from explainer import default_model
-from explainer.mnist import load_sample
-from explainer.model import PRESETS, TrainedModel, build_model
-from explainer.reading import Network
+from explainer.concepts.reading import Network
+from explainer.data.mnist import load_sample
+from explainer.training import default_model
+from explainer.training.model import PRESETS, TrainedModel, build_model
 
 PAGE = "pages/draw.py"
 

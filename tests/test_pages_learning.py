@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from helpers import open_page
 
-from explainer import backprop as bp
-from explainer import descent as d
-from explainer import journey
+from explainer.concepts import backprop as bp
+from explainer.concepts import descent as d
+from explainer.content import journey
 
 
 def metrics(at) -> dict[str, str]:

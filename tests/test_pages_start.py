@@ -2,8 +2,8 @@
 
 from helpers import ROOT, open_page
 
-from explainer import journey
-from explainer.glossary import TERMS
+from explainer.content import journey
+from explainer.content.glossary import TERMS
 
 
 def test_home_shows_the_journey_with_links():

@@ -10,7 +10,7 @@ import time
 import pytest
 from helpers import open_page
 
-from explainer.mnist import SAMPLE_PATH
+from explainer.data.mnist import SAMPLE_PATH
 
 PAGE = "pages/train_mnist.py"
 

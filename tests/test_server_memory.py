@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # freed but the last: the resident memory that stays with the process, in MB.
 PROBE = textwrap.dedent("""
     import sys
-    from explainer import server_memory
+    from explainer.server import server_memory
 
     def rss_mb():
         for line in open("/proc/self/status"):
@@ -48,7 +48,7 @@ def test_freed_buffers_go_back_to_the_system():
 
 
 TRAINING_PROBE = textwrap.dedent("""
-    from explainer import server_memory
+    from explainer.server import server_memory
 
     def rss_mb():
         for line in open("/proc/self/status"):
@@ -77,7 +77,7 @@ def test_a_training_keeps_its_buffers_then_gives_them_back():
 
 
 def test_operator_setting_wins(monkeypatch):
-    from explainer import server_memory
+    from explainer.server import server_memory
 
     monkeypatch.setattr(server_memory, "_flat", False)  # as in a fresh process
     monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "65536")

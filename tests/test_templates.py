@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from explainer import templates
-from explainer.mnist import load_sample
+from explainer.concepts import templates
+from explainer.data.mnist import load_sample
 
 
 def test_vertical_line_is_high_down_the_centre_and_low_elsewhere():

@@ -14,9 +14,9 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from explainer import training
-from explainer.mnist import MnistData, load_sample
-from explainer.model import (
+from explainer.data.mnist import MnistData, load_sample
+from explainer.training import trainer as training
+from explainer.training.model import (
     PRESETS,
     TrainedModel,
     build_model,
@@ -24,7 +24,7 @@ from explainer.model import (
     model_bytes,
     parameter_table,
 )
-from explainer.training import Progress, Trainer, TrainingSlots, train_once
+from explainer.training.trainer import Progress, Trainer, TrainingSlots, train_once
 
 slow = pytest.mark.slow
 
@@ -104,7 +104,7 @@ def test_a_model_is_built_again_when_keras_naming_was_reset_under_it(monkeypatch
     thread causes) leads to one more build, which succeeds."""
     import keras
 
-    from explainer import model as model_module
+    from explainer.training import model as model_module
 
     real_build, calls = model_module._build_once, []
 
@@ -155,7 +155,7 @@ def test_training_leaves_visitors_the_cpu_first(trained):
     import os
     import threading
 
-    from explainer import cpu_share
+    from explainer.server import cpu_share
 
     tf_threads = cpu_share.tensorflow_threads()
     assert tf_threads, "TensorFlow started no tf_ threads"
@@ -171,7 +171,7 @@ def test_the_worker_thread_trains_at_the_lower_priority_too(sample):
     import os
     import threading
 
-    from explainer import cpu_share
+    from explainer.server import cpu_share
 
     seen = []
 

@@ -23,13 +23,13 @@ def use_router() -> None:
 def drawing_canvas(key: str, size: int, stroke_width: int):
     """A black size x size canvas to draw on in white; its drawing as RGBA uint8, or None.
 
-    What the browser sends back is checked (explainer.canvas_input) before the page uses it: a
-    value that is not a drawing of this canvas gives a warning, no picture, and a canvas that still
-    works: the next stroke sends a fresh drawing.
+    What the browser sends back is checked (explainer.concepts.canvas_input) before the page uses
+    it: a value that is not a drawing of this canvas gives a warning, no picture, and a canvas
+    that still works: the next stroke sends a fresh drawing.
     """
     from streamlit_drawable_canvas import st_canvas
 
-    from explainer import canvas_input
+    from explainer.concepts import canvas_input
 
     try:
         st_canvas(stroke_width=stroke_width, stroke_color="#ffffff", background_color="#000000",

@@ -12,7 +12,7 @@ import pytest
 from browser import SHOTS
 
 from bench.appserver import CHROMIUM_FLAGS, find_chromium, start_app, stop_app
-from explainer.mnist import SAMPLE_PATH
+from explainer.data.mnist import SAMPLE_PATH
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ import pytest
 from browser import SHOTS, assert_no_exception, wait_idle
 
 from bench.appserver import start_app, stop_app
-from explainer import journey
+from explainer.content import journey
 
 pytestmark = pytest.mark.e2e
 

@@ -14,7 +14,7 @@ import pytest
 from browser import SHOTS, assert_no_exception, shot, wait_idle
 from draw_support import on_canvas, png_bytes
 
-from explainer.mnist import load_sample
+from explainer.data.mnist import load_sample
 
 pytestmark = pytest.mark.e2e
 

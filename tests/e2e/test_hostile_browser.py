@@ -12,7 +12,7 @@ import pytest
 from browser import assert_no_exception, shot, wait_idle
 from hostile_support import good_upload, hostile_uploads
 
-from explainer import journey
+from explainer.content import journey
 
 pytestmark = pytest.mark.e2e
 

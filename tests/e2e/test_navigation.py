@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from browser import assert_no_exception, shot, wait_idle
 
-from explainer import journey
+from explainer.content import journey
 
 pytestmark = pytest.mark.e2e
 

@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from explainer import cpu_share, server_memory
-from explainer.mnist import MnistData
-from explainer.model import ModelConfig, TrainedModel, build_model, one_hot, prepare_inputs
+from explainer.data.mnist import MnistData
+from explainer.server import cpu_share, server_memory
+from explainer.training.model import ModelConfig, TrainedModel, build_model, one_hot, prepare_inputs
 
 # Like the walk-through, train on every training digit and draw the validation curve on the test
 # digits, which the network never trains on. A fraction above 0 holds out that share of the
@@ -335,7 +335,7 @@ def train_once(config: ModelConfig, data: MnistData, progress: Progress | None =
     The validation curve uses the test digits, or held-out training digits when
     ``validation_fraction`` is above 0.
     """
-    from explainer.device import describe_device
+    from explainer.training.device import describe_device
 
     device = describe_device()  # turns on GPU memory growth before TensorFlow uses the GPU
     x_train, y_train, x_val, y_val = split_validation(data.x_train, data.y_train,
@@ -444,7 +444,7 @@ class Trainer:
                 return
             try:
                 self.progress.set_phase("loading", "The first import takes a few seconds.")
-                from explainer.device import load_keras
+                from explainer.training.device import load_keras
 
                 load_keras()  # heavy: imported here, not by the page
 

@@ -17,8 +17,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explainer.descent import Optimizer
-from explainer.softmax_loss import cross_entropy_from_scores, one_hot, softmax, squared_error
+from explainer.concepts.descent import Optimizer
+from explainer.concepts.softmax_loss import (
+    cross_entropy_from_scores,
+    one_hot,
+    softmax,
+    squared_error,
+)
 
 
 def _sigmoid(z):

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from explainer import curves, neuron
+from explainer.concepts import curves, neuron
 
 BLUE = "#1f77b4"
 RED = "#d62728"

@@ -6,8 +6,8 @@ else Keras' cache, else the shipped sample), and saved to a cache folder so the 
 only loads it. The cache file name holds a fingerprint of the config, the data and the Keras
 version, so a model trained on the sample is never taken for the one trained on all 60,000 digits.
 
-Sessions only read it (through its numpy copy, :class:`explainer.inside.Mlp`); nobody trains or
-changes it after it is ready.
+Sessions only read it (through its numpy copy, :class:`explainer.concepts.inside.Mlp`); nobody
+trains or changes it after it is ready.
 """
 
 from __future__ import annotations
@@ -22,9 +22,17 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from explainer import cpu_share, mnist, server_memory
-from explainer.inside import Mlp, mlp_from_keras
-from explainer.model import PRESETS, ModelConfig, TrainedModel, build_model, one_hot, prepare_inputs
+from explainer.concepts.inside import Mlp, mlp_from_keras
+from explainer.data import mnist
+from explainer.server import cpu_share, server_memory
+from explainer.training.model import (
+    PRESETS,
+    ModelConfig,
+    TrainedModel,
+    build_model,
+    one_hot,
+    prepare_inputs,
+)
 
 CACHE_ENV = "EXPLAINER_CACHE_DIR"
 APP_NAME = "neural-network-explainer"
@@ -191,7 +199,7 @@ class DefaultModel:
         self._report("loading", 0.0, "Loading the MNIST digits ...")
         data, self.note = self._load_data()
         self._report("loading", 0.0, "Loading TensorFlow (a few seconds the first time) ...")
-        from explainer.device import describe_device, load_keras
+        from explainer.training.device import describe_device, load_keras
 
         keras = load_keras()
 
@@ -226,7 +234,7 @@ class DefaultModel:
                 self.epoch = epoch
 
             def on_train_batch_end(self, batch, logs=None):
-                if batch == 0:  # visitors' clicks first: see explainer/cpu_share.py
+                if batch == 0:  # visitors' clicks first: see explainer/server/cpu_share.py
                     cpu_share.lower_tensorflow_priority()
                 done = self.epoch * steps + batch + 1
                 if batch % 20 and done != total:

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explainer.inside import ForwardPass, Mlp, forward, mlp_from_keras
-from explainer.model import TrainedModel
-from explainer.preprocess import Steps
+from explainer.concepts.inside import ForwardPass, Mlp, forward, mlp_from_keras
+from explainer.concepts.preprocess import Steps
+from explainer.training.model import TrainedModel
 
 CONFIDENT = 0.75  # below this top probability the page says it is not sure
 BLOB_FILL = 0.7  # ink covering more of its box than this (MNIST: 99.9% of digits below 0.63)
@@ -88,8 +88,8 @@ class Network:
         return np.asarray(self.trained.predict(np.asarray(digits)), dtype=np.float64)
 
     def gradient(self):
-        """The pixel gradient function for :func:`explainer.dream.dream`."""
-        from explainer import dream
+        """The pixel gradient function for :func:`explainer.concepts.dream.dream`."""
+        from explainer.concepts import dream
 
         if self.mlp is not None:
             return lambda pixels, digit: dream.mlp_gradient(self.mlp, pixels, digit)

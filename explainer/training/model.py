@@ -123,9 +123,9 @@ def build_model(config: ModelConfig, attempts: int = 3):
 
 
 def _build_once(config: ModelConfig):
-    from explainer.device import load_keras
+    from explainer.training.device import load_keras
 
-    keras = load_keras()  # one importing thread at a time (see explainer/device.py)
+    keras = load_keras()  # one importing thread at a time (see explainer/training/device.py)
     layers = keras.layers
 
     problems = validate(config)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explainer.inside import ACTIVATIONS, Mlp, softmax
+from explainer.concepts.inside import ACTIVATIONS, Mlp, softmax
 
 STARTS = ("blank", "noise")
 

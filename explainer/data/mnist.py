@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-SAMPLE_PATH = Path(__file__).parent / "data" / "mnist_sample.npz"
+SAMPLE_PATH = Path(__file__).parent / "mnist_sample.npz"
 IDX_FILES = {
     "x_train": "train-images-idx3-ubyte.gz",
     "y_train": "train-labels-idx1-ubyte.gz",

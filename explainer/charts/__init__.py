@@ -1,0 +1,1 @@
+"""Plotly figure builders; pages only display what these return."""

@@ -1,0 +1,1 @@
+"""The concept math: numpy only, no Streamlit, no TensorFlow."""

@@ -1,0 +1,1 @@
+"""App content that is data: the journey and the glossary."""

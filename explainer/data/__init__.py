@@ -1,0 +1,1 @@
+"""MNIST: the loader and the small sample shipped for offline use."""

@@ -1,0 +1,1 @@
+"""The Keras side: the model spec, the trainings, the default model."""
