@@ -7,9 +7,9 @@ from explainer.charts import learning as charts
 from explainer.concepts import backprop as bp
 from explainer.concepts import descent as d
 from explainer.content import journey
-from pages.shared import use_router
+from pages.shared import end_page, start_page
 
-use_router()
+start_page(__file__)
 
 SIZES = (2, 3, 2)
 RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 3.0, 10.0, 100.0, 1e4, 1e8)
@@ -208,3 +208,5 @@ st.markdown("The same algorithm trains the 784-512-10 network: "
 mnist = journey.find("pages/train_mnist.py")
 if mnist is not None and mnist.exists:
     st.page_link(mnist.page, label=f"Next: {mnist.title}", icon=mnist.icon)
+
+end_page(__file__)

@@ -4,9 +4,9 @@ import streamlit as st
 
 from explainer.content import journey
 from explainer.content.glossary import TERMS
-from pages.shared import use_router
+from pages.shared import end_page, start_page
 
-use_router()
+start_page(__file__)
 
 st.title("Glossary")
 st.caption("The words of the journey in two lines each. Follow a link to play with the idea.")
@@ -30,3 +30,5 @@ for i, term in enumerate(shown):
         stop = journey.find(term.page) if term.page else None
         if stop is not None and stop.exists:
             st.page_link(stop.page, label=f"Try it: {stop.title}", icon=stop.icon)
+
+end_page(__file__)

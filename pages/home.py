@@ -3,9 +3,10 @@
 import streamlit as st
 
 from explainer.content import journey
-from pages.shared import use_router
+from pages.shared import check, end_page, start_page
+from pages.shared.path import visited
 
-use_router()
+start_page(__file__)
 
 st.title("How a neural network works")
 st.markdown(
@@ -20,16 +21,26 @@ cols[1].metric("Weights to learn", "407,050", help="784 x 512 + 512 + 512 x 10 +
 cols[2].metric("Test accuracy", "≈ 97.9%", help="The 784-512-10 network after 5 epochs")
 
 st.subheader("The journey")
+st.caption("Follow the stops in order; each builds on the one before. "
+           ":material/check_circle: marks the stops you have opened in this visit.")
+seen = visited()
 for section in journey.SECTIONS[1:]:
     stops = journey.stops(section)
     if not stops:
         continue
     st.markdown(f"**{section}**")
-    columns = st.columns(len(stops))
+    columns = st.columns(max(len(stops), 3))
     for column, stop in zip(columns, stops):
         with column.container(border=True):
             st.page_link(stop.page, label=stop.title, icon=stop.icon)
             st.caption(stop.summary)
+            status = []
+            if stop.page in seen:
+                status.append(":material/check_circle: visited")
+            tasks = check.summary(stop.page)
+            if tasks is not None:
+                status.append(f"check yourself: {tasks[0]} of {tasks[1]} done")
+            if status:
+                st.caption(" · ".join(status))
 
-st.page_link("pages/glossary.py", label="Words you'll meet on the way: the glossary",
-             icon=":material/menu_book:")
+end_page(__file__)

@@ -7,9 +7,9 @@ import streamlit as st
 from explainer.charts import building as charts
 from explainer.concepts import neuron
 from explainer.data.mnist import load_sample
-from pages.shared import use_router
+from pages.shared import end_page, start_page
 
-use_router()
+start_page(__file__)
 
 N_CELLS = len(neuron.EXAMPLE_LAYER_WEIGHTS)
 N_INPUTS = len(neuron.EXAMPLE_INPUTS)
@@ -157,3 +157,5 @@ with table_column:
     st.metric(f"Parameters of the {'-'.join(str(s) for s in sizes)} network", f"{total:,}",
               delta=f"{total - 407_050:+,} vs 784-512-10" if total != 407_050 else None,
               delta_color="off")
+
+end_page(__file__)

@@ -5,9 +5,9 @@ import streamlit as st
 
 from explainer.charts import building as charts
 from explainer.concepts import curves, neuron
-from pages.shared import use_router
+from pages.shared import end_page, start_page
 
-use_router()
+start_page(__file__)
 
 LIMITS = curves.LIMITS
 # A first hand-made try at the sine: three bends, close but not quite. More units start small.
@@ -193,3 +193,5 @@ with right:
         st.plotly_chart(charts.activation_gallery(chosen), key="nonlin_gallery_chart")
     else:
         st.info("Pick at least one activation to draw.")
+
+end_page(__file__)

@@ -7,9 +7,9 @@ from explainer.charts import learning as charts
 from explainer.concepts import backprop as bp
 from explainer.concepts import descent as d
 from explainer.data.mnist import load_sample
-from pages.shared import use_router
+from pages.shared import end_page, start_page
 
-use_router()
+start_page(__file__)
 
 H_CHOICES = (1.0, 0.5, 0.2, 0.1, 0.05, 0.01, *(10.0 ** -k for k in range(3, 17)), 0.0)
 TABLE_STEPS = tuple(10.0 ** -k for k in range(0, 16))
@@ -282,3 +282,5 @@ with right:
             f"weights and scaled the time up. On those weights the two gradients agree: overall "
             f"relative difference {timing.overall_relative_difference:.1e}, a typical weight to "
             f"{timing.median_matching_digits} digits.")
+
+end_page(__file__)

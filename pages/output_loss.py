@@ -8,9 +8,9 @@ from explainer.concepts import backprop as bp
 from explainer.concepts import softmax_loss as sl
 from explainer.concepts.descent import RMSprop
 from explainer.data.mnist import describe, load_sample
-from pages.shared import use_router
+from pages.shared import end_page, start_page
 
-use_router()
+start_page(__file__)
 
 DEFAULT_SCORES = (0.5, -1.0, 0.2, 3.0, -0.5, 1.0, 0.0, -2.0, 1.5, 0.3)
 SCALES = (1, 10, 100, 1000)
@@ -146,3 +146,5 @@ with right:
 st.caption(f"The cost is the number training drives down: every weight is changed a little to "
            f"lower it. Random weights guess (cost near log 10 = 2.30); after {TRAIN_STEPS} "
            f"training steps on the sample the cost falls. Digits: {describe(data)}.")
+
+end_page(__file__)

@@ -7,9 +7,9 @@ from explainer.charts import building as charts
 from explainer.concepts import templates
 from explainer.content import journey
 from explainer.data.mnist import load_sample
-from pages.shared import drawing_canvas, use_router
+from pages.shared import drawing_canvas, end_page, start_page
 
-use_router()
+start_page(__file__)
 
 CANVAS_SIZE = 280  # pixels; reduced to 28 x 28 by averaging 10 x 10 blocks
 SOURCES = ("a digit from the sample", "draw one")
@@ -135,3 +135,5 @@ else:
         if train_page is not None and train_page.exists:
             st.page_link(train_page.page, label="See the templates a trained network finds",
                          icon=train_page.icon)
+
+end_page(__file__)

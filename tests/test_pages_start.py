@@ -63,7 +63,8 @@ def test_glossary_survives_odd_query_values():
 def test_every_page_runs_through_the_router_when_opened_by_a_link():
     for stop in journey.stops():
         source = (ROOT / stop.page).read_text()
-        assert "\nuse_router()\n" in source, f"{stop.page} does not call use_router()"
+        assert "\nstart_page(__file__)\n" in source or "\nuse_router()\n" in source, \
+            f"{stop.page} does not start through the router"
 
 
 def test_every_stop_of_the_journey_has_its_page():

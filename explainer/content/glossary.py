@@ -42,7 +42,7 @@ TERMS = (
     Term("Learning rate", "How far one step moves the weights along the gradient. Too small "
          "crawls, too large oscillates or diverges.", "pages/nudging.py"),
     Term("Optimizer", "The rule that turns slopes into weight changes: plain gradient descent, "
-         "momentum, RMSprop (what Keras trains MNIST with here) or Adam.", "pages/nudging.py"),
+         "momentum, RMSprop (what Keras trains MNIST with here) or Adam.", "pages/optimizers.py"),
     Term("Training set", "The examples the network learns from: 60,000 handwritten digits with "
          "their labels.", "pages/train_mnist.py"),
     Term("Test set", "10,000 separate digits the network never sees while learning. Its accuracy "
@@ -51,4 +51,41 @@ TERMS = (
          "times.", "pages/train_mnist.py"),
     Term("Batch", "The handful of examples (128 here) whose average gradient makes one weight "
          "update. 60,000 / 128 = 469 updates per epoch.", "pages/train_mnist.py"),
+    Term("Deep", "A network with many layers between input and output. Each layer builds on "
+         "what the one before found; \"deep learning\" is training such networks.",
+         "pages/neurons.py"),
+    Term("Hidden layer", "A layer between the input and the output. Nobody tells its cells what "
+         "to compute: they learn whatever helps the output (512 cells here).",
+         "pages/neurons.py"),
+    Term("Label", "The right answer that comes with a training example: the digit a person said "
+         "the picture shows.", "pages/output_loss.py"),
+    Term("ReLU", "An activation: negative sums become 0, positive ones pass unchanged. Chained, "
+         "ReLUs bend a line into any curve.", "pages/nonlinearity.py"),
+    Term("Sigmoid", "An activation that squashes any sum into 0 to 1: very negative gives almost "
+         "0, very positive almost 1.", "pages/neurons.py"),
+    Term("One-hot", "A label written as 10 numbers: 1 in the right digit's cell, 0 elsewhere. "
+         "The output layer's 10 probabilities are compared with it.", "pages/output_loss.py"),
+    Term("Derivative", "The instantaneous rate of change: how fast the cost changes when one "
+         "weight moves a tiny bit. Its sign says which way is downhill.", "pages/nudging.py"),
+    Term("Chain rule", "How rates of change multiply through a chain of steps: if a moves b and "
+         "b moves c, a's effect on c is the product. Backpropagation applies it layer by layer.",
+         "pages/backprop.py"),
+    Term("Dropout", "During training, switch off a random share of cells at each step, so the "
+         "network cannot lean on any one of them. Off when the network answers.",
+         "pages/train_mnist.py"),
+    Term("CNN", "A convolutional neural network: it slides small learned templates over the "
+         "image, so a pattern is found wherever it sits. Better than a dense network on images.",
+         "pages/train_mnist.py"),
+    Term("Feature engineering", "Choosing by hand what the network is shown (edges, loops, "
+         "templates). A deep network learns its own features from the pixels instead.",
+         "pages/patterns.py"),
+    Term("GPU", "A graphics card: thousands of small cores that do one matrix multiplication in "
+         "parallel. Training is mostly such products, so a GPU makes millions of weights fast.",
+         "pages/train_mnist.py"),
 )
+
+
+def find(name: str) -> Term | None:
+    """The entry for a term, whatever its case, or None."""
+    wanted = name.strip().lower()
+    return next((term for term in TERMS if term.name.lower() == wanted), None)

@@ -25,13 +25,11 @@ class Stop:
         return (ROOT / self.page).is_file()
 
 
-SECTIONS = ("Start", "Building blocks", "Learning", "MNIST")
+SECTIONS = ("Start", "Building blocks", "Learning", "MNIST", "Review")
 
 STOPS = (
     Stop("Start", "Home", "pages/home.py", ":material/home:",
          "What this app is and the map of the journey."),
-    Stop("Start", "Glossary", "pages/glossary.py", ":material/menu_book:",
-         "The key words, each with a two-line definition and a place to try it."),
     Stop("Building blocks", "Neurons and layers", "pages/neurons.py", ":material/hub:",
          "A cell adds up its weighted inputs, adds a bias, and passes the sum through an "
          "activation."),
@@ -45,10 +43,14 @@ STOPS = (
          "Move one weight up and down, watch the cost, and follow the slope downhill."),
     Stop("Learning", "Backpropagation", "pages/backprop.py", ":material/undo:",
          "Walk backward through the layers and get every weight's slope in one pass."),
+    Stop("Learning", "Optimizers", "pages/optimizers.py", ":material/speed:",
+         "Smarter steps downhill: momentum, RMSprop and Adam race on one cost."),
     Stop("MNIST", "Train on MNIST", "pages/train_mnist.py", ":material/model_training:",
          "Train the 784-512-10 network on 60,000 digits and watch it learn."),
     Stop("MNIST", "Draw a digit", "pages/draw.py", ":material/draw:",
          "Draw a digit and watch the trained network read your handwriting."),
+    Stop("Review", "Glossary", "pages/glossary.py", ":material/menu_book:",
+         "Every word of the journey in two lines, each linked to the page where you tried it."),
 )
 
 
@@ -61,3 +63,13 @@ def stops(section: str | None = None, only_existing: bool = True) -> list[Stop]:
 def find(page: str) -> Stop | None:
     """The stop for a page path, or None."""
     return next((s for s in STOPS if s.page == page), None)
+
+
+def neighbours(page: str) -> tuple[Stop | None, Stop | None]:
+    """The stops before and after a page along the journey (None at either end)."""
+    path = stops()
+    index = next((i for i, stop in enumerate(path) if stop.page == page), None)
+    if index is None:
+        return None, None
+    return (path[index - 1] if index > 0 else None,
+            path[index + 1] if index + 1 < len(path) else None)

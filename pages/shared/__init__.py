@@ -3,6 +3,8 @@
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from pages.shared.path import mark_visited, page_footer, page_path
+
 
 def use_router() -> None:
     """Run this page through app.py, also when it is the first page a fresh server is asked for.
@@ -18,6 +20,22 @@ def use_router() -> None:
         if not st.session_state.get("router_rerun_done"):
             st.session_state["router_rerun_done"] = True
             st.rerun()
+
+
+def start_page(file: str) -> None:
+    """First call of every page: run through the router and note the visit (pass __file__)."""
+    use_router()
+    mark_visited(page_path(file))
+
+
+def end_page(file: str) -> None:
+    """Last call of every page, also where it ends early: Previous / Next, then stop.
+
+    A page that has nothing more to show calls this instead of ``st.stop()``, so its links to
+    the rest of the journey still show.
+    """
+    page_footer(file)
+    st.stop()
 
 
 def drawing_canvas(key: str, size: int, stroke_width: int):

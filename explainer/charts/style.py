@@ -1,0 +1,117 @@
+"""One visual language for every chart: what each colour means, the same on every page.
+
+The convention, told to the reader once where it matters:
+
+- sign: **blue is positive, orange is negative**, for weights, gradients, pushes and template
+  values alike; line width or colour strength says how big (as in TensorFlow Playground);
+- roles: grey is the data (dots, targets, inputs), green is what the model learned or answers,
+  purple is the value you are changing; right and wrong carry a mark as well as a colour
+  (✓ and ✗), never colour alone;
+- digits look like ink on paper: 0 is white paper, 255 is black ink, in both themes.
+
+Colours come from the Okabe-Ito palette, chosen to stay apart for colour-blind readers. Charts
+never paint their own background: they take the theme's (light or dark) through Streamlit.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+# Sign: one diverging pair, everywhere.
+POSITIVE = "#0072B2"  # blue
+NEGATIVE = "#D55E00"  # orange (vermillion)
+
+# Roles.
+DATA = "#999999"  # grey: what the data says (dots, target curves, input values)
+MODEL = "#009E73"  # bluish green: what the model learned, computed or answers
+CHANGING = "#CC79A7"  # reddish purple: the value you are changing right now
+RIGHT = "#56B4E9"  # sky blue, always with RIGHT_MARK
+WRONG = "#E69F00"  # amber, always with WRONG_MARK
+RIGHT_MARK = "✓"
+WRONG_MARK = "✗"
+
+# Several curves of one kind (methods, seeds, runs): distinct, in this order.
+SERIES = (MODEL, POSITIVE, CHANGING, WRONG, NEGATIVE, RIGHT, DATA, "#000000")
+
+# Neutral strokes that read on both a white and a dark background.
+GRID = "rgba(128, 128, 128, 0.25)"
+FAINT = "rgba(128, 128, 128, 0.5)"
+TRANSPARENT = "rgba(0, 0, 0, 0)"
+
+# Digits: 0 = white paper, 255 = black ink (the walk-through's way), whatever the theme.
+PAPER = "#FFFFFF"
+INK = "#000000"
+INK_SCALE = [[0.0, PAPER], [1.0, INK]]
+
+# Signed values on a grid (templates, weights as pictures): orange - neutral - blue.
+NEUTRAL = "rgba(128, 128, 128, 0.12)"
+SIGNED_SCALE = [[0.0, NEGATIVE], [0.5, NEUTRAL], [1.0, POSITIVE]]
+
+PALETTE = frozenset({POSITIVE, NEGATIVE, DATA, MODEL, CHANGING, RIGHT, WRONG, GRID, FAINT,
+                     TRANSPARENT, PAPER, INK, NEUTRAL, "#000000"})
+
+
+def sign_colour(value: float) -> str:
+    """Blue for a positive value, orange for a negative one (zero counts as positive)."""
+    return POSITIVE if value >= 0 else NEGATIVE
+
+
+def verdict(correct: bool) -> tuple[str, str]:
+    """The colour and the mark for a right or a wrong answer: never colour alone."""
+    return (RIGHT, RIGHT_MARK) if correct else (WRONG, WRONG_MARK)
+
+
+def with_alpha(colour: str, alpha: float) -> str:
+    """A palette colour "#RRGGBB" made see-through, as "rgba(r, g, b, alpha)"."""
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r}, {g}, {b}, {alpha:g})"
+
+
+def tidy(fig: go.Figure, height: int, **layout) -> go.Figure:
+    """The house layout: the theme's background and text, faint grid, a legend on top.
+
+    Nothing here sets a font colour or a background: Streamlit's theme (light or dark) supplies
+    them, so every chart stays readable in both.
+    """
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10),
+                      paper_bgcolor=TRANSPARENT, plot_bgcolor=TRANSPARENT,
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+                      hoverlabel=dict(namelength=-1))
+    fig.update_xaxes(gridcolor=GRID, zerolinecolor=FAINT)
+    fig.update_yaxes(gridcolor=GRID, zerolinecolor=FAINT)
+    fig.update_layout(**layout)
+    return fig
+
+
+def digit_heatmap(pixels, *, title: str | None = None, hover: str = "pixel value",
+                  zmax: float = 255.0, gaps: bool = False) -> go.Heatmap:
+    """A 28 x 28 digit drawn as ink on paper: 0 white, ``zmax`` black, the value on hover."""
+    return go.Heatmap(z=pixels, colorscale=INK_SCALE, zmin=0, zmax=zmax, showscale=False,
+                      xgap=1 if gaps else 0, ygap=1 if gaps else 0, name=title or "",
+                      hovertemplate=f"row %{{y}}, column %{{x}}<br>{hover} %{{z}}<extra></extra>")
+
+
+def signed_heatmap(values, *, limit: float | None = None, hover: str = "value") -> go.Heatmap:
+    """A grid of signed values: blue positive, orange negative, faint near zero."""
+    import numpy as np
+
+    values = np.asarray(values, dtype=float)
+    bound = limit if limit is not None else float(np.max(np.abs(values))) or 1.0
+    return go.Heatmap(z=values, colorscale=SIGNED_SCALE, zmin=-bound, zmax=bound,
+                      zmid=0, showscale=False,
+                      hovertemplate=f"row %{{y}}, column %{{x}}<br>{hover} %{{z:.3g}}"
+                                    "<extra></extra>")
+
+
+def square_grid(fig: go.Figure) -> go.Figure:
+    """Image-like axes: row 0 on top, square cells, no ticks."""
+    fig.update_yaxes(autorange="reversed", scaleanchor="x", showticklabels=False,
+                     showgrid=False, zeroline=False)
+    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
+    return fig
+
+
+SIGN_LEGEND = "Blue is positive, orange is negative; thicker or stronger means bigger."
+ROLE_LEGEND = ("Grey is the data, green is what the model learned, purple is the value you are "
+               "changing.")
+DIGIT_LEGEND = "Digits are drawn as ink on paper: 0 is white paper, 255 is black ink."
