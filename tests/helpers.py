@@ -16,3 +16,35 @@ def open_page(page: str, timeout: float = 30):
     at.switch_page(page)
     at.run()
     return at
+
+
+WIDGETS = ("Button", "Checkbox", "ColorPicker", "DateInput", "Multiselect", "NumberInput",
+           "Radio", "Selectbox", "SelectSlider", "Slider", "TextArea", "TextInput", "TimeInput",
+           "Toggle", "ButtonGroup")
+HIDDEN_BLOCKS = ("expander", "popover", "tab")
+
+
+def visible_controls(at) -> list[str]:
+    """Keys (or kinds) of the widgets a visitor sees before expanding anything.
+
+    Widgets inside expanders, popovers and tabs other than the first are left out, and so are the
+    check-yourself tasks (keys starting with ``check_``).
+    """
+    found = []
+
+    def walk(node, hidden):
+        children = getattr(node, "children", None)
+        if children is not None:
+            kind = getattr(node, "type", None)
+            for index, child in children.items():
+                inner_hidden = hidden or kind in ("expander", "popover") or (
+                    kind == "tab_container" and index != 0)
+                walk(child, inner_hidden)
+            return
+        name = type(node).__name__
+        key = getattr(node, "key", None) or ""
+        if not hidden and name in WIDGETS and not str(key).startswith("check_"):
+            found.append(str(key) or name)
+
+    walk(at._tree, False)
+    return found

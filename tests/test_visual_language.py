@@ -1,5 +1,7 @@
 """One visual language: every chart draws from the style's palette; every page is on the path."""
 
+import json
+
 import pytest
 from helpers import open_page
 from palette_walk import problems
@@ -16,9 +18,10 @@ def test_the_palette_walk_catches_an_outside_colour_and_a_white_background():
     assert problems('{"data": [{"line": {"color": "#1f77b4"}}], "layout": {}}')
     assert problems('{"data": [], "layout": {"plot_bgcolor": "white"}}')
     assert problems('{"data": [{"colorscale": "RdBu"}], "layout": {}}')
-    fine = ('{"data": [{"line": {"color": "%s"}, "colorscale": [[0, "#FFFFFF"], [1, "#000000"]]}],'
-            ' "layout": {"plot_bgcolor": "rgba(0, 0, 0, 0)", "template": {"x": "#123456"}}}'
-            % style.POSITIVE)
+    fine = json.dumps({"data": [{"line": {"color": style.POSITIVE},
+                                 "colorscale": [[0, "#FFFFFF"], [1, "#000000"]]}],
+                       "layout": {"plot_bgcolor": "rgba(0, 0, 0, 0)",
+                                  "template": {"x": "#123456"}}})
     assert problems(fine) == []
 
 
