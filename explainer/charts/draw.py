@@ -5,16 +5,17 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-INK = "#4f46e5"
-PALE = "#c7d2fe"
-GRAY = [[0.0, "#000000"], [1.0, "#ffffff"]]
-DIVERGING = "RdBu_r"  # red: this pixel's ink raises the cell, blue: lowers it
+from explainer.charts import style
+
+OTHERS = style.with_alpha(style.MODEL, 0.35)  # the answers the network did not pick
+ACTIVE = [[0.0, style.NEUTRAL], [1.0, style.MODEL]]  # a hidden cell: faint when silent
 MARGIN = {"l": 4, "r": 4, "t": 30, "b": 4}
 
 
 def _pixels_layout(fig: go.Figure, title: str, height: int) -> go.Figure:
     fig.update_layout(title={"text": title, "font": {"size": 13}, "x": 0.5, "xanchor": "center"},
-                      height=height, margin=MARGIN, plot_bgcolor="rgba(0,0,0,0)")
+                      height=height, margin=MARGIN, paper_bgcolor=style.TRANSPARENT,
+                      plot_bgcolor=style.TRANSPARENT)
     fig.update_xaxes(visible=False, constrain="domain")
     fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", constrain="domain")
     return fig
@@ -22,12 +23,12 @@ def _pixels_layout(fig: go.Figure, title: str, height: int) -> go.Figure:
 
 def pixels_figure(image: np.ndarray, title: str, height: int = 190, zmax: float = 255.0,
                   max_side: int = 140) -> go.Figure:
-    """A grayscale picture (ink bright) as a heatmap you can hover; big images are thinned out."""
+    """A picture in MNIST's values (ink high) drawn as ink on paper; big images are thinned out."""
     image = np.asarray(image, dtype=np.float64)
     step = max(1, int(np.ceil(max(image.shape) / max_side)))
     shown = image[::step, ::step]
     fig = go.Figure(go.Heatmap(
-        z=shown, colorscale=GRAY, zmin=0, zmax=zmax, showscale=False,
+        z=shown, colorscale=style.INK_SCALE, zmin=0, zmax=zmax, showscale=False,
         x=np.arange(shown.shape[1]) * step, y=np.arange(shown.shape[0]) * step,
         hovertemplate="row %{y}, column %{x}: %{z:.0f}<extra></extra>"))
     return _pixels_layout(fig, title, height)
@@ -35,13 +36,14 @@ def pixels_figure(image: np.ndarray, title: str, height: int = 190, zmax: float 
 
 def input_grid_figure(digit: np.ndarray, title: str = "What the network reads",
                       height: int = 460) -> go.Figure:
-    """The 28 x 28 input with each pixel's value as the network sees it (0-1, paper left blank)."""
+    """The 28 x 28 input as the network receives it: paper 0, ink 255 (shown as 0-1), drawn as
+    ink on paper; hover shows each number."""
     values = np.asarray(digit, dtype=np.float64) / 255.0
     text = np.char.mod("%.1f", values)
     text = np.where(text == "1.0", "1", np.char.replace(text, "0.", "."))
     text = np.where(values >= 0.05, text, "")  # paper (and near-paper) left blank
     fig = go.Figure(go.Heatmap(
-        z=values, colorscale=GRAY, zmin=0, zmax=1, showscale=False, text=text,
+        z=values, colorscale=style.INK_SCALE, zmin=0, zmax=1, showscale=False, text=text,
         texttemplate="%{text}", textfont={"size": 8}, xgap=1, ygap=1,
         customdata=np.asarray(digit), hovertemplate=(
             "input %{customdata} / 255 = %{z:.3f}<br>row %{y}, column %{x}<extra></extra>")))
@@ -50,17 +52,20 @@ def input_grid_figure(digit: np.ndarray, title: str = "What the network reads",
 
 def probabilities_figure(probabilities: np.ndarray, title: str = "", height: int = 280,
                          sure: bool = True) -> go.Figure:
-    """The ten digits' probabilities as bars, the top guess highlighted."""
+    """The ten digits' probabilities as bars, the top guess highlighted (hatched when unsure)."""
     probabilities = np.asarray(probabilities, dtype=np.float64)
     top = int(np.argmax(probabilities))
-    colors = [INK if d == top and sure else ("#f59e0b" if d == top else PALE) for d in range(10)]
+    colors = [style.MODEL if d == top else OTHERS for d in range(10)]
+    patterns = ["/" if d == top and not sure else "" for d in range(10)]
     fig = go.Figure(go.Bar(
         x=[str(d) for d in range(10)], y=probabilities, marker_color=colors,
+        marker_pattern_shape=patterns,
         text=[f"{p:.0%}" if p >= 0.01 else "" for p in probabilities], textposition="outside",
         cliponaxis=False, hovertemplate="digit %{x}: %{y:.2%}<extra></extra>"))
     fig.update_layout(title={"text": title, "font": {"size": 13}}, height=height,
                       margin={"l": 40, "r": 10, "t": 36 if title else 14, "b": 30},
-                      bargap=0.25, showlegend=False)
+                      bargap=0.25, showlegend=False, paper_bgcolor=style.TRANSPARENT,
+                      plot_bgcolor=style.TRANSPARENT)
     fig.update_xaxes(title_text="digit", type="category")
     fig.update_yaxes(range=[0, 1.1], tickformat=".0%", title_text="probability")
     return fig
@@ -68,33 +73,35 @@ def probabilities_figure(probabilities: np.ndarray, title: str = "", height: int
 
 def hidden_figure(activations: np.ndarray, highlight: list[int] | None = None,
                   columns: int = 32, height: int = 300) -> go.Figure:
-    """A hidden layer's activations as a grid of cells (512 = 16 rows of 32), brighter = more."""
+    """A hidden layer's activations as a grid of cells (512 = 16 rows of 32), stronger = more."""
     values = np.asarray(activations, dtype=np.float64)
     rows = -(-len(values) // columns)
     grid = np.full(rows * columns, np.nan)
     grid[:len(values)] = values
     cells = np.arange(rows * columns).reshape(rows, columns)
     fig = go.Figure(go.Heatmap(
-        z=grid.reshape(rows, columns), customdata=cells, colorscale="Viridis", zmin=0,
+        z=grid.reshape(rows, columns), customdata=cells, colorscale=ACTIVE, zmin=0,
         xgap=1, ygap=1, colorbar={"title": {"text": "activation", "side": "right"},
                                   "thickness": 12},
         hovertemplate="cell %{customdata}: %{z:.3f}<extra></extra>"))
     for cell in highlight or []:
         row, col = divmod(cell, columns)
         fig.add_shape(type="rect", x0=col - 0.5, x1=col + 0.5, y0=row - 0.5, y1=row + 0.5,
-                      line={"color": "#f97316", "width": 2})
-    fig.update_layout(height=height, margin={"l": 4, "r": 4, "t": 10, "b": 4})
+                      line={"color": style.POSITIVE, "width": 2})
+    fig.update_layout(height=height, margin={"l": 4, "r": 4, "t": 10, "b": 4},
+                      paper_bgcolor=style.TRANSPARENT, plot_bgcolor=style.TRANSPARENT)
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x")
     return fig
 
 
 def template_figure(weights: np.ndarray, title: str, height: int = 170) -> go.Figure:
-    """A first-layer cell's 784 weights as a 28 x 28 picture: red likes ink, blue dislikes it."""
+    """A first-layer cell's 784 weights as a 28 x 28 picture: blue likes ink there, orange
+    dislikes it."""
     weights = np.asarray(weights, dtype=np.float64)
     bound = float(np.abs(weights).max()) or 1.0
     fig = go.Figure(go.Heatmap(
-        z=weights, colorscale=DIVERGING, zmin=-bound, zmax=bound, showscale=False,
+        z=weights, colorscale=style.SIGNED_SCALE, zmin=-bound, zmax=bound, showscale=False,
         hovertemplate="row %{y}, column %{x}: weight %{z:.3f}<extra></extra>"))
     return _pixels_layout(fig, title, height)
 
@@ -105,11 +112,11 @@ def scores_figure(scores: np.ndarray, probabilities: np.ndarray, height: int = 2
     top = int(np.argmax(scores))
     fig = go.Figure(go.Bar(
         x=[str(d) for d in range(10)], y=scores, customdata=np.asarray(probabilities),
-        marker_color=[INK if d == top else PALE for d in range(10)],
+        marker_color=[style.MODEL if d == top else OTHERS for d in range(10)],
         text=[f"{s:.1f}" for s in scores], textposition="outside", cliponaxis=False,
         hovertemplate="output cell %{x}: score %{y:.2f}, softmax %{customdata:.2%}"
                       "<extra></extra>"))
-    fig.update_layout(height=height, margin={"l": 40, "r": 10, "t": 14, "b": 30})
+    style.tidy(fig, height, margin={"l": 40, "r": 10, "t": 14, "b": 30})
     fig.update_xaxes(title_text="output cell (digit)", type="category")
     fig.update_yaxes(title_text="score (before softmax)", zeroline=True)
     return fig
@@ -119,9 +126,10 @@ def pushes_figure(cells: list[int], amounts: list[float], digit: int,
                   height: int = 260) -> go.Figure:
     """How much each of the strongest hidden cells added to one output's score."""
     fig = go.Figure(go.Bar(
-        x=[f"cell {c}" for c in cells], y=amounts, marker_color=INK,
+        x=[f"cell {c}" for c in cells], y=amounts,
+        marker_color=[style.sign_colour(a) for a in amounts],
         hovertemplate="%{x} added %{y:.2f} to " + f"{digit}'s score<extra></extra>"))
-    fig.update_layout(height=height, margin={"l": 40, "r": 10, "t": 14, "b": 30})
+    style.tidy(fig, height, margin={"l": 40, "r": 10, "t": 14, "b": 30})
     fig.update_yaxes(title_text=f"push on {digit}'s score")
     return fig
 
@@ -129,9 +137,9 @@ def pushes_figure(cells: list[int], amounts: list[float], digit: int,
 def dream_history_figure(history: np.ndarray, digit: int, height: int = 220) -> go.Figure:
     """P(digit) at each step of the gradient ascent."""
     fig = go.Figure(go.Scatter(
-        x=np.arange(len(history)), y=np.asarray(history), mode="lines", line={"color": INK},
+        x=np.arange(len(history)), y=np.asarray(history), mode="lines", line={"color": style.MODEL},
         hovertemplate="step %{x}: P(" + str(digit) + ") = %{y:.2%}<extra></extra>"))
-    fig.update_layout(height=height, margin={"l": 40, "r": 10, "t": 14, "b": 30})
+    style.tidy(fig, height, margin={"l": 40, "r": 10, "t": 14, "b": 30})
     fig.update_xaxes(title_text="step")
     fig.update_yaxes(title_text=f"P({digit})", range=[0, 1.05], tickformat=".0%")
     return fig

@@ -8,17 +8,14 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-INK = "Greys"  # 0 (background) white, 255 (ink) black: digits read like ink on paper
-TRAIN_COLOR = "#1f77b4"
-VALIDATION_COLOR = "#ff7f0e"
-RIGHT_COLOR = "#2ca02c"
-WRONG_COLOR = "#d62728"
+from explainer.charts import style
+
 GAP = 2  # pixels between digits in a grid
+OTHER_BARS = style.with_alpha(style.DATA, 0.45)
 
 
 def _tidy(fig: go.Figure, height: int, **layout) -> go.Figure:
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), **layout)
-    return fig
+    return style.tidy(fig, height, **{"margin": dict(l=10, r=10, t=40, b=10), **layout})
 
 
 def digit_grid(images: np.ndarray) -> go.Figure:
@@ -29,23 +26,24 @@ def digit_grid(images: np.ndarray) -> go.Figure:
     for r in range(rows):
         for c in range(cols):
             canvas[r * cell:r * cell + 28, c * cell:c * cell + 28] = images[r, c]
-    fig = go.Figure(go.Heatmap(z=canvas, colorscale=INK, zmin=0, zmax=255, showscale=False,
+    fig = go.Figure(go.Heatmap(z=canvas, colorscale=style.INK_SCALE, zmin=0, zmax=255,
+                               showscale=False,
                                hovertemplate="pixel value %{z:.0f}<extra></extra>"))
     fig.update_yaxes(autorange="reversed", tickvals=[r * cell + 13.5 for r in range(rows)],
                      ticktext=[str(r) for r in range(rows)], showgrid=False, zeroline=False,
                      scaleanchor="x", title="digit")
     fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
-    return _tidy(fig, 40 + 30 * rows + 10, title="Sample digits per class",
-                 plot_bgcolor="white")
+    return _tidy(fig, 40 + 30 * rows + 10, title="Sample digits per class")
 
 
 def class_counts_chart(train_counts: np.ndarray, test_counts: np.ndarray) -> go.Figure:
     """How many digits of each class, training and test side by side."""
     digits = [str(d) for d in range(10)]
     fig = go.Figure([
-        go.Bar(x=digits, y=train_counts, name="training", marker_color=TRAIN_COLOR,
+        go.Bar(x=digits, y=train_counts, name="training", marker_color=style.DATA,
                hovertemplate="digit %{x}: %{y:,} training digits<extra></extra>"),
-        go.Bar(x=digits, y=test_counts, name="test", marker_color=VALIDATION_COLOR,
+        go.Bar(x=digits, y=test_counts, name="test", marker_color=OTHER_BARS,
+               marker_pattern_shape="/",
                hovertemplate="digit %{x}: %{y:,} test digits<extra></extra>"),
     ])
     fig.update_xaxes(title="digit", type="category")
@@ -59,7 +57,7 @@ def pixel_histogram_chart(counts: np.ndarray, edges: np.ndarray, scaled: bool) -
     divisor = 255.0 if scaled else 1.0
     centres = (edges[:-1] + edges[1:]) / 2 / divisor
     fig = go.Figure(go.Bar(x=centres, y=counts, width=(edges[1] - edges[0]) / divisor,
-                           marker_color="#555",
+                           marker_color=style.DATA,
                            hovertemplate="values near %{x:.3g}: %{y:,} pixels<extra></extra>"))
     fig.update_xaxes(title="pixel value the network sees" + (" (scaled to 0-1)" if scaled
                                                              else " (raw 0-255)"))
@@ -78,20 +76,20 @@ def training_curves(curve: dict[str, list[float]], epochs_log: dict[str, list[fl
         if curve.get("x"):
             fig.add_trace(go.Scatter(
                 x=curve["x"], y=curve[key], mode="lines", name="training (running)",
-                line=dict(color=TRAIN_COLOR, width=1.5), opacity=0.6, showlegend=show,
+                line=dict(color=style.MODEL, width=1.5), opacity=0.6, showlegend=show,
                 legendgroup="train-run",
                 hovertemplate="epoch %{x:.2f}<br>" + key + " %{y:.4f}<extra>training</extra>"),
                 row=1, col=col)
         if epochs_log.get("epoch"):
             fig.add_trace(go.Scatter(
                 x=epochs_log["epoch"], y=epochs_log[key], mode="markers", name="training",
-                marker=dict(color=TRAIN_COLOR, size=8), showlegend=show, legendgroup="train",
+                marker=dict(color=style.MODEL, size=8), showlegend=show, legendgroup="train",
                 hovertemplate="end of epoch %{x}<br>" + key + " %{y:.4f}<extra>training"
                               "</extra>"), row=1, col=col)
             fig.add_trace(go.Scatter(
                 x=epochs_log["epoch"], y=epochs_log["val_" + key], mode="lines+markers",
-                name="validation", marker=dict(color=VALIDATION_COLOR, size=8),
-                line=dict(color=VALIDATION_COLOR, dash="dot"), showlegend=show,
+                name="validation", marker=dict(color=style.MODEL, size=9, symbol="diamond-open"),
+                line=dict(color=style.MODEL, dash="dot"), showlegend=show,
                 legendgroup="val",
                 hovertemplate="end of epoch %{x}<br>" + key + " %{y:.4f}<extra>validation"
                               "</extra>"), row=1, col=col)
@@ -106,9 +104,9 @@ def seed_spread_chart(accuracies: list[float], seeds: list[int], reference: floa
     fig = go.Figure(go.Scatter(
         x=accuracies, y=["your runs"] * len(accuracies), mode="markers+text",
         text=[f"seed {s}" for s in seeds], textposition="top center",
-        marker=dict(size=14, color=TRAIN_COLOR),
+        marker=dict(size=14, color=style.MODEL),
         hovertemplate="%{text}: %{x:.2%}<extra></extra>"))
-    fig.add_vline(x=reference, line=dict(color=WRONG_COLOR, dash="dash"),
+    fig.add_vline(x=reference, line=dict(color=style.DATA, dash="dash"),
                   annotation_text=f"walk-through: {reference:.2%}", annotation_position="top")
     low, high = min([*accuracies, reference]), max([*accuracies, reference])
     pad = max((high - low) * 0.3, 0.002)
@@ -122,7 +120,7 @@ def per_class_chart(per_class: np.ndarray) -> go.Figure:
     values = np.nan_to_num(per_class, nan=0.0)
     low = float(np.nanmin(per_class)) if np.isfinite(per_class).any() else 0.0
     fig = go.Figure(go.Bar(
-        x=[str(d) for d in range(10)], y=values, marker_color=TRAIN_COLOR,
+        x=[str(d) for d in range(10)], y=values, marker_color=style.MODEL,
         text=[f"{v:.1%}" for v in values], textposition="outside",
         hovertemplate="digit %{x}: %{y:.2%} right<extra></extra>"))
     fig.update_xaxes(title="true digit", type="category")
@@ -140,12 +138,13 @@ def confusion_chart(matrix: np.ndarray, selected: tuple[int, int] | None = None)
     share = matrix / np.maximum(totals, 1)
     digits = list(range(10))
     fig = go.Figure(go.Heatmap(
-        z=np.sqrt(share), x=digits, y=digits, colorscale="Blues", showscale=False,
+        z=np.sqrt(share), x=digits, y=digits, showscale=False,
+        colorscale=[[0.0, style.NEUTRAL], [1.0, style.MODEL]],
         text=matrix, texttemplate="%{text}", hoverinfo="skip"))
     cells_y, cells_x = np.meshgrid(digits, digits, indexing="ij")
     fig.add_trace(go.Scatter(  # invisible markers: they carry the hover text and the clicks
         x=cells_x.ravel(), y=cells_y.ravel(), mode="markers",
-        marker=dict(size=30, symbol="square", color="rgba(0,0,0,0.01)"),
+        marker=dict(size=30, symbol="square", color=style.TRANSPARENT),
         customdata=np.stack([matrix.ravel(), share.ravel()], axis=1),
         hovertemplate="true %{y}, answered %{x}: %{customdata[0]} digits "
                       "(%{customdata[1]:.1%})<extra></extra>",
@@ -153,10 +152,10 @@ def confusion_chart(matrix: np.ndarray, selected: tuple[int, int] | None = None)
     if selected is not None:
         fig.add_shape(type="rect", x0=selected[1] - 0.5, x1=selected[1] + 0.5,
                       y0=selected[0] - 0.5, y1=selected[0] + 0.5,
-                      line=dict(color=WRONG_COLOR, width=3))
+                      line=dict(color=style.CHANGING, width=3))
     fig.update_xaxes(title="the network's answer", tickvals=digits, side="top")
     fig.update_yaxes(title="true digit", tickvals=digits, autorange="reversed", scaleanchor="x")
-    return _tidy(fig, 470, plot_bgcolor="white")
+    return _tidy(fig, 470)
 
 
 def digit_gallery(images: np.ndarray, labels: np.ndarray, probabilities: np.ndarray,
@@ -169,19 +168,20 @@ def digit_gallery(images: np.ndarray, labels: np.ndarray, probabilities: np.ndar
     for r in range(rows):
         for c in range(columns):
             i = r * columns + c
-            titles.append(f"true {labels[i]} → {answers[i]} ({probabilities[i, answers[i]]:.0%})"
-                          if i < count else "")
+            mark = style.verdict(i < count and answers[i] == labels[i])[1]
+            titles.append(f"true {labels[i]} → {answers[i]} {mark} "
+                          f"({probabilities[i, answers[i]]:.0%})" if i < count else "")
         titles.extend([""] * columns)
     fig = make_subplots(rows=2 * rows, cols=columns, subplot_titles=titles,
                         row_heights=[0.6, 0.4] * rows, vertical_spacing=0.14 / rows,
                         horizontal_spacing=0.03)
     for i in range(count):
         r, c = divmod(i, columns)
-        fig.add_trace(go.Heatmap(z=images[i], colorscale=INK, zmin=0, zmax=255,
+        fig.add_trace(go.Heatmap(z=images[i], colorscale=style.INK_SCALE, zmin=0, zmax=255,
                                  showscale=False, hoverinfo="skip"), row=2 * r + 1, col=c + 1)
-        colors = ["#bbb"] * 10
-        colors[answers[i]] = WRONG_COLOR if answers[i] != labels[i] else RIGHT_COLOR
-        colors[labels[i]] = RIGHT_COLOR
+        colors = [OTHER_BARS] * 10
+        colors[answers[i]] = style.verdict(answers[i] == labels[i])[0]
+        colors[labels[i]] = style.RIGHT
         fig.add_trace(go.Bar(x=list(range(10)), y=probabilities[i], marker_color=colors,
                              hovertemplate="%{x}: %{y:.1%}<extra></extra>", showlegend=False),
                       row=2 * r + 2, col=c + 1)
@@ -191,12 +191,13 @@ def digit_gallery(images: np.ndarray, labels: np.ndarray, probabilities: np.ndar
         fig.update_yaxes(range=[0, 1], visible=False, row=2 * r + 2, col=c + 1)
         fig.update_xaxes(visible=False, row=2 * r + 2, col=c + 1)  # hover names the digits
     fig.update_annotations(font_size=12)
-    return _tidy(fig, 40 + 250 * rows, plot_bgcolor="white")
+    return _tidy(fig, 40 + 250 * rows)
 
 
 def weight_images(images: np.ndarray, titles: list[str], columns: int = 5,
                   height_per_row: int = 210) -> go.Figure:
-    """Weights drawn as images: red pulls a cell's sum up, blue pulls it down, white is 0."""
+    """Weights drawn as images: blue pulls a cell's sum up where there is ink, orange pulls it
+    down, faint is near 0."""
     count = len(images)
     rows = max(math.ceil(count / columns), 1)
     fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles + [""] *
@@ -205,7 +206,8 @@ def weight_images(images: np.ndarray, titles: list[str], columns: int = 5,
     for i in range(count):
         r, c = divmod(i, columns)
         limit = float(np.abs(images[i]).max()) or 1.0
-        fig.add_trace(go.Heatmap(z=images[i], colorscale="RdBu_r", zmin=-limit, zmax=limit,
+        fig.add_trace(go.Heatmap(z=images[i], colorscale=style.SIGNED_SCALE, zmin=-limit,
+                                 zmax=limit,
                                  showscale=False,
                                  hovertemplate="row %{y}, column %{x}: weight %{z:.3f}"
                                                "<extra></extra>"), row=r + 1, col=c + 1)
