@@ -46,34 +46,34 @@ STAGE_TEXT = (
 st.title("Backpropagation")
 st.markdown("**The idea:** start at the output, walk backward through the layers, and ask at "
             "each weight how much it is to blame for the loss; that blame says which way and "
-            "how much to change it.")
-passes = d.nudge_forward_passes(NETWORK)
-st.markdown(
-    f"Nudging works but is slow: two forward passes per weight, so for the 784-512-10 network's "
-    f"{d.count_weights(NETWORK):,} weights and biases, **{passes:,} forward passes** for one "
-    "step. Backpropagation finds every weight's rate of change with **one forward and one "
-    "backward pass**. Here it is on a network small enough to print every number: 2 inputs, 3 "
-    "hidden cells, 2 outputs.")
+            "how much to change it. Here on a network small enough to print every number: 2 "
+            "inputs, 3 hidden cells, 2 outputs.")
 terms.define("Backward propagation", "Gradient", "Hidden layer", "Chain rule")
 
 ACTIVATIONS = list(bp.ACTIVATIONS)
-url_state.check_link({"act": url_state.one_of(ACTIVATIONS), "loss": url_state.one_of(bp.LOSSES),
+url_state.check_link({"act": url_state.one_of(ACTIVATIONS),
+                      "loss": url_state.one_of(bp.LOSSES.values()),
                       "seed": url_state.whole(0, 999), "x1": url_state.number(*INPUT_LIMITS),
                       "x2": url_state.number(*INPUT_LIMITS), "out": url_state.one_of(OUTPUTS)},
                      {"act": "the activation", "loss": "the loss", "seed": "the seed",
                       "x1": "input x1", "x2": "input x2", "out": "the correct output"})
-with st.expander("Change the example: inputs, correct output, activation, loss, starting weights"):
-    c1, c2, c3 = st.columns(3)
-    x1 = c1.slider("Input x1", *INPUT_LIMITS, 0.5, step=0.1, key="x1", bind="query-params")
-    x2 = c2.slider("Input x2", *INPUT_LIMITS, -1.0, step=0.1, key="x2", bind="query-params")
-    target = c3.radio("Correct output", OUTPUTS, index=1, key="out", horizontal=True,
-                      bind="query-params")
-    activation = c1.selectbox("Hidden activation", ACTIVATIONS, index=1, key="act",
-                              bind="query-params")
-    loss_name = c2.selectbox("Loss", list(bp.LOSSES), format_func=bp.LOSSES.get, key="loss",
-                             bind="query-params")
-    seed = int(c3.number_input("Starting weights (seed)", 0, 999, 1, key="seed",
-                               bind="query-params"))
+left, right = st.columns([2, 1], gap="large")
+with right:
+    stage = st.select_slider("Walk through it: forward, then backward",
+                             range(len(charts.BACKWARD_STAGES)), value=0,
+                             format_func=lambda s: charts.BACKWARD_STAGES[s], key="backprop_stage")
+    with st.expander("Change the example"):
+        c1, c2 = st.columns(2)
+        x1 = c1.slider("Input x1", *INPUT_LIMITS, 0.5, step=0.1, key="x1", bind="query-params")
+        x2 = c2.slider("Input x2", *INPUT_LIMITS, -1.0, step=0.1, key="x2", bind="query-params")
+        target = c1.radio("Correct output", OUTPUTS, index=1, key="out", horizontal=True,
+                          bind="query-params")
+        seed = int(c2.number_input("Starting weights (seed)", 0, 999, 1, key="seed",
+                                   bind="query-params"))
+        activation = c1.selectbox("Hidden activation", ACTIVATIONS, index=1, key="act",
+                                  bind="query-params")
+        loss_name = c2.selectbox("Loss", list(bp.LOSSES), format_func=bp.LOSSES.get,
+                                 key="loss", bind="query-params")
 label = OUTPUTS.index(target)
 x = np.array([[x1, x2]])
 
@@ -93,10 +93,6 @@ back = bp.backward(net, fp, [label])
 names = bp.cell_names(SIZES)
 
 # --- Forward, then backward --------------------------------------------------------------------
-stage = st.select_slider("Walk through it: forward, then backward step by step",
-                         range(len(charts.BACKWARD_STAGES)), value=0,
-                         format_func=lambda s: charts.BACKWARD_STAGES[s], key="backprop_stage")
-left, right = st.columns([2, 1], gap="large")
 with left:
     st.plotly_chart(charts.network_diagram(net, fp, back, stage, names, label), width="stretch",
                     key="backprop_diagram")
@@ -122,7 +118,9 @@ worst = min(r["matching digits"] for r in rows)
 if worst >= 6:
     st.success(f"Checked: all {len(rows)} gradients from the backward pass agree with the "
                f"nudge estimates to at least {worst} digits. Backprop needed 1 forward and 1 "
-               f"backward pass; the nudges needed {2 * len(rows)} forward passes.")
+               f"backward pass; the nudges needed {2 * len(rows)} forward passes. For the "
+               f"784-512-10 network's {d.count_weights(NETWORK):,} weights and biases, nudging "
+               f"would take **{d.nudge_forward_passes(NETWORK):,} forward passes** per step.")
 else:
     st.warning(f"Some gradients agree with their nudge only to {worst} digits: a ReLU sits "
                "exactly at its kink (z = 0), where the slope jumps and a nudge straddles it. "

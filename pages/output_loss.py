@@ -7,7 +7,7 @@ from explainer.charts import output as charts
 from explainer.concepts import backprop as bp
 from explainer.concepts import softmax_loss as sl
 from explainer.concepts.descent import RMSprop
-from explainer.data.mnist import describe, load_sample
+from explainer.data.mnist import load_sample
 from pages.shared import check, end_page, start_page, terms, url_state
 
 start_page(__file__)
@@ -192,7 +192,7 @@ with left:
     st.metric("Right answers", f"{int(np.sum(result['predicted'] == labels))} of {batch}")
     st.caption(f"Random weights guess, so each digit gets about 1 in 10 and the cost sits near "
                f"{-np.log(0.1):.2f}, the loss of a 0.1 probability. After {TRAIN_STEPS} "
-               f"training steps the cost falls. Digits: {describe(data)}.")
+               f"training steps the cost falls. Digits: {data.source}.")
 with right:
     st.plotly_chart(charts.batch_cost_chart(labels, result["cross_entropy"], cost_ce,
                                             "cross-entropy"), width="stretch",

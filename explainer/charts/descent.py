@@ -26,7 +26,7 @@ def cost_curve(w: np.ndarray, c: np.ndarray, title: str = "The cost for each val
 def nudge_figure(w: np.ndarray, c: np.ndarray, nudge) -> go.Figure:
     """The curve with the three forward passes: w1, w1 + nudge (l1) and w1 - nudge (l2)."""
     fig = cost_curve(w, c, "Two nudges, two forward passes")
-    points = [(nudge.w - nudge.step, nudge.loss_down, "l2", style.NEGATIVE, "middle right"),
+    points = [(nudge.w - nudge.step, nudge.loss_down, "l2", style.NEGATIVE, "bottom left"),
               (nudge.w, nudge.loss_here, "now", style.CHANGING, "top center"),
               (nudge.w + nudge.step, nudge.loss_up, "l1", style.POSITIVE, "middle left")]
     for x, y, label, colour, position in points:

@@ -21,7 +21,7 @@ BACKWARD_STAGES = (
     "4. Through the activation",
     "5. The input weights",
 )
-LABEL_BOX = style.with_alpha(style.DATA, 0.3)  # behind numbers on lines: reads in both themes
+LABEL_BOX = style.with_alpha(style.DATA, 0.55)  # behind numbers on lines: reads in both themes
 
 
 def _connections(fig, net, back, revealed, names, x_pos, y_pos, highlight):
@@ -47,10 +47,10 @@ def _connections(fig, net, back, revealed, names, x_pos, y_pos, highlight):
                 fig.add_scatter(x=[x0, x1], y=[y0, y1], mode="lines",
                                 line=dict(color=colour, width=width), hoverinfo="skip",
                                 showlegend=False)
-                t = 0.26 if layer == 0 else 0.75  # clear of the crossings and the cell notes
+                t = 0.26 if layer == 0 else 0.72  # clear of the crossings and the cell notes
                 fig.add_annotation(x=x0 + t * (x1 - x0), y=y0 + t * (y1 - y0),
                                    text=("★ " if big else "") + label, showarrow=False,
-                                   font=dict(size=11), bgcolor=LABEL_BOX, borderpad=1,
+                                   font=dict(size=12), bgcolor=LABEL_BOX, borderpad=1,
                                    bordercolor=style.CHANGING if big else style.TRANSPARENT,
                                    hovertext=f"{names[layer][i]} → {names[layer + 1][j]}: "
                                              f"weight {weight:.6g}, blame g {grad:.6g}")
@@ -85,34 +85,38 @@ def network_diagram(net, fp, back, stage: int, names: list[list[str]], correct: 
         below[1] = [f"blame on a {short(d)} × slope {short(s)}<br>= blame on z {short(z)}"
                     for d, s, z in zip(back.dloss_da[1][0], back.slopes[1][0],
                                        back.dloss_dz[1][0])]
-    fills = [style.with_alpha(style.DATA, 0.3), style.with_alpha(style.MODEL, 0.25),
-             style.with_alpha(style.MODEL, 0.25)]
+    fills = [style.DATA, style.MODEL, style.MODEL]  # opaque: the lines end under the cells
     for layer in range(3):
         biases = ([""] * sizes[0] if layer == 0 else
                   [f"b {b:.2f}" for b in net.biases[layer - 1]])
         right = [layer == 2 and k == correct for k in range(sizes[layer])]
         fig.add_scatter(x=[x_pos[layer]] * sizes[layer], y=y_pos[layer], mode="markers+text",
-                        marker=dict(size=72, color=fills[layer],
+                        marker=dict(size=72, color=fills[layer], opacity=1,
                                     line=dict(color=[style.RIGHT if r else style.FAINT
                                                      for r in right],
-                                              width=[4 if r else 1.5 for r in right])),
-                        text=inside[layer], textfont=dict(size=12), showlegend=False,
+                                              width=[5 if r else 1.5 for r in right])),
+                        text=inside[layer], textfont=dict(size=13), showlegend=False,
                         hoverinfo="text",
                         hovertext=[f"{n} {b}" for n, b in zip(names[layer], biases)])
         for k in range(sizes[layer]):
-            title = f"<b>{names[layer][k]}</b>" + (f"  {biases[k]}" if biases[k] else "")
+            title = f"<b>{names[layer][k]}</b>"
+            if biases[k]:
+                title += f"<br>{biases[k]}" if layer == 2 else f"  {biases[k]}"
             if right[k]:
-                title += f"  {style.RIGHT_MARK} correct"
-            fig.add_annotation(x=x_pos[layer], y=y_pos[layer][k] + 0.42, text=title,
-                               showarrow=False, yanchor="bottom", font=dict(size=12))
+                title = f"<b>{style.RIGHT_MARK} correct</b><br>" + title
+            y = y_pos[layer][k]
+            side = (dict(x=x_pos[0] - 0.13, y=y, xanchor="right") if layer == 0 else
+                    dict(x=x_pos[1], y=y + 0.42, yanchor="bottom") if layer == 1 else
+                    dict(x=x_pos[2] + 0.13, y=y, xanchor="left"))
+            fig.add_annotation(text=title, showarrow=False, font=dict(size=12), **side)
             if below[layer][k]:
                 fig.add_annotation(x=x_pos[layer], y=y_pos[layer][k] - 0.42,
                                    text=below[layer][k], showarrow=False, yanchor="top",
-                                   font=dict(size=11), bgcolor=LABEL_BOX)
+                                   font=dict(size=12), bgcolor=LABEL_BOX)
     top = (max(sizes) - 1) / 2 * spacing
-    fig.update_xaxes(visible=False, range=[-0.22, 2.22])
-    fig.update_yaxes(visible=False, range=[-top - 1.25, top + 0.8])
-    return style.tidy(fig, 470, margin=dict(l=0, r=0, t=0, b=0))
+    fig.update_xaxes(visible=False, range=[-0.42, 2.5])
+    fig.update_yaxes(visible=False, range=[-top - 1.05, top + 0.75])
+    return style.tidy(fig, 430, margin=dict(l=0, r=0, t=0, b=0))
 
 
 def loss_history_figure(history: list[float]) -> go.Figure:

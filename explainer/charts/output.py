@@ -35,7 +35,7 @@ def scores_and_probabilities(scores: np.ndarray, probabilities: np.ndarray,
     n = len(scores)
     cells = digit_labels(n, correct)
     colours = [style.RIGHT if i == correct else style.MODEL for i in range(n)]
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.16,
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.18,
                         subplot_titles=("Raw scores: any size, any sign",
                                         "After softmax: probabilities that add up to 1"))
     fig.add_bar(x=cells, y=scores, marker_color=colours, text=[short(s, 2) for s in scores],
@@ -52,7 +52,7 @@ def scores_and_probabilities(scores: np.ndarray, probabilities: np.ndarray,
     fig.update_xaxes(title="digit (output cell)", row=2, col=1, type="category")
     fig.update_xaxes(type="category", row=1, col=1)
     fig.update_annotations(font_size=13)
-    return style.tidy(fig, 380, margin=dict(l=10, r=10, t=30, b=10),
+    return style.tidy(fig, 330, margin=dict(l=10, r=10, t=30, b=10),
                       uniformtext=dict(minsize=10, mode="show"))
 
 
