@@ -21,7 +21,17 @@ BACKWARD_STAGES = (
     "4. Through the activation",
     "5. The input weights",
 )
-LABEL_BOX = style.with_alpha(style.DATA, 0.55)  # behind numbers on lines: reads in both themes
+LABEL_BOX = style.with_alpha(style.DATA, 0.35)  # behind numbers on lines: reads in both themes
+
+
+CELL_SIZE = 72  # pixels
+PIXELS_PER_UNIT = (200.0, 90.0)  # about how many pixels one unit of x and y spans on the page
+
+
+def _trim(dx: float, dy: float) -> float:
+    """The share of a line, at each end, hidden under a cell of CELL_SIZE pixels."""
+    length = np.hypot(dx * PIXELS_PER_UNIT[0], dy * PIXELS_PER_UNIT[1])
+    return min(0.45, (CELL_SIZE / 2 + 2) / length) if length else 0.0
 
 
 def _connections(fig, net, back, revealed, names, x_pos, y_pos, highlight):
@@ -44,7 +54,9 @@ def _connections(fig, net, back, revealed, names, x_pos, y_pos, highlight):
                     label += f"<br><b>g {short(grad)}</b>"
                     colour = style.CHANGING if big else style.with_alpha(colour, 0.45)
                     width = 7 if big else width
-                fig.add_scatter(x=[x0, x1], y=[y0, y1], mode="lines",
+                cut = _trim(x1 - x0, y1 - y0)  # the line ends at the cells' edges
+                fig.add_scatter(x=[x0 + cut * (x1 - x0), x1 - cut * (x1 - x0)],
+                                y=[y0 + cut * (y1 - y0), y1 - cut * (y1 - y0)], mode="lines",
                                 line=dict(color=colour, width=width), hoverinfo="skip",
                                 showlegend=False)
                 t = 0.26 if layer == 0 else 0.72  # clear of the crossings and the cell notes
@@ -85,13 +97,14 @@ def network_diagram(net, fp, back, stage: int, names: list[list[str]], correct: 
         below[1] = [f"blame on a {short(d)} × slope {short(s)}<br>= blame on z {short(z)}"
                     for d, s, z in zip(back.dloss_da[1][0], back.slopes[1][0],
                                        back.dloss_dz[1][0])]
-    fills = [style.DATA, style.MODEL, style.MODEL]  # opaque: the lines end under the cells
+    fills = [style.with_alpha(style.DATA, 0.3), style.with_alpha(style.MODEL, 0.3),
+             style.with_alpha(style.MODEL, 0.3)]
     for layer in range(3):
         biases = ([""] * sizes[0] if layer == 0 else
                   [f"b {b:.2f}" for b in net.biases[layer - 1]])
         right = [layer == 2 and k == correct for k in range(sizes[layer])]
         fig.add_scatter(x=[x_pos[layer]] * sizes[layer], y=y_pos[layer], mode="markers+text",
-                        marker=dict(size=72, color=fills[layer], opacity=1,
+                        marker=dict(size=CELL_SIZE, color=fills[layer],
                                     line=dict(color=[style.RIGHT if r else style.FAINT
                                                      for r in right],
                                               width=[5 if r else 1.5 for r in right])),
@@ -105,9 +118,9 @@ def network_diagram(net, fp, back, stage: int, names: list[list[str]], correct: 
             if right[k]:
                 title = f"<b>{style.RIGHT_MARK} correct</b><br>" + title
             y = y_pos[layer][k]
-            side = (dict(x=x_pos[0] - 0.13, y=y, xanchor="right") if layer == 0 else
+            side = (dict(x=x_pos[0] - 0.2, y=y, xanchor="right") if layer == 0 else
                     dict(x=x_pos[1], y=y + 0.42, yanchor="bottom") if layer == 1 else
-                    dict(x=x_pos[2] + 0.13, y=y, xanchor="left"))
+                    dict(x=x_pos[2] + 0.2, y=y, xanchor="left"))
             fig.add_annotation(text=title, showarrow=False, font=dict(size=12), **side)
             if below[layer][k]:
                 fig.add_annotation(x=x_pos[layer], y=y_pos[layer][k] - 0.42,

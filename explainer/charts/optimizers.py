@@ -22,7 +22,8 @@ def optimizer_colour(name: str) -> str:
 
 
 # low cost dark grey, high cost almost nothing: the valley floor stands out in both themes
-COST_SCALE = [[0.0, style.with_alpha(style.DATA, 0.85)], [1.0, style.with_alpha(style.DATA, 0.0)]]
+COST_SCALE = [[0.0, style.with_alpha(style.DATA, 0.9)], [0.45, style.with_alpha(style.DATA, 0.35)],
+              [0.75, style.with_alpha(style.DATA, 0.08)], [1.0, style.with_alpha(style.DATA, 0.0)]]
 
 
 def contour_paths(w1: np.ndarray, w2: np.ndarray, cost: np.ndarray, paths: list,
