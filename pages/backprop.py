@@ -1,55 +1,80 @@
-"""Backpropagation: walk backward through the layers and get every weight's slope in one pass."""
+"""Backpropagation: walk backward from the loss and find how much each weight is to blame."""
 
 import numpy as np
 import streamlit as st
 
-from explainer.charts import learning as charts
+from explainer.charts import network_diagram as charts
+from explainer.charts.descent import timing_figure
+from explainer.charts.numbers import seconds
 from explainer.concepts import backprop as bp
 from explainer.concepts import descent as d
-from explainer.content import journey
-from pages.shared import end_page, start_page
+from explainer.content import chain_rule
+from explainer.data.mnist import load_sample
+from pages.shared import check, end_page, start_page, terms, url_state
 
 start_page(__file__)
 
+PAGE = "backprop"
 SIZES = (2, 3, 2)
+NETWORK = (784, 512, 10)
 RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 3.0, 10.0, 100.0, 1e4, 1e8)
 DEFAULT_RATE = {"Gradient descent": 0.5, "Momentum": 0.1, "RMSprop": 0.03, "Adam": 0.03}
+HISTORY_LIMIT = 500  # loss points kept for the chart: the last 500 steps
+INPUT_LIMITS = (-2.0, 2.0)
+OUTPUTS = ("o1", "o2")
 STAGE_TEXT = (
-    "The **forward pass**: each cell adds up its weighted inputs plus its bias (z), then applies "
-    "its activation (a). The output cells apply softmax: two probabilities p that add up to 1.",
-    "**Step 1, the output.** How does the loss change with each output score z? For softmax "
-    "with cross-entropy the chain rule collapses to **∂L/∂z = p − y**: the probability minus "
-    "the correct answer. Too high: positive, push the score down. Too low: negative.",
-    "**Step 2, the output weights.** The score z = Σ a·w + b, so ∂z/∂w = a, the activation "
-    "the weight carries. Chain rule: **∂L/∂w = a × ∂L/∂z**. A weight fed by a silent cell "
-    "(a = 0) gets no blame. For a bias ∂z/∂b = 1, so ∂L/∂b = ∂L/∂z.",
-    "**Step 3, back into the hidden layer.** A hidden cell's activation reaches the loss "
-    "through every output it feeds: **∂L/∂a = Σ w × ∂L/∂z** over those outputs. That is the "
-    "backward pass: the same weights, used in reverse.",
-    "**Step 4, through the activation.** a = f(z), so **∂L/∂z = ∂L/∂a × f′(z)**, the slope of "
-    "the activation where the cell is. A ReLU that is off (z < 0) has slope 0 and stops the "
-    "signal; a saturated sigmoid passes very little.",
-    "**Step 5, the input weights.** As in step 2: **∂L/∂w = x × ∂L/∂z**. Every weight now has "
-    "its slope, from one forward and one backward pass. The largest (in orange) matter most: "
-    "a change there moves the loss the most.",
+    "**The forward pass.** Each cell adds up its inputs times their weights, plus its bias (the "
+    "sum z), then applies its activation (a). The two output cells turn their sums into two "
+    "probabilities p that add up to 1.",
+    "**Start at the output.** How much is each output to blame? Its probability minus the right "
+    "answer (1 for the correct output, 0 for the other). Too high: positive blame, its score "
+    "should go down. Too low: negative blame, it should go up.",
+    "**The output weights.** A weight's blame is the blame of the cell it feeds times the value "
+    "it carries, the activation a of the cell it comes from. A weight fed by a silent cell "
+    "(a = 0) gets no blame.",
+    "**Back into the hidden layer.** A hidden cell reaches the loss through every output it "
+    "feeds, so its blame is the sum of their blame, each times the weight between them: the "
+    "same weights, walked backward.",
+    "**Through the activation.** The blame is multiplied by how steeply the activation rises "
+    "where the cell is. A ReLU that is off has slope 0 and stops the blame; a saturated sigmoid "
+    "passes very little.",
+    "**The input weights.** As for the output weights: the hidden cell's blame times the input "
+    "the weight carries. Every weight now has its blame, its gradient, from one forward and one "
+    "backward pass. The ★ ones matter most: changing them moves the loss the most.",
 )
 
 st.title("Backpropagation")
-st.caption("A network small enough to print every number: 2 inputs, 3 hidden cells, 2 outputs. "
-           "Follow the forward pass, then walk backward, one chain-rule step at a time.")
+st.markdown("**The idea:** start at the output, walk backward through the layers, and ask at "
+            "each weight how much it is to blame for the loss; that blame says which way and "
+            "how much to change it. Here on a network small enough to print every number: 2 "
+            "inputs, 3 hidden cells, 2 outputs.")
+terms.define("Backward propagation", "Gradient", "Hidden layer", "Chain rule")
 
-c1, c2, c3, c4, c5, c6 = st.columns([1.2, 1.2, 0.8, 1, 1, 1])
-activation = c1.selectbox("Hidden activation", list(bp.ACTIVATIONS), index=1,
-                          key="backprop_activation")
-loss_name = c2.selectbox("Loss", list(bp.LOSSES), format_func=bp.LOSSES.get,
-                         key="backprop_loss")
-seed = int(c3.number_input("Seed", 0, 999, 1, key="backprop_seed",
-                           help="Which random starting weights"))
-x1 = c4.slider("Input x1", -2.0, 2.0, 0.5, step=0.1, key="backprop_x1")
-x2 = c5.slider("Input x2", -2.0, 2.0, -1.0, step=0.1, key="backprop_x2")
-target = c6.radio("Correct output", ["o1", "o2"], index=1, key="backprop_target",
-                  horizontal=True)
-label = int(target[1]) - 1
+ACTIVATIONS = list(bp.ACTIVATIONS)
+url_state.check_link({"act": url_state.one_of(ACTIVATIONS),
+                      "loss": url_state.one_of(bp.LOSSES.values()),
+                      "seed": url_state.whole(0, 999), "x1": url_state.number(*INPUT_LIMITS),
+                      "x2": url_state.number(*INPUT_LIMITS), "out": url_state.one_of(OUTPUTS)},
+                     {"act": "the activation", "loss": "the loss", "seed": "the seed",
+                      "x1": "input x1", "x2": "input x2", "out": "the correct output"})
+left, right = st.columns([2, 1], gap="large")
+with right:
+    stage = st.select_slider("Walk through it: forward, then backward",
+                             range(len(charts.BACKWARD_STAGES)), value=0,
+                             format_func=lambda s: charts.BACKWARD_STAGES[s], key="backprop_stage")
+    with st.expander("Change the example"):
+        c1, c2 = st.columns(2)
+        x1 = c1.slider("Input x1", *INPUT_LIMITS, 0.5, step=0.1, key="x1", bind="query-params")
+        x2 = c2.slider("Input x2", *INPUT_LIMITS, -1.0, step=0.1, key="x2", bind="query-params")
+        target = c1.radio("Correct output", OUTPUTS, index=1, key="out", horizontal=True,
+                          bind="query-params")
+        seed = int(c2.number_input("Starting weights (seed)", 0, 999, 1, key="seed",
+                                   bind="query-params"))
+        activation = c1.selectbox("Hidden activation", ACTIVATIONS, index=1, key="act",
+                                  bind="query-params")
+        loss_name = c2.selectbox("Loss", list(bp.LOSSES), format_func=bp.LOSSES.get,
+                                 key="loss", bind="query-params")
+label = OUTPUTS.index(target)
 x = np.array([[x1, x2]])
 
 config = (activation, loss_name, seed)
@@ -58,6 +83,7 @@ if st.session_state.get("backprop_config") != config:
     st.session_state["backprop_params"] = bp.init_network(
         SIZES, activation, loss_name, seed=seed, bias_scale=0.5, decimals=2).parameters()
     st.session_state["backprop_history"] = []
+    st.session_state["backprop_steps"] = 0
     st.session_state["backprop_optimizer"] = None
     st.session_state["backprop_last_step"] = None
 net = bp.init_network(SIZES, activation, loss_name).with_parameters(
@@ -66,71 +92,40 @@ fp = bp.forward(net, x, [label])
 back = bp.backward(net, fp, [label])
 names = bp.cell_names(SIZES)
 
-# --- Forward and backward, step by step ------------------------------------------------------
-st.subheader("Forward, then backward")
-stage = st.select_slider("Step", range(len(charts.BACKWARD_STAGES)), value=0,
-                         format_func=lambda s: charts.BACKWARD_STAGES[s], key="backprop_stage")
-left, right = st.columns([2, 1], gap="large")
+# --- Forward, then backward --------------------------------------------------------------------
 with left:
-    st.plotly_chart(charts.network_diagram(net, fp, back, stage, names), width="stretch",
+    st.plotly_chart(charts.network_diagram(net, fp, back, stage, names, label), width="stretch",
                     key="backprop_diagram")
-    st.caption("Blue connections carry positive weights, red negative; thicker means larger. "
-               "In the backward steps g is the weight's gradient ∂L/∂w; the three largest are "
-               "orange. Hover for all digits.")
 with right:
     st.markdown(STAGE_TEXT[stage])
     m1, m2 = st.columns(2)
     m1.metric(f"p({target}), correct", f"{fp.probabilities[0, label]:.4f}")
     m2.metric(f"Loss ({bp.LOSSES[loss_name].lower()})", f"{fp.loss:.5f}")
-    if stage == 0:
-        j = 0
-        st.markdown(f"For example h1: z = ({x1:g})·({net.weights[0][0, j]:.2f}) + "
-                    f"({x2:g})·({net.weights[0][1, j]:.2f}) + ({net.biases[0][j]:.2f}) = "
-                    f"{fp.z[1][0, j]:.4f}, a = {activation}(z) = {fp.a[1][0, j]:.4f}.")
-    elif stage == 1:
-        p, dz = fp.probabilities[0], back.dloss_dz[2][0]
-        if loss_name == "cross_entropy":
-            st.markdown("  \n".join(f"{n}: {p[k]:.4f} − {int(k == label)} = {dz[k]:.4f}"
-                                    for k, n in enumerate(names[2])))
-        else:
-            st.markdown("With squared error the softmax does not cancel: ∂L/∂z = "
-                        "p · (g − Σ g·p) with g = 2(p − y). "
-                        + ", ".join(f"{n}: {dz[k]:.4f}" for k, n in enumerate(names[2])))
-    elif stage == 2:
-        i, j = np.unravel_index(np.argmax(np.abs(back.weight_grads[1])), net.weights[1].shape)
-        st.markdown(f"Largest here, {names[1][i]}→{names[2][j]}: a = {fp.a[1][0, i]:.4f} × "
-                    f"∂L/∂z = {back.dloss_dz[2][0, j]:.4f} → **{back.weight_grads[1][i, j]:.5f}**")
-    elif stage == 3:
-        i = 0
-        terms = " + ".join(f"({net.weights[1][i, j]:.2f})·({back.dloss_dz[2][0, j]:.4f})"
-                           for j in range(SIZES[2]))
-        st.markdown(f"h1: ∂L/∂a = {terms} = **{back.dloss_da[1][0, i]:.5f}**")
-    elif stage == 4:
-        slope_name = {"relu": "1 if z > 0 else 0", "sigmoid": "a(1 − a)",
-                      "tanh": "1 − a²"}[activation]
-        st.markdown(f"Slope of {activation}: {slope_name}. "
-                    + ", ".join(f"{n}: {s:.4f}" for n, s in zip(names[1], back.slopes[1][0])))
-    else:
-        grads = bp.flatten(back.gradients())
-        param_names = bp.parameter_names(net)
-        weights_only = [k for k, n in enumerate(param_names) if n.startswith("w ")]
-        top = sorted(weights_only, key=lambda k: -abs(grads[k]))[:3]
-        st.markdown("The connections that matter most right now:  \n" + "  \n".join(
-            f"**{param_names[k]}**: ∂L/∂w = {grads[k]:+.5f}" for k in top))
+    st.caption("Blue lines carry positive weights, orange negative; thicker means larger. g is "
+               "a weight's blame (its gradient); ★ and purple mark the three largest. The "
+               "correct output is marked ✓.")
+with st.expander("Go deeper: the chain rule behind each step, with this example's numbers"):
+    st.markdown("Each step's blame is a rate of change, and rates of change multiply through "
+                "a chain of steps: that is the **chain rule**. Written with ∂L/∂z for the blame "
+                "on z:")
+    st.markdown(chain_rule.FORMULAS[stage])
+    st.markdown(chain_rule.stage_numbers(stage, net, fp, back, names, activation, loss_name,
+                                         (x1, x2)))
 
 # --- Check -------------------------------------------------------------------------------------
-st.subheader("Check: backprop against the nudge")
 rows = bp.gradient_check_rows(net, x, [label])
 worst = min(r["matching digits"] for r in rows)
 if worst >= 6:
-    st.success(f"All {len(rows)} gradients from the backward pass agree with the nudge "
-               f"estimate (L(w + h) − L(w − h)) / 2h, h = 1e-5, to at least {worst} digits. "
-               f"Backprop needed 1 forward and 1 backward pass; the nudges needed "
-               f"{2 * len(rows)} forward passes.")
+    st.success(f"Checked: all {len(rows)} gradients from the backward pass agree with the "
+               f"nudge estimates to at least {worst} digits. Backprop needed 1 forward and 1 "
+               f"backward pass; the nudges needed {2 * len(rows)} forward passes. For the "
+               f"784-512-10 network's {d.count_weights(NETWORK):,} weights and biases, nudging "
+               f"would take **{d.nudge_forward_passes(NETWORK):,} forward passes** per step.")
 else:
-    st.warning(f"Some gradients agree only to {worst} digits: a ReLU sits exactly at its kink "
-               "(z = 0), where the slope jumps and a nudge straddles it. Move an input a little.")
-with st.expander("Every weight: backprop beside nudge", expanded=True):
+    st.warning(f"Some gradients agree with their nudge only to {worst} digits: a ReLU sits "
+               "exactly at its kink (z = 0), where the slope jumps and a nudge straddles it. "
+               "Move an input a little.")
+with st.expander(f"Go deeper: all {len(rows)} gradients beside their nudge estimates"):
     st.dataframe([{"parameter": r["parameter"], "value": f"{r['value']:.4f}",
                    "backprop": f"{r['backprop dL/dw']:.10f}",
                    "nudge": f"{r['nudge estimate']:.10f}",
@@ -139,35 +134,41 @@ with st.expander("Every weight: backprop beside nudge", expanded=True):
 
 # --- Train ---------------------------------------------------------------------------------------
 st.subheader("Train: step downhill on this example")
+st.markdown("Training repeats three things: a forward pass, a backward pass, then every weight "
+            "moves against its blame, by the learning rate times the blame.")
+optimizer_name = st.session_state.get("backprop_optimizer_name", "Gradient descent")
 left, right = st.columns([1, 2], gap="large")
 with left:
-    optimizer_name = st.selectbox("Optimizer", list(d.OPTIMIZERS), key="backprop_optimizer_name")
     rate = st.select_slider("Learning rate", RATES, value=DEFAULT_RATE[optimizer_name],
                             format_func=lambda r: f"{r:g}",
                             key=f"backprop_rate_{optimizer_name}")
+    b1, b2, b3 = st.columns(3)
+    clicked = {1: b1.button("1 step", key="backprop_step_1", width="stretch", type="primary"),
+               10: b2.button("10 steps", key="backprop_step_10", width="stretch")}
+    if b3.button("Reset", key="backprop_reset", width="stretch"):
+        st.session_state["backprop_config"] = None
+        st.rerun()
+    with st.expander("Go deeper: another optimizer, 100 steps"):
+        st.selectbox("Optimizer", list(d.OPTIMIZERS), key="backprop_optimizer_name",
+                     help="What each one adds is on the next page, Optimizers.")
+        clicked[100] = st.button("100 steps", key="backprop_step_100", width="stretch")
     optimizer = st.session_state["backprop_optimizer"]
     if optimizer is None or (optimizer.name, optimizer.learning_rate) != (optimizer_name, rate):
         optimizer = d.make_optimizer(optimizer_name, rate)
         st.session_state["backprop_optimizer"] = optimizer
-    b1, b2 = st.columns(2)
-    b3, b4 = st.columns(2)
-    clicked = {1: b1.button("1 step", key="backprop_step_1", width="stretch", type="primary"),
-               10: b2.button("10 steps", key="backprop_step_10", width="stretch"),
-               100: b3.button("100 steps", key="backprop_step_100", width="stretch")}
-    if b4.button("Reset", key="backprop_reset", width="stretch"):
-        st.session_state["backprop_config"] = None
-        st.rerun()
     steps = next((n for n, pressed in clicked.items() if pressed), 0)
     if steps:
         before = net.parameters()
         trained, history = bp.train(net, x, [label], optimizer, steps)
         st.session_state["backprop_params"] = trained.parameters()
-        st.session_state["backprop_history"] += history
+        kept = st.session_state["backprop_history"] + history
+        st.session_state["backprop_history"] = kept[-HISTORY_LIMIT:]
+        st.session_state["backprop_steps"] += len(history)
         st.session_state["backprop_last_step"] = (before, trained.parameters(),
                                                   len(history) < steps)
         st.rerun()
     history = st.session_state["backprop_history"]
-    st.metric("Steps taken", len(history),
+    st.metric("Steps taken", st.session_state["backprop_steps"],
               delta=f"loss {fp.loss:.5f}" if np.isfinite(fp.loss) else None, delta_color="off",
               delta_arrow="off")
     last = st.session_state["backprop_last_step"]
@@ -181,32 +182,83 @@ with left:
         st.error("Diverged: with this learning rate the weights grew so large that the loss "
                  "is no longer a number. Training stopped at the last good weights. Lower the "
                  "rate and press Reset.")
-    st.caption("Training repeats: forward pass, backward pass, then the optimizer turns each "
-               "gradient into a change. Plain gradient descent moves each weight by rate × "
-               "gradient; RMSprop divides by the gradient's recent size first.")
 with right:
-    if history:
-        st.plotly_chart(charts.loss_history_figure(history + [fp.loss]), width="stretch")
-    else:
-        st.info("Press **1 step** to train: the weights on the diagram change and the loss "
-                "falls.")
+    shown = history + [fp.loss] if history else [fp.loss]
+    st.plotly_chart(charts.loss_history_figure(shown), width="stretch", key="backprop_loss_chart")
+    if not history:
+        st.caption("Press **1 step**: the weights on the diagram change and the loss falls.")
     if last is not None:
         before, after, _ = last
         start_grads = bp.gradients(net.with_parameters(before), x, [label])
-        changes = [{"parameter": n, "before": f"{b:.4f}", "gradient": f"{g:+.5f}",
+        changes = [{"parameter": n, "before": f"{b:.4f}", "blame": f"{g:+.5f}",
                     "change": f"{a - b:+.5f}", "after": f"{a:.4f}"}
                    for n, b, a, g in zip(bp.parameter_names(net), bp.flatten(before),
                                          bp.flatten(after), bp.flatten(start_grads))]
         with st.expander("What the last click did to each weight"):
             st.dataframe(changes, hide_index=True, height=300)
 
-# --- On to MNIST -------------------------------------------------------------------------------
-st.divider()
-st.markdown("The same algorithm trains the 784-512-10 network: "
-            f"{d.count_weights((784, 512, 10)):,} weights, one forward and one backward pass per "
-            "batch, done by Keras (TensorFlow computes the backward pass for you).")
-mnist = journey.find("pages/train_mnist.py")
-if mnist is not None and mnist.exists:
-    st.page_link(mnist.page, label=f"Next: {mnist.title}", icon=mnist.icon)
+# --- Check yourself ------------------------------------------------------------------------------
+st.subheader("Try this, then check yourself")
+grads = bp.flatten(back.gradients())
+param_names = bp.parameter_names(net)
+ranked = sorted((k for k, n in enumerate(param_names) if n.startswith("w ")),
+                key=lambda k: -abs(grads[k]))
+choices = sorted({param_names[k] for k in (ranked[0], ranked[1], ranked[len(ranked) // 2],
+                                           ranked[-1])})
+top = param_names[ranked[0]]
+check.task(PAGE, "largest", "Which weight has the largest gradient (the most blame) right now?",
+           choices, top, f"Slide the walk to step 5: {top} has blame {grads[ranked[0]]:+.4f}, "
+           "the largest in size, so it is marked ★.")
+check.task(PAGE, "relu_off", "A ReLU hidden cell is off (its sum z is below 0). How much blame "
+           "passes back through it to the weights that feed it?",
+           ["All of it", "Half of it", "None"], "None",
+           "Its slope is 0 and step 4 multiplies the blame by the slope. Choose relu under "
+           "Change the example and find a hidden cell with a = 0: its input weights get g 0.")
+trial, trial_history = bp.train(net, x, [label], d.make_optimizer(optimizer_name, rate), 1)
+after = bp.loss(trial, x, [label]) if trial_history else float("inf")
+check.task(PAGE, "one_step", f"With learning rate {rate:g}, take one step: will the loss go up "
+           "or down?", ["Down", "Up"], "Down" if after < fp.loss else "Up",
+           f"One step takes the loss from {fp.loss:.5f} to {after:.5f}. A modest rate steps "
+           "downhill; a huge one jumps past the bottom and can land higher.")
+check.progress(PAGE, 3)
+
+# --- Millions of weights ---------------------------------------------------------------------
+st.subheader("Millions of weights")
+batch, pixels, hidden = 128, NETWORK[0], NETWORK[1]
+st.markdown(
+    f"The same walk trains the 784-512-10 network's {d.count_weights(NETWORK):,} weights, and "
+    "real networks have millions. It stays fast because each layer's work is one matrix "
+    f"multiplication: a batch of {batch} digits entering the hidden layer is one {batch} × "
+    f"{pixels} by {pixels} × {hidden} product, {batch * pixels * hidden:,} multiply-adds. A "
+    "**GPU** does thousands of them at once, in parallel; the backward pass is the same kind of "
+    "product, walked in reverse.")
+terms.define("GPU", "Batch")
+with st.expander("Go deeper: nudging against backprop, timed here"):
+    st.markdown("On a smaller network, **784-32-10** (25,450 weights), in numpy: one gradient "
+                "by backprop, and a random sample of weights nudged one by one, scaled up.")
+    c1, c2, c3 = st.columns(3)
+    n_digits = c1.slider("Digits in the batch", 8, 64, 32, step=8, key="backprop_time_batch")
+    nudged = c2.select_slider("Weights to nudge", (50, 100, 200, 500, 1000), value=200,
+                              key="backprop_time_count")
+    if c3.button("Measure both gradients", key="backprop_time_go", type="primary"):
+        data = load_sample()
+        bar = st.progress(0.0, text="Nudging weights ...")
+        st.session_state["backprop_timing"] = bp.time_gradients(
+            bp.init_network((784, 32, 10), "relu", seed=0),
+            bp.digit_inputs(data.x_train[:n_digits]), data.y_train[:n_digits], n_nudged=nudged,
+            progress=lambda f: bar.progress(min(f, 1.0), text="Nudging weights ..."))
+        bar.empty()
+    timing = st.session_state.get("backprop_timing")
+    if timing is not None:
+        m1, m2, m3 = st.columns(3)
+        m1.metric("Backprop, all 25,450 slopes", seconds(timing.backprop_seconds))
+        m2.metric(f"Nudging {timing.n_nudged} weights", seconds(timing.nudge_seconds))
+        m3.metric("Nudging all (extrapolated)", seconds(timing.nudge_all_seconds),
+                  delta=f"{timing.ratio:,.0f}× slower", delta_color="inverse")
+        st.plotly_chart(timing_figure(timing.backprop_seconds, timing.nudge_all_seconds,
+                                      timing.n_parameters), width="stretch")
+        st.caption(f"Batch of {timing.batch} digits. On the nudged weights the two gradients "
+                   f"agree: overall relative difference {timing.overall_relative_difference:.1e}"
+                   f", a typical weight to {timing.median_matching_digits} digits.")
 
 end_page(__file__)

@@ -3,16 +3,19 @@
 import numpy as np
 import streamlit as st
 
-from explainer.charts import learning as charts
+from explainer.charts import output as charts
 from explainer.concepts import backprop as bp
 from explainer.concepts import softmax_loss as sl
 from explainer.concepts.descent import RMSprop
-from explainer.data.mnist import describe, load_sample
-from pages.shared import end_page, start_page
+from explainer.data.mnist import load_sample
+from pages.shared import check, end_page, start_page, terms, url_state
 
 start_page(__file__)
 
+PAGE = "output_loss"
+SOURCES = ("Scores I set", "A real digit, random weights")
 DEFAULT_SCORES = (0.5, -1.0, 0.2, 3.0, -0.5, 1.0, 0.0, -2.0, 1.5, 0.3)
+SCORE_RANGE = (-5.0, 10.0)
 SCALES = (1, 10, 100, 1000)
 HIDDEN = 32  # the stand-in network: 784-32-10, small enough to train here in a second
 TRAIN_STEPS = 200
@@ -30,121 +33,176 @@ def network(seed: int, trained: bool) -> bp.Network:
 
 
 st.title("Output and loss")
-st.caption("The last layer has 10 cells, one per digit. Their raw scores become probabilities, "
-           "and the probabilities are compared with the correct answer: that is the loss.")
+st.markdown("**The idea:** the network's last layer gives each digit a score; *softmax* turns "
+            "the ten scores into probabilities, and the *loss* is one number that says how "
+            "wrong they are.")
+st.markdown(
+    "Four words first. Sending a picture through the network, layer by layer, to get its ten "
+    "scores is a **forward pass**. The network learns from examples that come with the right "
+    "answer, their **label** (the digit a person said the picture shows): those examples are the "
+    "**training set**. A separate **test set**, digits it never learns from, checks how well it "
+    "reads handwriting it has not seen.")
+terms.define("Forward propagation", "Label", "Training set", "Test set", "Softmax", "Loss")
 
+url_state.check_link({"source": url_state.one_of(SOURCES), "digit": url_state.whole(0, 9),
+                      "score": url_state.number(*SCORE_RANGE)},
+                     {"source": "where the scores come from", "digit": "the correct digit",
+                      "score": "the correct digit's score"})
 for i, score in enumerate(DEFAULT_SCORES):
     st.session_state.setdefault(f"output_score_{i}", score)
 
 # --- 1. Softmax --------------------------------------------------------------------------------
-st.subheader("1. Softmax: scores in, probabilities out")
-source = st.radio("Where the 10 scores come from",
-                  ["Set them myself", "Send a digit through a network with random weights"],
-                  key="output_source", horizontal=True)
-
 left, right = st.columns([1, 2], gap="large")
 with left:
-    if source == "Set them myself":
-        correct = st.selectbox("The correct digit", range(10), index=3, key="output_correct")
-        scale = st.select_slider("Multiply every score by", SCALES, value=1, key="output_scale",
-                                 help="Try 1000: the scores get huge, softmax stays finite.")
-        cols = st.columns(2)
-        raw = np.array([cols[i // 5].slider(f"Score of cell {i}", -10.0, 10.0, step=0.1,
-                                            key=f"output_score_{i}") for i in range(10)])
-        scores = raw * scale
+    source = st.radio("Where the ten scores come from", SOURCES, key="source",
+                      bind="query-params")
+    correct = st.selectbox("The correct digit (the label)", range(10), index=3, key="digit",
+                           bind="query-params")
+    if source == SOURCES[0]:
+        own = st.slider("Score of the correct digit", *SCORE_RANGE, 3.0, step=0.1, key="score",
+                        bind="query-params",
+                        help="Raise it and watch the network grow sure of the right answer.")
+        raw = np.array([own if i == correct else st.session_state[f"output_score_{i}"]
+                        for i in range(10)])
+        scores = raw * st.session_state.get("output_scale", 1)
     else:
         data = load_sample()
-        index = st.slider("Test digit", 0, len(data.x_test) - 1, 7, key="output_digit")
-        seed = st.number_input("Random weights, seed", 0, 999, 0, key="output_seed")
-        image, correct = data.x_test[index], int(data.y_test[index])
-        st.plotly_chart(charts.digit_image(image, f"A {correct} from MNIST's test set"),
-                        width="stretch")
-        net = network(int(seed), False)
+        which = np.flatnonzero(data.y_test == correct)
+        pick = int(st.session_state.get("output_example", 0)) % len(which)
+        image = data.x_test[which[pick]]
+        st.plotly_chart(charts.digit_image(image, f"A {correct} from the test set"),
+                        width="stretch", key="output_digit_chart")
+        net = network(int(st.session_state.get("output_seed", 0)), False)
         scores = bp.forward(net, bp.digit_inputs(image[None]), [correct]).scores[0]
-        st.caption(f"Its 784 pixels (0-1) go through {HIDDEN} ReLU cells and 10 output cells, "
-                   "every weight random. Expect a guess close to 1 in 10.")
-
-probabilities = sl.softmax(scores)
-target = sl.one_hot(correct)
+    probabilities = sl.softmax(scores)
+    target = sl.one_hot(correct)
+    p_correct = float(probabilities[correct])
+    ce = float(sl.cross_entropy_from_scores(scores, target))
+    squared = float(sl.squared_error_terms(probabilities, target).sum())
+    st.metric("Probability of the correct digit", f"{p_correct:.4f}")
 with right:
-    a, b = st.columns(2)
-    a.plotly_chart(charts.score_bars(scores, correct), width="stretch")
-    b.plotly_chart(charts.probability_bars(probabilities, correct), width="stretch")
+    st.plotly_chart(charts.scores_and_probabilities(scores, probabilities, correct),
+                    width="stretch", key="output_bars_chart")
+if source == SOURCES[0]:
+    st.caption("The largest score gets the largest share; every probability is positive and "
+               f"together they add up to 1. The correct digit is marked {charts.style.RIGHT_MARK}.")
+else:
+    st.caption(f"The digit's 784 pixels go through {HIDDEN} hidden cells and 10 output cells, "
+               "every weight random: expect a guess close to 1 in 10. The correct digit is "
+               f"marked {charts.style.RIGHT_MARK}.")
+
+with st.expander("Go deeper: set every score, huge scores, and softmax written out"):
+    if source == SOURCES[0]:
+        st.caption("The other nine scores (the correct digit's comes from the slider above).")
+        cols = st.columns(3)
+        others = [i for i in range(10) if i != correct]
+        for k, i in enumerate(others):
+            cols[k % 3].slider(f"Score of {i}", *SCORE_RANGE, step=0.1, key=f"output_score_{i}")
+        st.select_slider("Multiply every score by", SCALES, value=1, key="output_scale",
+                         help="Try 1000: the scores get huge, softmax stays finite.")
+    else:
+        c1, c2 = st.columns(2)
+        c1.number_input(f"Which {correct} from the test set", 0, 99, 0, key="output_example")
+        c2.number_input("Random weights, seed", 0, 999, 0, key="output_seed")
+    st.markdown("In words: raise *e* to each score (always positive), then divide each by their "
+                "sum (so they add up to 1). Written as a formula, for digit *i* with score "
+                "*zᵢ*:")
     st.latex(r"p_i = \frac{e^{z_i}}{\sum_{j=0}^{9} e^{z_j}}"
              r"\;=\;\frac{e^{z_i - \max z}}{\sum_j e^{z_j - \max z}}")
+    st.markdown("The second form subtracts the largest score first. It gives the same "
+                "probabilities (the factor cancels) but never overflows: adding the same number "
+                "to every score changes nothing.")
     if np.max(np.abs(scores)) > 709:
         naive = sl.naive_softmax(scores)
-        st.info(f"Scores up to {np.max(np.abs(scores)):,.0f}: written as the textbook formula, "
+        st.info(f"Scores up to {np.max(np.abs(scores)):,.0f}: written as the first formula, "
                 f"e^{np.max(scores):,.0f} overflows to infinity and the division gives "
-                f"{np.isnan(naive).sum()} NaN cells. Subtracting the largest score first "
-                "(the second form) changes nothing mathematically and keeps every e^ at most 1, "
+                f"{np.isnan(naive).sum()} NaN cells. The second form keeps every e^ at most 1, "
                 "so the probabilities stay finite and still add up to 1.")
-    else:
-        st.caption("The largest score gets the largest share; every probability is positive and "
-                   "together they add up to 1. Adding the same number to every score changes "
-                   "nothing.")
 
 # --- 2. Loss -----------------------------------------------------------------------------------
-st.subheader("2. How wrong? The loss")
-squared_terms = sl.squared_error_terms(probabilities, target)
-squared = float(squared_terms.sum())
-ce = float(sl.cross_entropy_from_scores(scores, target))
-p_correct = float(probabilities[correct])
-m1, m2, m3 = st.columns(3)
-m1.metric("Probability of the correct digit", f"{p_correct:.4f}")
-m2.metric("Squared error", f"{squared:.4f}", help="Sum over the 10 cells of (p - y)²")
-m3.metric("Cross-entropy", f"{ce:.4f}", help="-log of the correct cell's probability")
-
-left, right = st.columns(2, gap="large")
+st.subheader("How wrong? The loss")
+st.markdown("The **loss** compares the probabilities with the right answer: 1 for the correct "
+            "digit, 0 for the others. **Cross-entropy**, what the Keras code trains with, looks "
+            "at the correct digit's probability only: the lower it is, the larger the loss. "
+            "**Squared error** adds up the squared differences of all ten cells.")
+left, right = st.columns([1, 2], gap="large")
 with left:
-    st.plotly_chart(charts.squared_error_bars(probabilities, target), width="stretch")
-    st.caption(f"The correct answer is the one-hot row for {correct}: 1 in cell {correct}, 0 "
-               "elsewhere. Square each cell's difference and add them up.")
+    st.metric("Cross-entropy", f"{ce:.4f}", help="minus the log of the correct probability")
+    st.metric("Squared error", f"{squared:.4f}", help="the sum of the ten squared differences")
+    if p_correct < 1e-7:
+        st.warning(f"The correct digit gets a probability of {p_correct:.1e}: almost certainly "
+                   "wrong. Its exact cross-entropy is large but finite; Keras clips "
+                   "probabilities at 1e-7, which caps it at 16.1.")
 with right:
     grid = np.linspace(0.01, 1.0, 200)
     curve_sq, curve_ce = sl.losses_vs_correct_probability(grid)
     st.plotly_chart(charts.loss_curves(grid, curve_sq, curve_ce, p_correct, squared, ce),
-                    width="stretch")
-    st.caption("Cross-entropy, what the Keras code trains with, is -log p of the correct cell: 0 "
-               "when p = 1, and it shoots up as p goes to 0, so a confident wrong answer costs a "
-               "lot. The curves assume the other cells share the rest evenly.")
-if p_correct < 1e-7:
-    st.warning(f"The correct digit gets a probability of {p_correct:.1e}: almost certainly "
-               "wrong. Its exact cross-entropy is large but finite; Keras clips probabilities at "
-               "1e-7, which caps it at 16.1.")
+                    width="stretch", key="output_loss_chart")
+    st.caption("A confident wrong answer costs a lot: cross-entropy shoots up as the right "
+               "probability goes to 0. (The curves share the rest evenly among the other nine.)")
+with st.expander("Go deeper: the squared error cell by cell, and the one-hot row"):
+    st.markdown(f"The right answer written as ten numbers, 1 in cell {correct} and 0 elsewhere, "
+                "is called the **one-hot row**. Subtract it from the probabilities cell by cell, "
+                "square each difference and add them up: that is the squared error.")
+    terms.define("One-hot", "Cross-entropy")
+    st.plotly_chart(charts.squared_error_bars(probabilities, target), width="stretch",
+                    key="output_squared_chart")
+    st.markdown("Cross-entropy written out: **− log p**, p the correct digit's probability. "
+                "It is 0 when p = 1.")
+
+# --- Check yourself ------------------------------------------------------------------------------
+st.subheader("Try this, then check yourself")
+guess = int(np.argmax(probabilities))
+check.task(PAGE, "guess", "With the scores you see now, which digit does the network guess?",
+           [str(i) for i in range(10)], str(guess),
+           f"The guess is the digit with the largest probability, here {guess}, which is also "
+           "the one with the largest score: softmax keeps the order.")
+check.task(PAGE, "loss_falls",
+           "The right digit's probability goes from 0.1 to 0.9: what happens to the loss?",
+           ["It rises", "It falls", "It stays the same"], "It falls",
+           f"Cross-entropy goes from {-np.log(0.1):.2f} to {-np.log(0.9):.2f}: move the "
+           "correct digit's score up and watch the purple point slide down the curve.")
+check.task(PAGE, "add_five", "Add 5 to every one of the ten scores: what do the probabilities do?",
+           ["All rise", "They stay the same", "The largest rises, the others fall"],
+           "They stay the same",
+           "Softmax only cares how far apart the scores are: every e^z grows by the same "
+           "factor, and the division cancels it. Try it in the Go deeper panel above.")
+check.progress(PAGE, 3)
 
 # --- 3. Cost -----------------------------------------------------------------------------------
-st.subheader("3. Cost: the mean loss over many examples")
-c1, c2, c3 = st.columns(3)
-batch = c1.slider("Examples in the batch", 4, 32, 12, key="output_batch")
+st.subheader("The cost: the mean loss over many digits")
+st.markdown("One digit's loss says little. The **cost** is the average loss over a batch of "
+            "digits: the single number training drives down, by changing every weight a little.")
+terms.define("Cost", "Batch")
+c1, c2 = st.columns(2)
+batch = c1.slider("Digits in the batch", 4, 32, 12, key="output_batch")
 which = c2.radio("Network", ["Random weights", f"After {TRAIN_STEPS} training steps"],
                  key="output_network", horizontal=True)
-seed = c3.number_input("Seed", 0, 999, 0, key="output_cost_seed")
 data = load_sample()
-pick = np.random.default_rng(int(seed)).choice(len(data.x_test), batch, replace=False)
+pick = np.random.default_rng(0).choice(len(data.x_test), batch, replace=False)
 with st.spinner("Training the stand-in network on the sample digits ..."):
-    net = network(int(seed), which != "Random weights")
+    net = network(0, which != "Random weights")
 labels = data.y_test[pick]
 result = sl.batch_losses(bp.forward(net, bp.digit_inputs(data.x_test[pick]), labels).scores,
                          labels)
 cost_sq, cost_ce = sl.cost(result["squared_error"]), sl.cost(result["cross_entropy"])
-m1, m2, m3 = st.columns(3)
-m1.metric("Cost (mean cross-entropy)", f"{cost_ce:.4f}")
-m2.metric("Cost (mean squared error)", f"{cost_sq:.4f}")
-m3.metric("Right answers", f"{int(np.sum(result['predicted'] == labels))} of {batch}")
-
-left, right = st.columns([1, 1], gap="large")
+left, right = st.columns([1, 2], gap="large")
 with left:
-    st.plotly_chart(charts.batch_cost_chart(labels, result["cross_entropy"], cost_ce,
-                                            "cross-entropy"), width="stretch")
+    st.metric("Cost (mean cross-entropy)", f"{cost_ce:.4f}")
+    st.metric("Right answers", f"{int(np.sum(result['predicted'] == labels))} of {batch}")
+    st.caption(f"Random weights guess, so each digit gets about 1 in 10 and the cost sits near "
+               f"{-np.log(0.1):.2f}, the loss of a 0.1 probability. After {TRAIN_STEPS} "
+               f"training steps the cost falls. Digits: {data.source}.")
 with right:
-    st.dataframe({"digit": labels, "guess": result["predicted"],
+    st.plotly_chart(charts.batch_cost_chart(labels, result["cross_entropy"], cost_ce,
+                                            "cross-entropy"), width="stretch",
+                    key="output_cost_chart")
+with st.expander("Go deeper: every digit of the batch"):
+    st.metric("Cost (mean squared error)", f"{cost_sq:.4f}")
+    st.dataframe({"label": labels, "guess": result["predicted"],
                   "p(correct)": np.round(result["p_correct"], 4),
                   "squared error": np.round(result["squared_error"], 4),
                   "cross-entropy": np.round(result["cross_entropy"], 4)},
                  height=320, hide_index=True, key="output_cost_table")
-st.caption(f"The cost is the number training drives down: every weight is changed a little to "
-           f"lower it. Random weights guess (cost near log 10 = 2.30); after {TRAIN_STEPS} "
-           f"training steps on the sample the cost falls. Digits: {describe(data)}.")
 
 end_page(__file__)

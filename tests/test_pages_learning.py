@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
 import pytest
-from helpers import open_page
+from helpers import ROOT, open_page, visible_controls
 
 from explainer.concepts import backprop as bp
 from explainer.concepts import descent as d
 from explainer.content import journey
+
+LEARNING = ["pages/output_loss.py", "pages/nudging.py", "pages/backprop.py",
+            "pages/optimizers.py"]
 
 
 def metrics(at) -> dict[str, str]:
@@ -25,12 +29,96 @@ def texts(elements) -> str:
     return " ".join(e.value for e in elements)
 
 
+def page_text(at) -> str:
+    return " ".join(texts(kind) for kind in (at.markdown, at.caption, at.info, at.success,
+                                             at.warning, at.error))
+
+
+def open_with_link(page: str, params: dict[str, str]):
+    """The app opened from a shared link: these URL parameters, then the page."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception
+    return at
+
+
+def task_keys(at) -> list[str]:
+    return [r.key for r in at.radio if str(r.key).startswith("check_")]
+
+
+def answer(at, key: str, option: str):
+    at.radio(key=key).set_value(option).run()
+    assert not at.exception
+    return at
+
+
+def right_answer(at, key: str) -> str:
+    """Try each option of a task until the page says it is right; checks the wrong ones too."""
+    def count(elements, start: str) -> int:
+        return sum(e.value.startswith(start) for e in elements)
+
+    answer(at, key, None)  # unanswered first: only this task's verdict changes below
+    rights, wrongs = count(at.success, "Right."), count(at.warning, "Not quite")
+    for option in at.radio(key=key).options:
+        answer(at, key, option)
+        if count(at.success, "Right.") > rights:
+            return option
+        assert count(at.warning, "Not quite") > wrongs, option
+    raise AssertionError(f"no option of {key} is accepted as right")
+
+
+# --- Every Learning page ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("page", LEARNING)
+def test_each_page_states_its_idea_and_keeps_its_controls_few(page):
+    at = open_page(page, timeout=60)
+    assert not at.exception
+    assert at.markdown[0].value.startswith("**The idea:**")
+    assert len(visible_controls(at)) <= 6, visible_controls(at)
+    assert any(e.label.startswith("Go deeper") for e in at.expander)
+
+
+@pytest.mark.parametrize("page", LEARNING)
+def test_each_task_explains_a_wrong_answer_and_counts_a_right_one(page):
+    at = open_page(page, timeout=60)
+    keys = task_keys(at)
+    assert 2 <= len(keys) <= 3
+    assert f"0 of {len(keys)} done" in texts(at.caption)
+    for done, key in enumerate(keys, start=1):
+        right_answer(at, key)
+        assert f"{done} of {len(keys)} done" in texts(at.caption)
+
+
+def test_the_optimizers_come_right_after_backpropagation():
+    pages = [stop.page for stop in journey.stops()]
+    assert pages.index("pages/optimizers.py") == pages.index("pages/backprop.py") + 1
+
+
 # --- Output and loss ---------------------------------------------------------------------------
+
+def shown_scores(at) -> list[float]:
+    correct = at.selectbox(key="digit").value
+    return [at.slider(key="score").value if i == correct else
+            at.slider(key=f"output_score_{i}").value for i in range(10)]
+
+
+def test_output_loss_defines_its_words_before_using_them():
+    at = open_page("pages/output_loss.py")
+    intro = at.markdown[1].value
+    for word in ("forward pass", "label", "training set", "test set"):
+        assert f"**{word}**" in intro
+    assert "MNIST's test set" not in page_text(at)
+
 
 def test_output_loss_softmax_and_losses_match_hand_computation():
     at = open_page("pages/output_loss.py")
     assert not at.exception
-    scores = [at.slider(key=f"output_score_{i}").value for i in range(10)]
+    scores = shown_scores(at)
     exps = [math.exp(s) for s in scores]
     p3 = exps[3] / sum(exps)
     shown = metrics(at)
@@ -39,13 +127,21 @@ def test_output_loss_softmax_and_losses_match_hand_computation():
     squared = sum((e / sum(exps) - (i == 3)) ** 2 for i, e in enumerate(exps))
     assert number(shown["Squared error"]) == pytest.approx(squared, abs=1e-4)
 
-    # a lower score for the right cell: lower probability, both losses rise
-    at.slider(key="output_score_3").set_value(-5.0).run()
+    # a lower score for the right digit: lower probability, both losses rise
+    at.slider(key="score").set_value(-5.0).run()
     worse = metrics(at)
     assert number(worse["Cross-entropy"]) > number(shown["Cross-entropy"])
     assert number(worse["Squared error"]) > number(shown["Squared error"])
-    at.selectbox(key="output_correct").set_value(8).run()
-    assert "one-hot row for 8" in texts(at.caption)
+    at.selectbox(key="digit").set_value(8).run()
+    assert "1 in cell 8" in texts(at.markdown)
+
+
+def test_output_loss_guess_task_follows_the_scores():
+    at = open_page("pages/output_loss.py")
+    assert right_answer(at, "check_output_loss_guess") == str(int(np.argmax(shown_scores(at))))
+    at.slider(key="score").set_value(-5.0).run()  # the 3 drops; 8 (score 1.5) leads now
+    scores = shown_scores(at)
+    assert right_answer(at, "check_output_loss_guess") == str(int(np.argmax(scores))) == "8"
 
 
 def test_output_loss_huge_scores_stay_finite_and_explain_the_overflow():
@@ -54,11 +150,12 @@ def test_output_loss_huge_scores_stay_finite_and_explain_the_overflow():
     assert not at.exception
     assert "overflows to infinity" in texts(at.info)
     shown = metrics(at)
-    # scores 3000 vs 1500 next: softmax gives the right cell all of it
+    # scores 3000 vs 1500 next: softmax gives the right digit all of it
     assert shown["Probability of the correct digit"] == "1.0000"
     assert shown["Cross-entropy"] == "0.0000"
     # a confidently wrong answer: probability underflows to 0, the loss stays finite
-    at.selectbox(key="output_correct").set_value(7).run()
+    at.selectbox(key="digit").set_value(7).run()
+    at.slider(key="score").set_value(-2.0).run()
     assert not at.exception
     shown = metrics(at)
     assert number(shown["Cross-entropy"]) == pytest.approx(5000.0)  # 3000 - (-2000)
@@ -67,9 +164,9 @@ def test_output_loss_huge_scores_stay_finite_and_explain_the_overflow():
 
 def test_output_loss_digit_through_random_network_and_batch_cost():
     at = open_page("pages/output_loss.py")
-    at.radio(key="output_source").set_value(
-        "Send a digit through a network with random weights").run()
+    at.radio(key="source").set_value("A real digit, random weights").run()
     assert not at.exception
+    assert "A 3 from the test set" in at.get("plotly_chart")[0].proto.spec
     p = number(metrics(at)["Probability of the correct digit"])
     assert 0.01 < p < 0.5  # random weights: a guess near 1 in 10
     at.slider(key="output_batch").set_value(4).run()
@@ -85,6 +182,21 @@ def test_output_loss_digit_through_random_network_and_batch_cost():
     trained = metrics(at)
     assert number(trained["Cost (mean cross-entropy)"]) < 0.5 * random_cost
     assert int(trained["Right answers"].split()[0]) >= 20
+    assert page_text(at).count("6,000") <= 1  # the sample size is said once
+
+
+def test_output_loss_reopened_from_its_link_and_a_bad_link():
+    at = open_with_link("pages/output_loss.py", {"source": "Scores I set", "digit": "6",
+                                                 "score": "7.5"})
+    assert at.selectbox(key="digit").value == 6
+    assert at.slider(key="score").value == 7.5
+    at = open_with_link("pages/output_loss.py", {"source": "A real digit, random weights",
+                                                 "digit": "2"})
+    assert at.radio(key="source").value == "A real digit, random weights"
+    assert "A 2 from the test set" in at.get("plotly_chart")[0].proto.spec
+    at = open_with_link("pages/output_loss.py", {"digit": "12", "score": "lots"})
+    assert at.selectbox(key="digit").value == 3 and at.slider(key="score").value == 3.0
+    assert "could not be used" in texts(at.info)
 
 
 # --- Nudging a weight --------------------------------------------------------------------------
@@ -93,49 +205,63 @@ def test_nudging_the_walk_through_example():
     at = open_page("pages/nudging.py")
     assert not at.exception
     shown = metrics(at)
-    assert number(shown["l1 = C(3.50), one forward pass"]) == pytest.approx(
-        float(d.cost(3.5)), abs=1e-4)
-    assert number(shown["l2 = C(1.50), another forward pass"]) == pytest.approx(
-        float(d.cost(1.5)), abs=1e-4)
+    assert number(shown["l1: cost at 3.50"]) == pytest.approx(float(d.cost(3.5)), abs=1e-4)
+    assert number(shown["l2: cost at 1.50"]) == pytest.approx(float(d.cost(1.5)), abs=1e-4)
     assert "Move w1 **down**" in texts(at.success)
-    at.slider(key="nudging_w").set_value(0.0).run()
+    assert right_answer(at, "check_nudging_direction") == "Lower w1"
+    at.slider(key="w1").set_value(0.0).run()
     assert "Move w1 **up**" in texts(at.success)
+    assert right_answer(at, "check_nudging_direction") == "Raise w1"
 
 
-def test_nudging_h_shrinks_towards_the_derivative_and_zero_h_is_explained():
+def test_nudging_ends_with_the_rate_of_change_and_descent_not_the_optimizers():
     at = open_page("pages/nudging.py")
-    at.select_slider(key="nudging_h").set_value(1e-5).run()
+    text = page_text(at)
+    assert "instantaneous rate of change" in text
+    assert text.index("instantaneous rate of change") < text.index("gradient descent")
+    for name in ("Momentum", "RMSprop", "Adam"):
+        assert name not in text
+    kinds = {trace.get("type") for chart in at.get("plotly_chart")
+             for trace in json.loads(chart.proto.spec)["data"]}
+    assert "contour" not in kinds and "scatter" in kinds
+
+
+def test_nudging_h_shrinks_towards_the_rate_of_change_and_zero_h_is_explained():
+    at = open_page("pages/nudging.py")
+    at.select_slider(key="h").set_value(1e-5).run()
     shown = metrics(at)
-    exact = number(shown["Exact derivative dC/dw (chain rule)"])
+    exact = number(shown["Instantaneous rate of change at w1"])
     h = 1e-6  # an independent reference: the cost's own centred difference at another h
     assert exact == pytest.approx((d.cost(2.5 + h) - d.cost(2.5 - h)) / (2 * h), rel=1e-7)
-    assert number(shown["Nudge estimate"]) == pytest.approx(exact, abs=1e-8)
-    at.select_slider(key="nudging_h").set_value(0.0).run()
+    assert number(shown["Rate of change with this nudge"]) == pytest.approx(exact, abs=1e-8)
+    at.select_slider(key="h").set_value(0.0).run()
     assert not at.exception
     assert "0 / 0" in texts(at.warning)
-    assert "Nudge estimate" not in metrics(at)
-    at.select_slider(key="nudging_h").set_value(1e-16).run()
+    assert "Rate of change with this nudge" not in metrics(at)
+    at.select_slider(key="h").set_value(1e-16).run()
     assert not at.exception
     assert "rounding error" in texts(at.warning)
 
 
 def test_nudging_gradient_descent_steps_presets_and_divergence():
     at = open_page("pages/nudging.py")
+    assert right_answer(at, "check_nudging_outcome") == "converge"
     at.button(key="nudging_one").click().run()
     expected = 2.5 - 0.2 * 2 * np.mean((np.logaddexp(0, 2.5 * d.X) - d.T)
                                        * (1 / (1 + np.exp(-2.5 * d.X))) * d.X)
-    assert number(metrics(at)["After 1 steps: w"]) == pytest.approx(expected, abs=1e-5)
+    assert number(metrics(at)["After 1 steps: w1"]) == pytest.approx(expected, abs=1e-5)
     at.button(key="nudging_ten").click().run()
     at.button(key="nudging_ten").click().run()
     assert "Converged" in texts(at.success)
     at.button(key="nudging_preset_diverge").click().run()
-    assert at.select_slider(key="nudging_lr").value == d.LEARNING_RATES["diverge"]
-    assert "After 0 steps: w" in metrics(at)  # a new rate starts a new run
+    assert at.select_slider(key="rate").value == d.LEARNING_RATES["diverge"]
+    assert "After 0 steps: w1" in metrics(at)  # a new rate starts a new run
+    assert right_answer(at, "check_nudging_outcome") == "diverge"
     for _ in range(3):
         at.button(key="nudging_ten").click().run()
     assert not at.exception
     assert "Diverged after" in texts(at.error)
-    at.select_slider(key="nudging_lr").set_value(1e6).run()
+    at.select_slider(key="rate").set_value(1e6).run()
     at.button(key="nudging_one").click().run()
     assert not at.exception
     assert "Diverged after 0 steps" in texts(at.error)
@@ -165,31 +291,17 @@ def test_nudging_play_advances_one_step_per_run_and_stops():
     assert "Converged" in texts(at.success)
 
 
-def test_nudging_two_weights_and_a_diverging_optimizer():
-    at = open_page("pages/nudging.py")
-    at.selectbox(key="nudging_surface").set_value("Banana valley").run()
-    at.slider(key="nudging_2d_steps").set_value(300).run()
-    assert not at.exception
-    assert not at.warning or "diverged" not in texts(at.warning)
-    at.selectbox(key="nudging_surface").set_value("Long narrow valley").run()
-    at.select_slider(key="nudging_rate_Long narrow valley_Gradient descent").set_value(1.0).run()
-    assert not at.exception
-    assert "Gradient descent diverged" in texts(at.warning)
-
-
-def test_nudging_measures_backprop_against_nudges():
-    at = open_page("pages/nudging.py")
-    at.select_slider(key="nudging_time_count").set_value(50).run()
-    at.slider(key="nudging_time_batch").set_value(8).run()
-    at.button(key="nudging_time_go").click().run()
-    assert not at.exception
-    timing = at.session_state["nudging_timing"]
-    assert timing.n_nudged == 50 and timing.batch == 8
-    assert timing.overall_relative_difference < 1e-6
-    shown = metrics(at)
-    assert "Nudging all (extrapolated)" in shown
-    assert "slower" in texts(at.caption) or timing.ratio > 1
-    assert "407,050" in texts(at.markdown) and "814,100" in texts(at.markdown)
+def test_nudging_reopened_from_its_link():
+    at = open_with_link("pages/nudging.py", {"w1": "3.2", "nudge": "0.5", "h": "0.001",
+                                             "rate": "0.5"})
+    assert at.slider(key="w1").value == pytest.approx(3.2)
+    assert at.slider(key="nudge").value == pytest.approx(0.5)
+    assert at.select_slider(key="h").value == pytest.approx(0.001)
+    assert at.select_slider(key="rate").value == 0.5
+    assert number(metrics(at)["l1: cost at 3.70"]) == pytest.approx(float(d.cost(3.7)), abs=1e-4)
+    at = open_with_link("pages/nudging.py", {"w1": "99", "rate": "0.123"})
+    assert at.slider(key="w1").value == 2.5 and at.select_slider(key="rate").value == 0.2
+    assert "could not be used" in texts(at.info)
 
 
 # --- Backpropagation ---------------------------------------------------------------------------
@@ -211,29 +323,39 @@ def test_backprop_page_shows_the_forward_pass_and_agreeing_gradients():
     shown = metrics(at)
     assert number(shown["Loss (cross-entropy)"]) == pytest.approx(loss, abs=1e-5)
     assert number(shown["p(o2), correct"]) == pytest.approx(p[1], abs=1e-4)
-    assert "All 17 gradients" in texts(at.success)
+    assert "all 17 gradients" in texts(at.success)
+    assert "407,050" in texts(at.success) and "814,100" in texts(at.success)
     assert len(at.dataframe[0].value) == 17
 
 
-def test_backprop_stages_name_the_weight_that_matters_most():
+def test_backprop_largest_gradient_task_follows_the_example():
     at = open_page("pages/backprop.py")
-    at.select_slider(key="backprop_stage").set_value(5).run()
-    assert not at.exception
-    params = at.session_state["backprop_params"]
-    net = bp.init_network((2, 3, 2), "sigmoid").with_parameters(params)
-    nudged = bp.nudge_gradients(net, np.array([[0.5, -1.0]]), [1])
-    names = bp.parameter_names(net)
-    weights = [k for k, n in enumerate(names) if n.startswith("w ")]
-    top = max(weights, key=lambda k: abs(nudged[k]))
-    assert f"**{names[top]}**" in texts(at.markdown)
+
+    def top_by_nudging() -> str:
+        params = at.session_state["backprop_params"]
+        net = bp.init_network((2, 3, 2), at.selectbox(key="act").value).with_parameters(params)
+        x = np.array([[at.slider(key="x1").value, at.slider(key="x2").value]])
+        label = ["o1", "o2"].index(at.radio(key="out").value)
+        nudged = bp.nudge_gradients(net, x, [label])
+        names = bp.parameter_names(net)
+        return names[max((k for k, n in enumerate(names) if n.startswith("w ")),
+                         key=lambda k: abs(nudged[k]))]
+
+    first = top_by_nudging()
+    assert right_answer(at, "check_backprop_largest") == first
+    at.slider(key="x1").set_value(-2.0).run()
+    at.radio(key="out").set_value("o1").run()
+    second = top_by_nudging()
+    assert right_answer(at, "check_backprop_largest") == second
     for stage, phrase in [(1, "p − y"), (3, "∂L/∂a ="), (4, "Slope of sigmoid")]:
         at.select_slider(key="backprop_stage").set_value(stage).run()
         assert phrase in texts(at.markdown)
 
 
-def test_backprop_training_lowers_the_loss_and_resets():
+def test_backprop_training_lowers_the_loss_resets_and_keeps_500_points():
     at = open_page("pages/backprop.py")
     before = number(metrics(at)["Loss (cross-entropy)"])
+    assert right_answer(at, "check_backprop_one_step") == "Down"
     at.button(key="backprop_step_10").click().run()
     assert not at.exception
     shown = metrics(at)
@@ -244,25 +366,115 @@ def test_backprop_training_lowers_the_loss_and_resets():
     at.button(key="backprop_step_100").click().run()
     assert metrics(at)["Steps taken"] == "110"
     assert number(metrics(at)["Loss (cross-entropy)"]) < 0.05
-    at.selectbox(key="backprop_activation").set_value("relu").run()
+    for _ in range(5):
+        at.button(key="backprop_step_100").click().run()
+    assert metrics(at)["Steps taken"] == "610"
+    assert len(at.session_state["backprop_history"]) == 500
+    at.selectbox(key="act").set_value("relu").run()
     assert metrics(at)["Steps taken"] == "0"  # new network, new start
     at.button(key="backprop_reset").click().run()
     assert not at.exception
 
 
+def loss_after_one_step_by_hand(at, rate: float) -> tuple[float, float]:
+    """The loss now and after one plain gradient step, by nudging and the hand-written pass."""
+    params = at.session_state["backprop_params"]
+    net = bp.init_network((2, 3, 2), "sigmoid").with_parameters(params)
+    x, label = np.array([[0.5, -1.0]]), 1
+    slopes = bp.nudge_gradients(net, x, [label])
+    flat = bp.flatten(params) - rate * slopes
+    sizes = [p.size for p in params]
+    stepped = [a.reshape(p.shape) for a, p in zip(np.split(flat, np.cumsum(sizes)[:-1]), params)]
+    return hand_forward(params, x[0], label)[0], hand_forward(stepped, x[0], label)[0]
+
+
 def test_backprop_huge_learning_rate_gives_a_clear_message():
     at = open_page("pages/backprop.py")
+    for rate in (0.5, 1e4):
+        at.select_slider(key="backprop_rate_Gradient descent").set_value(rate).run()
+        now, after = loss_after_one_step_by_hand(at, rate)
+        expected = "Down" if after < now else "Up"
+        assert right_answer(at, "check_backprop_one_step") == expected
     at.select_slider(key="backprop_rate_Gradient descent").set_value(1e8).run()
-    at.button(key="backprop_step_100").click().run()
+    at.button(key="backprop_step_10").click().run()
+    at.button(key="backprop_step_10").click().run()
     assert not at.exception
     assert "far too large" in texts(at.warning) + texts(at.error)
-    at.selectbox(key="backprop_loss").set_value("squared_error").run()
+    at.selectbox(key="loss").set_value("squared_error").run()
     assert not at.exception
     assert "Loss (squared error)" in metrics(at)
 
 
-def test_backprop_links_to_mnist_only_when_that_page_exists():
+def test_backprop_ends_with_millions_of_weights_on_a_gpu():
     at = open_page("pages/backprop.py")
-    links = [link.proto.page for link in at.get("page_link")]
-    exists = journey.find("pages/train_mnist.py").exists
-    assert any("train_mnist" in link for link in links) == exists
+    text = texts(at.markdown)
+    assert f"{128 * 784 * 512:,}" == "51,380,224" and "51,380,224" in text
+    assert "128 × 784 by 784 × 512" in text and "GPU" in text
+    before_chain = page_text(at).split("∂")[0]
+    assert "blame" in before_chain  # words before the chain rule's symbols
+
+
+def test_backprop_measures_backprop_against_nudges():
+    at = open_page("pages/backprop.py")
+    at.select_slider(key="backprop_time_count").set_value(50).run()
+    at.slider(key="backprop_time_batch").set_value(8).run()
+    at.button(key="backprop_time_go").click().run()
+    assert not at.exception
+    timing = at.session_state["backprop_timing"]
+    assert timing.n_nudged == 50 and timing.batch == 8
+    assert timing.overall_relative_difference < 1e-6
+    assert "Nudging all (extrapolated)" in metrics(at)
+
+
+def test_backprop_reopened_from_its_link():
+    params = {"act": "relu", "loss": "Squared error", "seed": "5", "x1": "1.5", "x2": "0.3",
+              "out": "o1"}
+    at = open_with_link("pages/backprop.py", params)
+    assert at.selectbox(key="act").value == "relu"
+    assert at.selectbox(key="loss").value == "squared_error"
+    assert at.number_input(key="seed").value == 5
+    assert at.slider(key="x1").value == 1.5 and at.slider(key="x2").value == pytest.approx(0.3)
+    assert at.radio(key="out").value == "o1"
+    assert "Loss (squared error)" in metrics(at) and "p(o1), correct" in metrics(at)
+    at = open_with_link("pages/backprop.py", {"act": "softsign", "seed": "-4"})
+    assert at.selectbox(key="act").value == "sigmoid"
+    assert "could not be used" in texts(at.info)
+
+
+# --- Optimizers --------------------------------------------------------------------------------
+
+def test_optimizers_race_names_rmsprop_and_a_diverging_optimizer():
+    at = open_page("pages/optimizers.py")
+    assert "The Keras code of this journey trains with it" in texts(at.markdown)
+    at.selectbox(key="surface").set_value("Banana valley").run()
+    at.slider(key="steps").set_value(300).run()
+    assert not at.exception
+    assert "diverged" not in texts(at.warning)
+    at.selectbox(key="surface").set_value("Long narrow valley").run()
+    assert right_answer(at, "check_optimizers_too_large") == "It stays on the landscape"
+    at.select_slider(key="optimizers_rate_Long narrow valley_Gradient descent").set_value(
+        1.0).run()
+    assert not at.exception
+    assert "Gradient descent diverged" in texts(at.warning)
+    assert right_answer(at, "check_optimizers_too_large") == "It runs away (diverges)"
+
+
+def test_optimizers_winner_task_follows_the_landscape():
+    at = open_page("pages/optimizers.py")
+    for name, steps in [("Long narrow valley", 60), ("Banana valley", 200)]:
+        at.selectbox(key="surface").set_value(name).run()
+        at.slider(key="steps").set_value(steps).run()
+        surface = d.SURFACES[name]
+        final = {opt: d.descend_2d(surface, opt, rate, steps)
+                 for opt, rate in surface.learning_rates.items()}
+        best = min((p for p in final.values() if not p.diverged), key=lambda p: p.costs[-1])
+        assert right_answer(at, "check_optimizers_winner") == best.optimizer
+
+
+def test_optimizers_reopened_from_its_link():
+    at = open_with_link("pages/optimizers.py", {"surface": "Banana valley", "steps": "150"})
+    assert at.selectbox(key="surface").value == "Banana valley"
+    assert at.slider(key="steps").value == 150
+    at = open_with_link("pages/optimizers.py", {"surface": "Moon", "steps": "100000"})
+    assert at.slider(key="steps").value == 60
+    assert "could not be used" in texts(at.info)
