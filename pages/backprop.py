@@ -39,9 +39,9 @@ st.caption("A network small enough to print every number: 2 inputs, 3 hidden cel
            "Follow the forward pass, then walk backward, one chain-rule step at a time.")
 
 c1, c2, c3, c4, c5, c6 = st.columns([1.2, 1.2, 0.8, 1, 1, 1])
-activation = c1.selectbox("Hidden activation", list(bp.ACTIVATIONS), index=1,
+activation = c1.selectbox("Hidden activation", list(bp.HIDDEN_ACTIVATIONS), index=1,
                           key="backprop_activation")
-loss_name = c2.selectbox("Loss", list(bp.LOSSES), format_func=bp.LOSSES.get,
+loss_name = c2.selectbox("Loss", list(bp.LOSS_LABELS), format_func=bp.LOSS_LABELS.get,
                          key="backprop_loss")
 seed = int(c3.number_input("Seed", 0, 999, 1, key="backprop_seed",
                            help="Which random starting weights"))
@@ -81,7 +81,7 @@ with right:
     st.markdown(STAGE_TEXT[stage])
     m1, m2 = st.columns(2)
     m1.metric(f"p({target}), correct", f"{fp.probabilities[0, label]:.4f}")
-    m2.metric(f"Loss ({bp.LOSSES[loss_name].lower()})", f"{fp.loss:.5f}")
+    m2.metric(f"Loss ({bp.LOSS_LABELS[loss_name].lower()})", f"{fp.loss:.5f}")
     if stage == 0:
         j = 0
         st.markdown(f"For example h1: z = ({x1:g})·({net.weights[0][0, j]:.2f}) + "
@@ -141,7 +141,8 @@ with st.expander("Every weight: backprop beside nudge", expanded=True):
 st.subheader("Train: step downhill on this example")
 left, right = st.columns([1, 2], gap="large")
 with left:
-    optimizer_name = st.selectbox("Optimizer", list(d.OPTIMIZERS), key="backprop_optimizer_name")
+    optimizer_name = st.selectbox("Optimizer", list(d.DESCENT_METHODS),
+                                  key="backprop_optimizer_name")
     rate = st.select_slider("Learning rate", RATES, value=DEFAULT_RATE[optimizer_name],
                             format_func=lambda r: f"{r:g}",
                             key=f"backprop_rate_{optimizer_name}")
