@@ -13,6 +13,7 @@ import numpy as np
 
 from explainer.concepts.activations import relu
 from explainer.concepts.lines import mse
+from explainer.concepts.optimizers import Adam
 
 MAX_UNITS = 12
 # The largest weight, bias, output weight and output bias a unit may have: the pages' slider
@@ -152,8 +153,7 @@ def refine(chain: ReluChain, x, y, steps: int, learning_rate: float = 0.01,
     within CHAIN_LIMITS.
     """
     theta = _pack(chain)
-    first, second = np.zeros_like(theta), np.zeros_like(theta)
-    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    adam = Adam(learning_rate, epsilon=1e-8)
     keep = set(np.geomspace(1, steps, frames).astype(int)) if frames and steps else set()
     low, high = _bounds(chain.units)
     best, best_error, snapshots = theta.copy(), mse(chain(x), y), []
@@ -161,10 +161,7 @@ def refine(chain: ReluChain, x, y, steps: int, learning_rate: float = 0.01,
         error, grad = _mse_and_gradient(theta, x, y)
         if error < best_error:
             best, best_error = theta.copy(), error
-        first = beta1 * first + (1 - beta1) * grad
-        second = beta2 * second + (1 - beta2) * grad * grad
-        theta = theta - learning_rate * (first / (1 - beta1**step)) / (
-            np.sqrt(second / (1 - beta2**step)) + eps)
+        (theta,) = adam.step([theta], [grad])
         np.clip(theta, low, high, out=theta)  # stay within the sliders' ranges
         if step in keep:
             after = _unpack(theta)
