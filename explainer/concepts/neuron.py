@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from explainer.concepts.activations import (  # noqa: F401  (the pages read them here)
-    ACTIVATIONS,
     LEAKY_SLOPE,
+    activation,
     identity,
     leaky_relu,
     relu,
@@ -40,7 +40,7 @@ EXAMPLE_LAYER_BIASES = (0.0, 0.1, -0.2)
 CELL_ACTIVATIONS: dict[str, Callable] = {"none": identity, "ReLU": relu, "sigmoid": sigmoid}
 GALLERY: dict[str, Callable] = {"ReLU": relu, "leaky ReLU": leaky_relu, "sigmoid": sigmoid,
                                 "tanh": tanh}
-FORMULAS = {shown: ACTIVATIONS[name].formula for shown, name in (
+FORMULAS = {shown: activation(name).formula for shown, name in (
     ("none", "linear"), ("ReLU", "relu"), ("sigmoid", "sigmoid"), ("leaky ReLU", "leaky_relu"),
     ("tanh", "tanh"))}
 
