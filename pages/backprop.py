@@ -50,9 +50,9 @@ st.markdown("**The idea:** start at the output, walk backward through the layers
             "inputs, 3 hidden cells, 2 outputs.")
 terms.define("Backward propagation", "Gradient", "Hidden layer", "Chain rule")
 
-ACTIVATIONS = list(bp.ACTIVATIONS)
+ACTIVATIONS = list(bp.HIDDEN_ACTIVATIONS)
 url_state.check_link({"act": url_state.one_of(ACTIVATIONS),
-                      "loss": url_state.one_of(bp.LOSSES.values()),
+                      "loss": url_state.one_of(bp.LOSS_LABELS.values()),
                       "seed": url_state.whole(0, 999), "x1": url_state.number(*INPUT_LIMITS),
                       "x2": url_state.number(*INPUT_LIMITS), "out": url_state.one_of(OUTPUTS)},
                      {"act": "the activation", "loss": "the loss", "seed": "the seed",
@@ -72,7 +72,7 @@ with right:
                                    bind="query-params"))
         activation = c1.selectbox("Hidden activation", ACTIVATIONS, index=1, key="act",
                                   bind="query-params")
-        loss_name = c2.selectbox("Loss", list(bp.LOSSES), format_func=bp.LOSSES.get,
+        loss_name = c2.selectbox("Loss", list(bp.LOSS_LABELS), format_func=bp.LOSS_LABELS.get,
                                  key="loss", bind="query-params")
 label = OUTPUTS.index(target)
 x = np.array([[x1, x2]])
@@ -100,7 +100,7 @@ with right:
     st.markdown(STAGE_TEXT[stage])
     m1, m2 = st.columns(2)
     m1.metric(f"p({target}), correct", f"{fp.probabilities[0, label]:.4f}")
-    m2.metric(f"Loss ({bp.LOSSES[loss_name].lower()})", f"{fp.loss:.5f}")
+    m2.metric(f"Loss ({bp.LOSS_LABELS[loss_name].lower()})", f"{fp.loss:.5f}")
     st.caption("Blue lines carry positive weights, orange negative; thicker means larger. g is "
                "a weight's blame (its gradient); ★ and purple mark the three largest. The "
                "correct output is marked ✓.")
@@ -149,7 +149,7 @@ with left:
         st.session_state["backprop_config"] = None
         st.rerun()
     with st.expander("Go deeper: another optimizer, 100 steps"):
-        st.selectbox("Optimizer", list(d.OPTIMIZERS), key="backprop_optimizer_name",
+        st.selectbox("Optimizer", list(d.DESCENT_METHODS), key="backprop_optimizer_name",
                      help="What each one adds is on the next page, Optimizers.")
         clicked[100] = st.button("100 steps", key="backprop_step_100", width="stretch")
     optimizer = st.session_state["backprop_optimizer"]

@@ -59,7 +59,7 @@ with controls:
                                        format="%.3f", key=f"neurons_w{cell_index}_{i}")
     weight_columns[-1].number_input("bias", -VALUE_LIMIT, VALUE_LIMIT, step=0.1, format="%.3f",
                                     key=f"neurons_b{cell_index}")
-    st.radio("Activation", list(neuron.ACTIVATIONS), key="neurons_activation", horizontal=True,
+    st.radio("Activation", list(neuron.CELL_ACTIVATIONS), key="neurons_activation", horizontal=True,
              format_func=lambda a: {"none": "none", "ReLU": "ReLU  max(0, x)",
                                     "sigmoid": "sigmoid"}[a])
     st.button("Back to the worked example", key="neurons_reset", on_click=reset_example,

@@ -10,7 +10,7 @@ from explainer.concepts.descent import Adam, GradientDescent, RMSprop
 from explainer.data.mnist import load_sample
 
 SHAPES = [(2, 3, 2), (4, 5, 3), (3, 4, 4, 2), (6, 2, 5)]
-ACTIVATIONS = list(bp.ACTIVATIONS)
+ACTIVATIONS = list(bp.HIDDEN_ACTIVATIONS)
 
 
 def random_case(sizes, activation, loss, seed, batch=5):
@@ -23,7 +23,7 @@ def random_case(sizes, activation, loss, seed, batch=5):
 
 @pytest.mark.parametrize("sizes", SHAPES)
 @pytest.mark.parametrize("activation", ACTIVATIONS)
-@pytest.mark.parametrize("loss", list(bp.LOSSES))
+@pytest.mark.parametrize("loss", list(bp.LOSS_LABELS))
 def test_backprop_matches_centred_nudges(sizes, activation, loss):
     for seed in range(3):
         net, x, labels = random_case(sizes, activation, loss, seed)

@@ -83,8 +83,8 @@ def test_fit_on_a_sine_with_8_units_gets_below_0_01():
     assert fit.error < 0.01
     assert fit.error == pytest.approx(curves.mse(fit.chain(x), y))
     # the fit stays within the sliders' ranges, so the sliders can hold it
-    assert np.abs(fit.chain.weights).max() <= curves.LIMITS["weight"]
-    assert np.abs(fit.chain.out_weights).max() <= curves.LIMITS["out_weight"]
+    assert np.abs(fit.chain.weights).max() <= curves.CHAIN_LIMITS["weight"]
+    assert np.abs(fit.chain.out_weights).max() <= curves.CHAIN_LIMITS["out_weight"]
 
 
 def test_error_falls_as_units_are_added():

@@ -11,6 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from explainer.concepts import curves, neuron
+from explainer.concepts.activations import relu
 
 BLUE = "#1f77b4"
 RED = "#d62728"
@@ -185,7 +186,7 @@ def stacked_lines(x, layers: Sequence[tuple[float, float]], relu_between: bool,
     for i, (w, b) in enumerate(layers[:-1]):
         h = w * h + b
         if relu_between:
-            h = np.maximum(0.0, h)
+            h = relu(h)
         fig.add_scatter(x=x, y=h, mode="lines", name=f"after layer {i + 1}",
                         line=dict(color=PALETTE[i + 1], width=1.5, dash="dot"))
     stacked = curves.apply_stack(layers, x, relu_between)

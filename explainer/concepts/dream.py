@@ -19,20 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explainer.concepts.inside import ACTIVATIONS, Mlp, softmax
+from explainer.concepts.activations import activation, log_softmax, softmax
+from explainer.concepts.inside import ACTIVATIONS, Mlp
 
 STARTS = ("blank", "noise")
-
-
-def _derivative(activation: str, z: np.ndarray, a: np.ndarray) -> np.ndarray:
-    """The slope of an activation at z (a is the activation's value there)."""
-    if activation == "relu":
-        return (z > 0).astype(z.dtype)
-    if activation == "sigmoid":
-        return a * (1.0 - a)
-    if activation == "tanh":
-        return 1.0 - a * a
-    return np.ones_like(z)  # linear
 
 
 def mlp_objective(mlp: Mlp, pixels: np.ndarray, digit: int) -> float:
@@ -41,7 +31,7 @@ def mlp_objective(mlp: Mlp, pixels: np.ndarray, digit: int) -> float:
     for layer in mlp.hidden:
         x = ACTIVATIONS[layer.activation](x @ layer.weights + layer.bias)
     scores = x @ mlp.output.weights + mlp.output.bias
-    return float(scores[digit] - scores.max() - np.log(np.exp(scores - scores.max()).sum()))
+    return float(log_softmax(scores)[digit])
 
 
 def mlp_gradient(mlp: Mlp, pixels: np.ndarray, digit: int) -> tuple[float, np.ndarray]:
@@ -59,8 +49,8 @@ def mlp_gradient(mlp: Mlp, pixels: np.ndarray, digit: int) -> tuple[float, np.nd
     upstream = -probabilities  # d log softmax(scores)[digit] / d scores = onehot - p
     upstream[digit] += 1.0
     upstream = mlp.output.weights @ upstream  # -> the last hidden layer's activations
-    for layer, z, a in zip(reversed(mlp.hidden), reversed(sums), reversed(values[1:])):
-        upstream = layer.weights @ (upstream * _derivative(layer.activation, z, a))
+    for layer, z in zip(reversed(mlp.hidden), reversed(sums)):
+        upstream = layer.weights @ (upstream * activation(layer.activation).derivative(z))
     return objective, upstream * scale
 
 

@@ -13,24 +13,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from explainer.concepts.activations import identity, relu, sigmoid, softmax, tanh
+
 PIXELS = 784
 
 
-def relu(z: np.ndarray) -> np.ndarray:
-    return np.maximum(z, 0.0)
-
-
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * z))  # the same curve, without overflow for large |z|
-
-
-def softmax(scores: np.ndarray) -> np.ndarray:
-    """Scores -> probabilities that add up to 1 (shifted by the max so exp never overflows)."""
-    shifted = np.exp(scores - scores.max(axis=-1, keepdims=True))
-    return shifted / shifted.sum(axis=-1, keepdims=True)
-
-
-ACTIVATIONS = {"relu": relu, "sigmoid": sigmoid, "tanh": np.tanh, "linear": lambda z: z}
+ACTIVATIONS = {"relu": relu, "sigmoid": sigmoid, "tanh": tanh, "linear": identity}
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """One cell: multiply each input by its weight, add them up, add a bias, pass through an activation.
 
 A layer is many such cells side by side, every one of them connected to every input ("densely
-connected"). Its parameters are one weight per connection plus one bias per cell, which is how
-the 784-512-10 network ends up with 407,050 numbers to learn.
+connected"). Its parameters are one weight per connection plus one bias per cell
+(explainer.concepts.parameters counts them: 407,050 for the 784-512-10 network).
 """
 
 from __future__ import annotations
@@ -12,6 +12,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from explainer.concepts.activations import (  # noqa: F401  (the pages read them here)
+    LEAKY_SLOPE,
+    activation,
+    identity,
+    leaky_relu,
+    relu,
+    sigmoid,
+    tanh,
+)
+from explainer.concepts.dense import weighted_sums
+from explainer.concepts.parameters import (  # noqa: F401
+    LayerCount,
+    parameter_counts,
+    total_parameters,
+)
+
 # The worked example: two input cells holding 1, connected to the top hidden cell.
 EXAMPLE_INPUTS = (1.0, 1.0)
 EXAMPLE_WEIGHTS = (0.612, 0.215)
@@ -20,49 +36,21 @@ EXAMPLE_BIAS = 0.0
 EXAMPLE_LAYER_WEIGHTS = ((0.612, 0.215), (-0.48, 0.905), (0.333, -0.71))
 EXAMPLE_LAYER_BIASES = (0.0, 0.1, -0.2)
 
-LEAKY_SLOPE = 0.1
-
-
-def relu(x):
-    """max(0, x): pass positive values, block negative ones."""
-    return np.maximum(0.0, x)
-
-
-def leaky_relu(x, slope: float = LEAKY_SLOPE):
-    """Like ReLU, but negative values leak through, multiplied by a small slope."""
-    x = np.asarray(x, dtype=float)
-    return np.where(x > 0, x, slope * x)
-
-
-def sigmoid(x):
-    """1 / (1 + e^-x): squash any number into (0, 1). Written to never overflow."""
-    x = np.asarray(x, dtype=float)
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-def identity(x):
-    """No activation: the sum passes unchanged."""
-    return np.asarray(x, dtype=float)
-
-
-def tanh(x):
-    """Squash any number into (-1, 1), centred on 0."""
-    return np.tanh(np.asarray(x, dtype=float))
-
-
-ACTIVATIONS: dict[str, Callable] = {"none": identity, "ReLU": relu, "sigmoid": sigmoid}
+# The activations the cell page offers, by the names it shows, and the gallery drawn next to them.
+CELL_ACTIVATIONS: dict[str, Callable] = {"none": identity, "ReLU": relu, "sigmoid": sigmoid}
 GALLERY: dict[str, Callable] = {"ReLU": relu, "leaky ReLU": leaky_relu, "sigmoid": sigmoid,
                                 "tanh": tanh}
-FORMULAS = {"none": "f(z) = z", "ReLU": "f(z) = max(0, z)", "sigmoid": "f(z) = 1 / (1 + e^-z)",
-            "leaky ReLU": f"f(z) = z if z > 0 else {LEAKY_SLOPE} z", "tanh": "f(z) = tanh(z)"}
+FORMULAS = {shown: activation(name).formula for shown, name in (
+    ("none", "linear"), ("ReLU", "relu"), ("sigmoid", "sigmoid"), ("leaky ReLU", "leaky_relu"),
+    ("tanh", "tanh"))}
 
 
 def activate(name: str, x):
     """Apply the activation called ``name`` ("none", "ReLU" or "sigmoid")."""
-    if name not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}: choose one of {', '.join(ACTIVATIONS)}")
-    return ACTIVATIONS[name](x)
+    if name not in CELL_ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}: choose one of "
+                         f"{', '.join(CELL_ACTIVATIONS)}")
+    return CELL_ACTIVATIONS[name](x)
 
 
 def weighted_sum(inputs: Sequence[float], weights: Sequence[float]) -> float:
@@ -125,50 +113,9 @@ def cell(inputs: Sequence[float], weights: Sequence[float], bias: float = 0.0,
 
 def layer(inputs: Sequence[float], weights, biases, activation: str = "none") -> np.ndarray:
     """A densely connected layer: every cell's activation(weights_row · inputs + bias)."""
-    weights = np.asarray(weights, dtype=float)
-    z = weights @ np.asarray(inputs, dtype=float) + np.asarray(biases, dtype=float)
+    # one row of weights per cell here; the dense layer takes one column per cell
+    z = weighted_sums(inputs, np.asarray(weights, dtype=float).T, np.asarray(biases, dtype=float))
     return np.asarray(activate(activation, z), dtype=float)
-
-
-@dataclass(frozen=True)
-class LayerCount:
-    """The parameters of one densely connected layer."""
-
-    name: str
-    inputs: int
-    cells: int
-
-    @property
-    def weights(self) -> int:
-        return self.inputs * self.cells
-
-    @property
-    def biases(self) -> int:
-        return self.cells
-
-    @property
-    def total(self) -> int:
-        return self.weights + self.biases
-
-
-def parameter_counts(sizes: Sequence[int]) -> list[LayerCount]:
-    """Per layer of a dense network with layer sizes e.g. (784, 512, 10): weights and biases."""
-    sizes = [int(s) for s in sizes]
-    if len(sizes) < 2 or min(sizes) < 1:
-        raise ValueError(f"need at least two layers of one cell or more, got {sizes}")
-    counts = []
-    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        if i == len(sizes) - 2:
-            name = "Output"
-        else:
-            name = f"Hidden {i + 1}" if len(sizes) > 3 else "Hidden"
-        counts.append(LayerCount(f"{name} ({n_in:,} → {n_out:,})", n_in, n_out))
-    return counts
-
-
-def total_parameters(sizes: Sequence[int]) -> int:
-    """All weights and biases of a dense network: 407,050 for 784-512-10."""
-    return sum(c.total for c in parameter_counts(sizes))
 
 
 def short_number(x: float) -> str:

@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import numpy as np
 
-N_CLASSES = 10
+from explainer.concepts.activations import (  # noqa: F401  (the pages read them here)
+    N_CLASSES,
+    log_softmax,
+    one_hot,
+    softmax,
+)
+
 EPSILON = 1e-7  # what Keras clips probabilities to before taking a log
-
-
-def softmax(scores: np.ndarray) -> np.ndarray:
-    """Probabilities from raw scores along the last axis; finite for any finite scores."""
-    z = np.asarray(scores, dtype=np.float64)
-    shifted = z - np.max(z, axis=-1, keepdims=True)
-    e = np.exp(shifted)
-    return e / np.sum(e, axis=-1, keepdims=True)
 
 
 def naive_softmax(scores: np.ndarray) -> np.ndarray:
@@ -30,21 +28,6 @@ def naive_softmax(scores: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore", invalid="ignore"):
         e = np.exp(z)
         return e / np.sum(e, axis=-1, keepdims=True)
-
-
-def log_softmax(scores: np.ndarray) -> np.ndarray:
-    """log(softmax(z)) computed without ever taking the log of a rounded-to-zero probability."""
-    z = np.asarray(scores, dtype=np.float64)
-    shifted = z - np.max(z, axis=-1, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
-
-
-def one_hot(labels, n_classes: int = N_CLASSES) -> np.ndarray:
-    """The correct answer as a row: 1 in the label's cell, 0 in the others."""
-    labels = np.asarray(labels, dtype=int)
-    if np.any(labels < 0) or np.any(labels >= n_classes):
-        raise ValueError(f"labels must be in 0-{n_classes - 1}")
-    return np.eye(n_classes)[labels]
 
 
 def squared_error_terms(probabilities: np.ndarray, target: np.ndarray) -> np.ndarray:

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from explainer.concepts.activations import one_hot  # noqa: F401  (float64; Keras casts to float32)
+
 _log = logging.getLogger(__name__)
 _build_lock = threading.Lock()  # one model built at a time (see build_model)
 
@@ -94,11 +96,6 @@ def prepare_inputs(images: np.ndarray, config: ModelConfig) -> np.ndarray:
     if config.scale_inputs:
         x /= 255.0
     return x.reshape(len(x), 28, 28, 1) if config.kind == "cnn" else x.reshape(len(x), 784)
-
-
-def one_hot(labels: np.ndarray) -> np.ndarray:
-    """Digit labels -> rows of 10 with a 1 in the label's cell (what categorical losses expect)."""
-    return np.eye(10, dtype="float32")[np.asarray(labels, dtype=int)]
 
 
 def build_model(config: ModelConfig, attempts: int = 3):
