@@ -74,6 +74,7 @@ class Figures:
     rss_max_mb: float = 0.0
     tensorflow: bool = False
     cpu: dict[str, float] = field(default_factory=dict)  # share of all cores' time
+    load_average: float = 0.0  # the machine's, over the last minute of the run
     train_presses: int = 0
     epochs_emulated: int = 0
 
@@ -323,6 +324,7 @@ def measure(visitors: int, trainings: int, seconds: float, draws: bool, emulate:
                  "trainings": sum(cpu_seconds(p.pid) for p in emulated)}
         capacity = elapsed * (os.cpu_count() or 1)
         figures.cpu = {name: (after[name] - before[name]) / capacity for name in before}
+        figures.load_average = os.getloadavg()[0]
     finally:
         for process in emulated:
             process.terminate()
@@ -355,7 +357,8 @@ def report(figures: Figures, emulate: bool, priority: str) -> None:
     print(f"  concept-page reruns: {len(concept)}, p50 {percentile(concept, 0.5):.2f} s, "
           f"p95 {percentile(concept, 0.95):.2f} s")
     print("  CPU, share of all cores: " + ", ".join(f"{name} {share:.1%}"
-                                                    for name, share in figures.cpu.items()))
+                                                    for name, share in figures.cpu.items())
+          + f"; the machine's load average {figures.load_average:.1f} (other work counts too)")
     print(f"  errors={len(figures.errors)}")
     for error in figures.errors[:10]:
         print(f"    {error}")
