@@ -344,7 +344,8 @@ def report(figures: Figures, emulate: bool, priority: str) -> None:
     how = (f"{figures.trainings} emulated (Keras processes at "
            f"{'SCHED_IDLE' if priority == 'idle' else 'nice 10'}, "
            f"{figures.epochs_emulated} epochs done)" if emulate and figures.trainings else
-           f"{figures.trainings} on the Train page ({figures.train_presses} Train presses)")
+           f"{figures.trainings} on the Train page ({figures.train_presses} Train presses)"
+           if figures.trainings else "none")
     print(f"\n== {figures.visitors} visitors, trainings: {how}")
     print(f"  {'action':<18}{'page':<14}{'count':>6}{'p50 s':>8}{'p95 s':>8}")
     groups: dict[tuple[str, str], list[float]] = {}
