@@ -1,481 +1,429 @@
-"""Many visitors at once, on loopback only: N browser sessions walk the app while one trains.
+"""Many visitors at once, without browsers: Locust users that speak Streamlit's WebSocket protocol.
 
-Each visitor opens every concept page, moves its first slider, then draws a digit on the Draw page,
-round after round until the time is up. One more session (``--trainers``) trains a recipe on the
-MNIST page meanwhile; its tab closes at the end, finished or not. Reported per action: count, p50
-and p95 latency from the action until the script run it started has finished on the server (read
-from the WebSocket) and the page shows it, and every error (an exception box, a time-out, a lost
-session). Also: the server's own time per script run (``bench/timed_server.py``), who used the
-CPU (server, training threads, browsers), the training limits (how many trained at once, who
-waited for a slot) and, with ``--after-close``, whether closed tabs' trainings stopped. Bounded:
-it stops by itself.
+For each number of visitors (``--visitors 8,16,32``) and of trainings (``--trainings 0,2``) a
+fresh server starts on loopback (``OPENBLAS_NUM_THREADS=1``), one session opens every page once
+to warm it up, then the simulated visitors act for ``--seconds``, each every 1-3 s like a brisk
+reader: open a concept page, move one of its sliders or numbers, now and then draw a digit on the
+Draw page (a real test digit, sent as the canvas sends it). "Trainers" open the Train page, press
+Train (the button found by its key in the page's deltas) and let it run, refreshing its progress
+as the browser would, and press it again when it is done. ``--emulate-trainings`` runs the
+trainings instead as separate Keras processes at SCHED_IDLE (``bench/emulated_training.py``).
 
-    python bench/load.py --sessions 8 [--seconds 180] [--browser-nice 19]
-    MAX_TRAININGS=1 python bench/load.py --trainers 2 --recipe cnn --after-close 300
+Every rerun is timed from the request to the server's ``script_finished``. Printed per
+configuration: concept-page reruns (count, p50, p95), the other actions, errors (exception boxes,
+time-outs, lost connections), the web process's peak RSS (VmHWM), whether TensorFlow was ever
+loaded in it (its shared objects in /proc/PID/maps), and who used the CPU. The last line is the
+target configuration's, e.g. ``visitors=8 trainings=2 p95_s=... errors=... web_rss_max_mb=...
+web_tensorflow=no``. Linux only (/proc).
+
+    OPENBLAS_NUM_THREADS=1 MNIST_DIR=../shared/data/mnist python bench/load.py
+    python bench/load.py --visitors 8 --trainings 2 --seconds 60 --emulate-trainings
+    python bench/load.py --visitors 8 --trainings 0 --browsers 2   # + a 2-browser smoke run
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
-import math
+import base64
 import os
-import re
-import statistics
+import random
+import subprocess
 import sys
-import tempfile
 import time
-from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import gevent
+from locust import User, constant, task  # importing locust patches the standard library for gevent
+from locust.env import Environment
 
-from bench.appserver import CHROMIUM_FLAGS, find_chromium, rss_mb, start_app, stop_app  # noqa: E402
-from explainer.content import journey
-from explainer.server import cpu_share  # noqa: E402
-from explainer.training.model import PRESETS  # noqa: E402
-from explainer.training.trainer import ABANDON_AFTER_S  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 
-APP = "[data-testid='stApp']"
-SETTLED = f"{APP}[data-test-script-state='notRunning']"
-CONCEPT_SECTIONS = ("Building blocks", "Learning")
-ACTION_TIMEOUT_MS = 60_000
-CONCEPT_ACTIONS = ("open concept page", "move a slider")
-SLIDER = "[data-testid='stMain'] >> role=slider"  # the range input inside a slider's thumb
+from draw_support import on_canvas, png_bytes  # noqa: E402
+
+from bench.appserver import start_app, stop_app  # noqa: E402
+from bench.streamlit_client import (  # noqa: E402
+    RunError,
+    StreamlitSession,
+    canvas_state,
+    nudged,
+)
+from explainer.content import journey  # noqa: E402
+from explainer.data.mnist import load_sample  # noqa: E402
+
+CONCEPT_PAGES = tuple(Path(stop.page).stem for section in ("Building blocks", "Learning")
+                      for stop in journey.stops(section))
+THINK_S = (1.0, 3.0)  # a brisk reader: one action every 1-3 s
+RUN_TIMEOUT_S = 60
+TRAIN_PAGE_TIMEOUT_S = 300  # its first run imports TensorFlow and loads MNIST
+CONCEPT_ACTIONS = ("open page", "move a slider")
+TENSORFLOW_FILES = ("_pywrap_tensorflow_internal", "libtensorflow")
+TARGET = (8, 2)  # visitors, trainings of the closing line
 
 
-class Recorder:
-    """Latencies per action and the errors seen, shared by all sessions."""
+@dataclass
+class Figures:
+    """What one configuration measured."""
 
-    def __init__(self) -> None:
-        self.began = time.perf_counter()
-        self.began_unix = time.time()
-        self.latencies: dict[str, list[float]] = defaultdict(list)
-        self.timeline: list[tuple[float, str, float]] = []  # (started at, action, seconds)
-        self.trainings: list[dict] = []  # per training session: start, end (or None), waited
-        self.after_close: list[tuple[float, float]] = []  # (s after, training CPU in last 5 s)
-        self.training_now: set[int] = set()  # trainer pages that show a training in progress
-        self.most_at_once = 0
-        self.errors: list[str] = []
-        self.cpu: list[tuple[float, dict]] = []  # (at, cpu_sample), every 2 s
-        self.script_runs: list[dict] = []  # the server's own timing of each script run
+    visitors: int
+    trainings: int
+    reruns: list[tuple[str, str, float]] = field(default_factory=list)  # (action, page, s)
+    errors: list[str] = field(default_factory=list)
+    rss_max_mb: float = 0.0
+    tensorflow: bool = False
+    cpu: dict[str, float] = field(default_factory=dict)  # share of all cores' time
+    load_average: float = 0.0  # the machine's, over the last minute of the run
+    train_presses: int = 0
+    epochs_emulated: int = 0
 
-    async def timed(self, name: str, page, runs: ScriptRuns, action,
-                    timeout_ms: float = ACTION_TIMEOUT_MS) -> None:
-        start = time.perf_counter()
+    def concept(self) -> list[float]:
+        return [s for action, page, s in self.reruns
+                if action in CONCEPT_ACTIONS and page in CONCEPT_PAGES]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else 0.0
+
+
+# -- the simulated visitors -------------------------------------------------------------------
+class ProtocolUser(User):
+    """One browser tab, spoken at the protocol level: its actions are timed reruns."""
+
+    abstract = True
+    wait_time = constant(0)  # the pauses are in think(), which also runs self-refreshing panels
+    figures: Figures
+
+    def on_start(self) -> None:
+        self.session = None
+        self.connect()
+
+    def on_stop(self) -> None:
+        if self.session is not None:
+            self.session.close()
+
+    def connect(self) -> None:
         try:
-            before = runs.finished
-            await action()
-            await settle(page, runs, before, timeout_ms)
-            self.latencies[name].append(time.perf_counter() - start)
-            self.timeline.append((start - self.began, name, time.perf_counter() - start))
-            exception = page.locator("[data-testid='stException']")
-            if await exception.count():
-                text = (await exception.first.inner_text()).replace("\n", " ")[:300]
-                self.errors.append(f"{name}: exception shown on the page: {text}")
-            if await page.get_by_text("Connection error").count():
-                self.errors.append(f"{name}: the session lost its connection")
-        except Exception as exc:  # a time-out or a closed page: count it, keep going
-            where = page.url.rsplit("/", 1)[-1] or "home"
-            self.errors.append(f"{name} ({where}): {type(exc).__name__}: "
-                               f"{str(exc).splitlines()[0][:120]}")
-
-
-class ScriptRuns:
-    """How many script runs the server has reported finished to one page (its WebSocket frames).
-
-    Runs that a newer one cut short and fragment reruns do not count. From the wire: the page's
-    "running" state can flip and flip back within one frame when the server is quick.
-    """
-
-    def __init__(self, page) -> None:
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-        self._parse = ForwardMsg.FromString
-        self.finished = 0
-        page.on("websocket", lambda socket: socket.on("framereceived", self._frame))
-
-    def _frame(self, payload) -> None:
-        if not isinstance(payload, bytes):
+            self.session = StreamlitSession(self.host, timeout=RUN_TIMEOUT_S)
+        except Exception as exc:
+            self.figures.errors.append(f"connect: {type(exc).__name__}: {exc}")
+            gevent.sleep(2)
             return
+        self.act("open page", "home", lambda: self.session.open(""))
+
+    def act(self, action: str, page: str, work) -> bool:
+        """Run one rerun, time it, note it for Locust and for the figures; False on an error."""
+        began = time.perf_counter()
+        error, received = None, 0
         try:
-            message = self._parse(payload)
-        except Exception:  # not a ForwardMsg: nothing to count
-            return
-        if message.WhichOneof("type") == "script_finished" and message.script_finished in (
-                message.FINISHED_SUCCESSFULLY, message.FINISHED_WITH_COMPILE_ERROR):
-            self.finished += 1
-
-
-async def settle(page, runs: ScriptRuns, before: int,
-                 timeout_ms: float = ACTION_TIMEOUT_MS) -> None:
-    """Until a script run the action started has finished on the server and the page shows it."""
-    deadline = time.monotonic() + timeout_ms / 1000
-    while runs.finished == before:
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"no script run finished within {timeout_ms / 1000:.0f} s")
-        await asyncio.sleep(0.02)
-    await page.wait_for_selector(SETTLED, timeout=max(deadline - time.monotonic(), 0.1) * 1000)
-
-
-async def appears(page, selector: str, timeout: float = 8_000) -> bool:
-    """Whether an element shows up soon (components such as the canvas load after the page)."""
-    try:
-        await page.locator(selector).first.wait_for(timeout=timeout)
-        return True
-    except Exception:
-        return False
-
-
-async def open_from_sidebar(page, title: str) -> None:
-    """Move to a page the way a reader does: a click in the sidebar, no reload."""
-    await page.locator("[data-testid='stSidebarNav'] a", has_text=title).first.click()
-
-
-async def move_first_slider(page) -> bool:
-    slider = page.locator(SLIDER).first
-    if not await slider.count():
-        return False
-    await slider.scroll_into_view_if_needed()
-    await slider.focus()
-    # the thumb's <input type=range>: at its maximum a step right would change nothing (no rerun)
-    at_max = await slider.evaluate("input => Number(input.value) >= Number(input.max)")
-    await page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
-    return True
-
-
-async def draw_digit(page, digit_strokes) -> None:
-    canvas = page.locator("canvas.upper-canvas").first
-    await canvas.scroll_into_view_if_needed()
-    box = await canvas.bounding_box()
-    for stroke in digit_strokes:
-        x0, y0 = stroke[0]
-        await page.mouse.move(box["x"] + x0 * box["width"], box["y"] + y0 * box["height"])
-        await page.mouse.down()
-        for x, y in stroke[1:]:
-            await page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"],
-                                  steps=4)
-        await page.mouse.up()
-
-
-SEVEN = [[(0.25, 0.2), (0.75, 0.2), (0.45, 0.85)]]
-
-
-async def visitor(browser, url: str, recorder: Recorder, deadline: float) -> None:
-    context = await browser.new_context(viewport={"width": 1366, "height": 900})
-    page = await context.new_page()
-    page.set_default_timeout(ACTION_TIMEOUT_MS)
-    runs = ScriptRuns(page)
-    await recorder.timed("open home", page, runs, lambda: page.goto(url))
-    stops = [s for section in CONCEPT_SECTIONS for s in journey.stops(section)]
-    draw = journey.find("pages/draw.py")
-    while time.monotonic() < deadline:
-        for stop in stops:
-            if time.monotonic() >= deadline:
-                break
-            await recorder.timed("open concept page", page, runs,
-                                 lambda stop=stop: open_from_sidebar(page, stop.title))
-            if await appears(page, SLIDER):
-                await recorder.timed("move a slider", page, runs,
-                                     lambda: move_first_slider(page))
-        if draw is not None and draw.exists and time.monotonic() < deadline:
-            await recorder.timed("open draw page", page, runs,
-                                 lambda: open_from_sidebar(page, draw.title))
-            if await appears(page, "canvas.upper-canvas"):
-                await recorder.timed("draw a digit", page, runs,
-                                     lambda: draw_digit(page, SEVEN))
-    await context.close()
-
-
-async def trainer(browser, url: str, recorder: Recorder, deadline: float, recipe: str,
-                  epochs: int | None) -> None:
-    """One session that trains a recipe (``epochs`` epochs, or the recipe's) and watches it; its
-    tab closes at the deadline, finished or not."""
-    stop = journey.find("pages/train_mnist.py")
-    if stop is None or not stop.exists:
-        return
-    context = await browser.new_context(viewport={"width": 1366, "height": 900})
-    page = await context.new_page()
-    page.set_default_timeout(180_000)  # its first visit imports TensorFlow and loads MNIST
-    runs = ScriptRuns(page)
-    await page.goto(url)
-    await settle(page, runs, 0, 180_000)
-    await recorder.timed("open train page", page, runs,
-                         lambda: open_from_sidebar(page, stop.title), timeout_ms=180_000)
-    if recipe != "post":  # the walk-through's network is the page's default
-        box = page.get_by_role("combobox", name="Start from a recipe")
-        await box.click()
-        await page.keyboard.type(PRESETS[recipe].label)
-        await recorder.timed("pick a recipe", page, runs, lambda: page.keyboard.press("Enter"))
-    if epochs is not None:
-        field = page.get_by_role("spinbutton", name="Epochs (1-30)")
-        await field.fill(str(epochs))
-        await recorder.timed("set epochs", page, runs, lambda: field.press("Enter"))
-    button = page.get_by_role("button", name=re.compile(r"^.*Train$")).first
-    await recorder.timed("start training", page, runs, lambda: button.click(),
-                         timeout_ms=180_000)
-    mine = {"start": time.perf_counter() - recorder.began, "end": None, "waited": False}
-    recorder.trainings.append(mine)
-    finished = page.locator("[data-testid='stMetricLabel']", has_text="Test accuracy")
-    waiting = page.get_by_text("Waiting for a free training slot")
-    training = page.get_by_text(re.compile(r"^Training: epoch"))
-    while time.monotonic() < deadline:
-        if mine["end"] is None and await finished.count():
-            mine["end"] = time.perf_counter() - recorder.began
-        if not mine["waited"] and await waiting.count():
-            mine["waited"] = True
-        if await training.count():
-            recorder.training_now.add(id(mine))
+            run = work()
+            received = run.received
+            if run.exceptions:
+                error = RunError(f"exception shown: {run.exceptions[0]}")
+        except (RunError, TimeoutError) as exc:
+            error = exc
+        except Exception as exc:  # the connection went: the next action reconnects
+            error = exc
+            if self.session is not None:
+                self.session.close()
+            self.session = None
+        seconds = time.perf_counter() - began
+        self.environment.events.request.fire(
+            request_type=action, name=page, response_time=seconds * 1000,
+            response_length=received, exception=error, context={})
+        if error is None:
+            self.figures.reruns.append((action, page, seconds))
         else:
-            recorder.training_now.discard(id(mine))
-        recorder.most_at_once = max(recorder.most_at_once, len(recorder.training_now))
-        await asyncio.sleep(2)
-    recorder.training_now.discard(id(mine))
-    await context.close()  # the session goes away, its training too (explainer/training/trainer.py)
+            self.figures.errors.append(f"{action} ({page}): {type(error).__name__}: "
+                                       f"{str(error)[:160]}")
+        return error is None
+
+    def think(self) -> None:
+        """Pause 1-3 s; a panel that refreshes itself (run_every) reruns meanwhile, as in a tab."""
+        until = time.monotonic() + random.uniform(*THINK_S)
+        while self.session is not None:
+            due = self.session.next_auto_rerun()
+            if due is None or due >= until:
+                break
+            gevent.sleep(max(due - time.monotonic(), 0))
+            for fragment in self.session.due_auto_reruns():
+                self.act("refresh a panel", self.session.page,
+                         lambda f=fragment: self.session.rerun_fragment(f))
+        gevent.sleep(max(until - time.monotonic(), 0))
 
 
-IDLE_CORE_SECONDS = 0.25  # training threads' CPU in 5 s below which no training runs
+
+class Visitor(ProtocolUser):
+    """A reader: opens concept pages, moves their sliders and numbers, sometimes draws."""
+
+    abstract = True
+    drawings: list[str] = []  # PNG data URLs of test digits on a 280 x 280 canvas
+    draws = True
+
+    @task(2)
+    def open_concept_page(self) -> None:
+        if self.session is None:
+            return self.connect()
+        page = random.choice([p for p in CONCEPT_PAGES if p != self.session.page])
+        self.act("open page", page, lambda: self.session.open(page))
+        self.think()
+
+    @task(4)
+    def move_a_slider(self) -> None:
+        if self.session is None or self.session.page not in CONCEPT_PAGES:
+            return self.open_concept_page()
+        widgets = (self.session.widgets_of("slider")
+                   or self.session.widgets_of("number_input"))
+        if not widgets:
+            return self.open_concept_page()
+        widget = random.choice(widgets)
+        state = nudged(widget, self.session.values.get(widget.id), up=random.random() < 0.5)
+        self.act("move a slider", self.session.page,
+                 lambda: self.session.set_value(widget, state))
+        self.think()
+
+    @task(1)
+    def draw_a_digit(self) -> None:
+        if not self.draws:
+            return self.move_a_slider()
+        if self.session is None:
+            return self.connect()
+        if self.session.page != "draw":
+            self.act("open page", "draw", lambda: self.session.open("draw"))
+            self.think()
+        canvas = next((w for w in self.session.widgets.values() if w.kind == "bidi_component"),
+                      None)
+        if canvas is None:
+            self.figures.errors.append("draw: no canvas on the Draw page")
+            return self.think()
+        state = canvas_state(random.choice(self.drawings))
+        self.act("draw a digit", "draw", lambda: self.session.set_value(canvas, state))
+        self.think()
 
 
-def _cpu_of(stat_path: Path) -> float:
-    """utime + stime of a process or thread, in seconds (fields 14 and 15 of its stat line)."""
-    fields = stat_path.read_text().rsplit(")", 1)[1].split()
+class Trainer(ProtocolUser):
+    """Opens the Train page, presses Train, watches the progress, presses it again when done."""
+
+    abstract = True
+
+    def connect(self) -> None:
+        try:
+            self.session = StreamlitSession(self.host, timeout=RUN_TIMEOUT_S)
+        except Exception as exc:
+            self.figures.errors.append(f"connect: {type(exc).__name__}: {exc}")
+            gevent.sleep(2)
+            return
+        self.act("open page", "train_mnist",
+                 lambda: self.session.open("train_mnist", timeout=TRAIN_PAGE_TIMEOUT_S))
+
+    @task
+    def train(self) -> None:
+        if self.session is None:
+            return self.connect()
+        button = self.session.widget("train_start")
+        if button is None:
+            self.figures.errors.append("train: no Train button (key train_start) on the page")
+            gevent.sleep(5)
+        elif not button.proto.disabled and not self.session.auto_reruns:
+            if self.act("press Train", "train_mnist", lambda: self.session.press(
+                    button, timeout=TRAIN_PAGE_TIMEOUT_S)):
+                self.figures.train_presses += 1
+        self.think()
+
+
+# -- one configuration --------------------------------------------------------------------------
+def proc_status(pid: int) -> dict[str, int]:
+    """VmRSS and VmHWM of a process, in kB."""
+    values = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, rest = line.partition(":")
+        if name in ("VmRSS", "VmHWM"):
+            values[name] = int(rest.split()[0])
+    return values
+
+
+def tensorflow_loaded(pid: int) -> bool:
+    maps = Path(f"/proc/{pid}/maps").read_text()
+    return any(name in maps for name in TENSORFLOW_FILES)
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a process, all its threads (fields 14 and 15 of /proc/PID/stat)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def cpu_sample(server_pid: int) -> dict:
-    """CPU seconds used so far (Linux): the server process, each of its training threads, each
-    browser process, and the machine's busy time."""
-    sample = {"server": 0.0, "training": {}, "browsers": {}, "machine": 0.0}
+def warm_up(url: str, draws: bool, trains: bool, figures: Figures) -> None:
+    """One session opens every page once (first imports, caches); not counted. On the Draw page it
+    waits for the shared default model, which the first start trains and later starts load."""
+    session = StreamlitSession(url, timeout=TRAIN_PAGE_TIMEOUT_S)
     try:
-        sample["server"] = _cpu_of(Path(f"/proc/{server_pid}/stat"))
-        ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-        sample["machine"] = (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
-    except OSError:
-        return sample
-    for task in Path(f"/proc/{server_pid}/task").iterdir():
-        try:
-            if (task / "comm").read_text().startswith(cpu_share.TRAINING_THREAD_NAMES):
-                sample["training"][task.name] = _cpu_of(task / "stat")
-        except OSError:  # the thread ended meanwhile
-            pass
-    for process in Path("/proc").iterdir():
-        try:
-            name = (process / "comm").read_text() if process.name.isdigit() else ""
-            if "chrom" in name or "headless" in name:
-                sample["browsers"][process.name] = _cpu_of(process / "stat")
-        except OSError:
-            pass
-    return sample
-
-
-def cpu_between(samples: list[dict]) -> dict[str, float]:
-    """Core-seconds used over consecutive samples: by the training's threads, the rest of the
-    server, the browsers, the whole machine (a thread or process counts while it is seen)."""
-    used = dict.fromkeys(("training", "server", "browsers", "machine"), 0.0)
-    for before, after in zip(samples, samples[1:]):
-        for group in ("training", "browsers"):
-            used[group] += sum(after[group][key] - before[group][key]
-                               for key in after[group].keys() & before[group].keys())
-        used["server"] += after["server"] - before["server"]
-        used["machine"] += after["machine"] - before["machine"]
-    used["server"] -= used["training"]
-    return used
-
-
-def lower_browsers(pids, nice: int) -> None:
-    """Give the browser processes the nice value: they take the CPU the server leaves them."""
-    for pid in pids:
-        try:
-            if os.getpriority(os.PRIO_PROCESS, int(pid)) < nice:
-                os.setpriority(os.PRIO_PROCESS, int(pid), nice)
-        except OSError:  # gone meanwhile
-            pass
-
-
-async def sample_cpu(server_pid: int, recorder: Recorder, deadline: float,
-                     browser_nice: int = 0) -> None:
-    while True:
-        sample = cpu_sample(server_pid)
-        recorder.cpu.append((time.perf_counter() - recorder.began, sample))
-        if browser_nice:
-            lower_browsers(sample["browsers"], browser_nice)
-        if time.monotonic() >= deadline:
-            return
-        await asyncio.sleep(2)
-
-
-def read_script_runs(path: Path, recorder: Recorder) -> None:
-    """The server's notes on its script runs, with their start in the recorder's clock."""
-    if not path.exists():
-        return
-    for line in path.read_text().splitlines():
-        run = json.loads(line)
-        run["at"] = run["end"] - run["seconds"] - recorder.began_unix
-        recorder.script_runs.append(run)
-
-
-async def watch_trainings_end(server_pid: int, recorder: Recorder, limit: float) -> None:
-    """After the training tabs closed: the training threads' CPU every 5 s, until it has been
-    near zero for 15 s (the trainings stopped) or ``limit`` s have passed."""
-    closed, samples = time.monotonic(), [cpu_sample(server_pid)]
-    while time.monotonic() - closed < limit:
-        await asyncio.sleep(5)
-        samples.append(cpu_sample(server_pid))
-        used = cpu_between(samples[-2:])["training"]
-        recorder.after_close.append((time.monotonic() - closed, used))
-        if len(recorder.after_close) >= 3 and all(
-                seconds < IDLE_CORE_SECONDS for _, seconds in recorder.after_close[-3:]):
-            return
-
-
-async def run(sessions: int, seconds: float, browser_nice: int = 0, trainers: int = 1,
-              recipe: str = "post", epochs: int | None = None,
-              after_close: float = 0) -> Recorder:
-    from playwright.async_api import async_playwright
-
-    chromium = find_chromium()
-    if chromium is None:
-        raise SystemExit("no Chromium found: apt-get install -y chromium")
-    rerun_log = Path(tempfile.mkstemp(prefix="reruns-", suffix=".jsonl")[1])
-    process, url = start_app(rerun_log=rerun_log)
-    recorder = Recorder()
-    try:
-        async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(executable_path=chromium,
-                                                       args=CHROMIUM_FLAGS)
-            deadline = time.monotonic() + seconds
-            tasks = [visitor(browser, url, recorder, deadline) for _ in range(sessions)]
-            tasks += [trainer(browser, url, recorder, deadline, recipe, epochs)
-                      for _ in range(trainers)]
-            tasks.append(sample_cpu(process.pid, recorder, deadline, browser_nice))
-            await asyncio.wait_for(asyncio.gather(*tasks), timeout=seconds + 120)
-            await browser.close()
-        print(f"server rss_mb={rss_mb(process.pid):.0f} when the browsers closed")
-        if after_close:
-            await watch_trainings_end(process.pid, recorder, after_close)
-            print(f"server rss_mb={rss_mb(process.pid):.0f} after watching the trainings end")
+        for page in ("", *CONCEPT_PAGES):
+            session.open(page)
+        if draws:
+            session.open("draw")
+            deadline = time.monotonic() + TRAIN_PAGE_TIMEOUT_S
+            while session.auto_reruns and time.monotonic() < deadline:
+                gevent.sleep(max((session.next_auto_rerun() or 0) - time.monotonic(), 0))
+                for fragment in session.due_auto_reruns():
+                    session.rerun_fragment(fragment)
+        if trains:
+            session.open("train_mnist")
+    except Exception as exc:
+        figures.errors.append(f"warm-up: {type(exc).__name__}: {exc}")
     finally:
-        stop_app(process)
-        read_script_runs(rerun_log, recorder)
-        rerun_log.unlink(missing_ok=True)
-    return recorder
+        session.close()
 
 
-def p50_p95(values: list[float]) -> tuple[float, float]:
-    values = sorted(values)
-    return statistics.median(values), values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
+def start_emulated_trainings(count: int, priority: str) -> list[subprocess.Popen]:
+    processes = [subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "emulated_training.py"), "--priority", priority],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}) for _ in range(count)]
+    for process in processes:  # TensorFlow imported, digits loaded
+        with gevent.Timeout(180, False):
+            process.stdout.readline()
+    return processes
 
 
-def training_window(recorder: Recorder) -> tuple[float, float] | None:
-    """From the first training's start to the last one's end (inf while one still ran)."""
-    if not recorder.trainings:
-        return None
-    ends = [training["end"] for training in recorder.trainings]
-    return (min(training["start"] for training in recorder.trainings),
-            math.inf if None in ends else max(ends))
+def measure(visitors: int, trainings: int, seconds: float, draws: bool, emulate: bool,
+            priority: str, drawings: list[str]) -> Figures:
+    figures = Figures(visitors, trainings)
+    server, url = start_app(env={"OPENBLAS_NUM_THREADS": "1"})
+    emulated: list[subprocess.Popen] = []
+    try:
+        warm_up(url, draws, trainings > 0 and not emulate, figures)
+        if emulate and trainings:
+            emulated = start_emulated_trainings(trainings, priority)
+        classes = [type("Reader", (Visitor,), {"fixed_count": visitors, "figures": figures,
+                                               "drawings": drawings, "draws": draws})]
+        if trainings and not emulate:
+            classes.append(type("TrainingReader", (Trainer,),
+                                {"fixed_count": trainings, "figures": figures}))
+        env = Environment(user_classes=classes, host=url)
+        runner = env.create_local_runner()
+        users = visitors + (0 if emulate else trainings)
+        before = {"web": cpu_seconds(server.pid), "client": sum(os.times()[:2]),
+                  "trainings": sum(cpu_seconds(p.pid) for p in emulated)}
+        began = time.monotonic()
+        runner.start(users, spawn_rate=max(users / 2, 1))
+        while time.monotonic() - began < seconds:
+            figures.tensorflow = figures.tensorflow or tensorflow_loaded(server.pid)
+            gevent.sleep(min(2, max(seconds - (time.monotonic() - began), 0)))
+        runner.quit()
+        elapsed = time.monotonic() - began
+        status = proc_status(server.pid)
+        figures.rss_max_mb = status["VmHWM"] / 1024
+        figures.tensorflow = figures.tensorflow or tensorflow_loaded(server.pid)
+        after = {"web": cpu_seconds(server.pid), "client": sum(os.times()[:2]),
+                 "trainings": sum(cpu_seconds(p.pid) for p in emulated)}
+        capacity = elapsed * (os.cpu_count() or 1)
+        figures.cpu = {name: (after[name] - before[name]) / capacity for name in before}
+        figures.load_average = os.getloadavg()[0]
+    finally:
+        for process in emulated:
+            process.terminate()
+            try:
+                out, _ = process.communicate(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                out, _ = process.communicate()
+            figures.epochs_emulated += out.count("epoch")
+        stop_app(server)
+    return figures
 
 
-def report_server(recorder: Recorder, window: tuple[float, float] | None) -> None:
-    """The server's own time per concept-page script run, and who used the CPU."""
-    concept = {Path(stop.page).stem for section in CONCEPT_SECTIONS
-               for stop in journey.stops(section)}
-    runs = [run for run in recorder.script_runs if run["page"] in concept and not run["fragment"]]
-    spans = [("all", 0.0, math.inf)] + ([("while training", *window)] if window else [])
-    print("server's own time per concept-page script run (bench/timed_server.py): "
-          "count, wall p50, p95, CPU p50 s")
-    for label, start, end in spans:
-        chosen = [run for run in runs if start <= run["at"] <= end]
-        if chosen:
-            p50, p95 = p50_p95([run["seconds"] for run in chosen])
-            cpu, _ = p50_p95([run["cpu_seconds"] for run in chosen])
-            print(f"  {label:<16}{len(chosen):>5} {p50:>6.2f} {p95:>6.2f} {cpu:>6.2f}")
-    if len(recorder.cpu) < 2:
-        return
-    cores = os.cpu_count() or 1
-    print(f"CPU used, in core-seconds and as a share of the {cores} cores' time:")
-    for label, start, end in spans:
-        inside = [(at, sample) for at, sample in recorder.cpu if start <= at <= end]
-        if len(inside) < 2:
-            continue
-        at0, at1 = inside[0][0], inside[-1][0]
-        used = cpu_between([sample for _, sample in inside])
-        capacity = (at1 - at0) * cores
-        parts = ", ".join(f"{name} {seconds:.0f} ({seconds / capacity:.0%})"
-                          for name, seconds in used.items())
-        print(f"  {label} ({at0:.0f}-{at1:.0f} s): {parts}")
+# -- the report -----------------------------------------------------------------------------
+def report(figures: Figures, emulate: bool, priority: str) -> None:
+    concept = figures.concept()
+    how = (f"{figures.trainings} emulated (Keras processes at "
+           f"{'SCHED_IDLE' if priority == 'idle' else 'nice 10'}, "
+           f"{figures.epochs_emulated} epochs done)" if emulate and figures.trainings else
+           f"{figures.trainings} on the Train page ({figures.train_presses} Train presses)"
+           if figures.trainings else "none")
+    print(f"\n== {figures.visitors} visitors, trainings: {how}")
+    print(f"  {'action':<18}{'page':<14}{'count':>6}{'p50 s':>8}{'p95 s':>8}")
+    groups: dict[tuple[str, str], list[float]] = {}
+    for action, page, seconds in figures.reruns:
+        key = (action, page if page in ("draw", "train_mnist", "home") else "concept pages")
+        groups.setdefault(key, []).append(seconds)
+    for (action, page), values in sorted(groups.items()):
+        print(f"  {action:<18}{page:<14}{len(values):>6}{percentile(values, 0.5):>8.2f}"
+              f"{percentile(values, 0.95):>8.2f}")
+    print(f"  concept-page reruns: {len(concept)}, p50 {percentile(concept, 0.5):.2f} s, "
+          f"p95 {percentile(concept, 0.95):.2f} s")
+    print("  CPU, share of all cores: " + ", ".join(f"{name} {share:.1%}"
+                                                    for name, share in figures.cpu.items())
+          + f"; the machine's load average {figures.load_average:.1f} (other work counts too)")
+    print(f"  errors={len(figures.errors)}")
+    for error in figures.errors[:10]:
+        print(f"    {error}")
+    print(summary(figures))
 
 
-def report_trainings(recorder: Recorder) -> None:
-    """The limits: trainings at once, who waited, and whether closed tabs' trainings ended."""
-    if not recorder.trainings:
-        return
-    waited = sum(training["waited"] for training in recorder.trainings)
-    unfinished = sum(training["end"] is None for training in recorder.trainings)
-    print(f"trainings: {len(recorder.trainings)} started, at most {recorder.most_at_once} seen "
-          f"training at once (MAX_TRAININGS={os.environ.get('MAX_TRAININGS', '2, the default')}),"
-          f" {waited} waited for a slot, {unfinished} still running or waiting when their tabs "
-          f"closed")
-    if recorder.after_close:
-        print("after the tabs closed, the training threads' CPU per 5 s (core-seconds): "
-              + ", ".join(f"{after:.0f} s {used:.1f}" for after, used in recorder.after_close))
-        stopped = next((after for index, (after, _) in enumerate(recorder.after_close)
-                        if all(used < IDLE_CORE_SECONDS
-                               for _, used in recorder.after_close[index:])), None)
-        print(f"  the trainings stopped within {stopped:.0f} s of the tabs closing (the app stops "
-              f"one once its session is gone for {ABANDON_AFTER_S:.0f} s)" if stopped is not None
-              else "  still training when the watch ended")
+def summary(figures: Figures) -> str:
+    return (f"visitors={figures.visitors} trainings={figures.trainings} "
+            f"p50_s={percentile(figures.concept(), 0.5):.2f} "
+            f"p95_s={percentile(figures.concept(), 0.95):.2f} errors={len(figures.errors)} "
+            f"web_rss_max_mb={figures.rss_max_mb:.0f} "
+            f"web_tensorflow={'yes' if figures.tensorflow else 'no'}")
 
 
-def report(recorder: Recorder, sessions: int) -> None:
-    print(f"\n{sessions} visitors + {len(recorder.trainings)} training session(s)")
-    print(f"{'action':<20}{'count':>7}{'p50 s':>8}{'p95 s':>8}")
-    for name, values in sorted(recorder.latencies.items()):
-        p50, p95 = p50_p95(values)
-        print(f"{name:<20}{len(values):>7}{p50:>8.2f}{p95:>8.2f}")
-    window = training_window(recorder)
-    if window:
-        start, end = window
-        during = [seconds for at, name, seconds in recorder.timeline
-                  if start <= at <= end and name in CONCEPT_ACTIONS]
-        until = f"{end:.0f} s" if end < math.inf else "the end"
-        if during:
-            p50, p95 = p50_p95(during)
-            print(f"concept-page actions while the training ran ({start:.0f} s to {until}): "
-                  f"count {len(during)}, p50 {p50:.2f} s, p95 {p95:.2f} s")
-    print("concept-page actions by 30-s window (started at): count, p50, p95")
-    for start in range(0, int(max((at for at, _, _ in recorder.timeline), default=0)) + 1, 30):
-        values = [seconds for at, name, seconds in recorder.timeline
-                  if start <= at < start + 30 and name in CONCEPT_ACTIONS]
-        if values:
-            p50, p95 = p50_p95(values)
-            print(f"  {start:>4}-{start + 30:<4} s {len(values):>4} {p50:>6.2f} {p95:>6.2f}")
-    report_server(recorder, window)
-    report_trainings(recorder)
-    print(f"errors={len(recorder.errors)}")
-    for error in recorder.errors[:20]:
-        print(f"  {error}")
+def canvas_drawings(count: int = 20) -> list[str]:
+    """Test digits as the canvas sends them: 280 x 280 RGBA PNGs, as data URLs."""
+    digits = load_sample().x_test[:count]
+    scales = [0.5 + 0.5 * i / max(count - 1, 1) for i in range(count)]
+    return ["data:image/png;base64," + base64.b64encode(png_bytes(on_canvas(d, s))).decode()
+            for d, s in zip(digits, scales)]
+
+
+def numbers(text: str) -> list[int]:
+    return [int(part) for part in text.split(",") if part.strip()]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--visitors", type=numbers, default=[8, 16, 32],
+                        help="simulated visitors, comma-separated (default 8,16,32)")
+    parser.add_argument("--trainings", type=numbers, default=[0, 2],
+                        help="trainings running meanwhile, comma-separated (default 0,2)")
+    parser.add_argument("--seconds", type=float, default=60, help="per configuration")
+    parser.add_argument("--emulate-trainings", action="store_true",
+                        help="trainings as separate Keras processes, not through the Train page")
+    parser.add_argument("--priority", choices=("idle", "nice10"), default="idle",
+                        help="the emulated trainings' CPU priority (default SCHED_IDLE)")
+    parser.add_argument("--no-draw", action="store_true", help="visitors never draw")
+    parser.add_argument("--browsers", type=int, default=0, metavar="N",
+                        help="then N real browsers for --seconds (bench/load_browsers.py)")
+    args = parser.parse_args()
+    random.seed(0)
+    drawings = canvas_drawings()
+    print(f"{os.cpu_count()} CPUs; {args.seconds:.0f} s per configuration; "
+          f"MNIST_DIR={os.environ.get('MNIST_DIR', '(unset: the shipped sample)')}; "
+          f"visitors {'do not draw' if args.no_draw else 'also draw'}", flush=True)
+    results = []
+    for trainings in args.trainings:
+        for visitors in args.visitors:
+            figures = measure(visitors, trainings, args.seconds, not args.no_draw,
+                              args.emulate_trainings, args.priority, drawings)
+            report(figures, args.emulate_trainings, args.priority)
+            results.append(figures)
+            sys.stdout.flush()
+    if args.browsers:
+        print(f"\n== {args.browsers} browsers (bench/load_browsers.py), no training", flush=True)
+        subprocess.run([sys.executable, str(ROOT / "bench" / "load_browsers.py"), "--sessions",
+                        str(args.browsers), "--seconds", str(args.seconds), "--trainers", "0"],
+                       cwd=ROOT, check=False)
+    print()
+    target = next((f for f in results if (f.visitors, f.trainings) == TARGET), results[-1])
+    for figures in [f for f in results if f is not target] + [target]:  # the target's last
+        print(summary(figures))
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sessions", type=int, default=8)
-    parser.add_argument("--seconds", type=float, default=180, help="how long visitors keep going")
-    parser.add_argument("--browser-nice", type=int, default=0, choices=range(20), metavar="0-19",
-                        help="run the browsers at this nice value, so that on one machine they "
-                             "take only the CPU the server leaves, as visitors' own machines "
-                             "would (default 0: they compete with it)")
-    parser.add_argument("--trainers", type=int, default=1, help="sessions that train at once")
-    parser.add_argument("--recipe", choices=sorted(PRESETS), default="post",
-                        help="what the trainers train (cnn: still training long after the end)")
-    parser.add_argument("--epochs", type=int, default=None, choices=range(1, 31), metavar="1-30",
-                        help="epochs each trainer asks for (default: the recipe's)")
-    parser.add_argument("--after-close", type=float, default=0, metavar="SECONDS",
-                        help="after the tabs close, watch up to this long for the trainings "
-                             "to stop")
-    args = parser.parse_args()
-    report(asyncio.run(run(args.sessions, args.seconds, args.browser_nice, args.trainers,
-                           args.recipe, args.epochs, args.after_close)), args.sessions)
-    if args.browser_nice:
-        print(f"browsers ran at nice {args.browser_nice}")
+    main()
