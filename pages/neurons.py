@@ -94,8 +94,8 @@ check.task(PAGE, "fire", "Switch the activation to ReLU in your head: does the c
            "Yes, it fires" if fires_now else "No, it stays at 0",
            f"The weighted sum is {short(this.total)}; with the bias {short(bias)} the total is "
            f"{short(this.pre_activation)}, which is {'above' if fires_now else 'not above'} 0, "
-           f"so ReLU {'passes it on' if fires_now else 'gives 0'}. Now change the bias to -1 "
-           "and ask again.")
+           f"so ReLU {'passes it on' if fires_now else 'gives 0'}. Change a number and ask "
+           "again: the answer follows your settings.")
 
 # ---- a layer -------------------------------------------------------------------------------------
 st.header("Many cells make a layer")

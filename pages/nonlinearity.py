@@ -77,7 +77,7 @@ url_state.check_link({"target": url_state.one_of(TARGETS),
 left, right = st.columns([1, 2.1], gap="large")
 with left:
     target = st.radio("The curve to follow", TARGETS, key="target", bind="query-params",
-                      format_func=lambda t: f"{t}  ({curves.TARGET_FORMULAS[t]})")
+                      captions=[curves.TARGET_FORMULAS[t] for t in TARGETS], horizontal=True)
     units = st.slider("ReLU units: how many bends", 0, curves.MAX_UNITS, DEFAULT_UNITS,
                       key="units", bind="query-params")
     st.button("Fit for me", key="nonlin_fit_button", on_click=fit_for_me, type="primary",
@@ -158,8 +158,9 @@ with right:
                "is your chain.")
 
 abs_errors = lowest_errors("|x|")
-needed = next(n for n, e in enumerate(abs_errors) if e < 1e-4 or n == curves.MAX_UNITS)
-check.task(PAGE, "abs", "How many ReLU units does |x| need to follow it exactly?",
+needed = next(n for n, e in enumerate(abs_errors) if e < 1e-3 or n == curves.MAX_UNITS)
+check.task(PAGE, "abs", "How many ReLU units does |x| need to follow it almost exactly (an "
+           "error below 0.001)?",
            sorted({"1", "2", "3", "12", str(needed)}, key=int), str(needed),
            f"The fit on |x| reaches an error of {abs_errors[needed]:.6f} with {needed} units "
            f"(and {abs_errors[needed - 1]:.4f} with one fewer): |x| is a ramp going up to the "
