@@ -10,9 +10,9 @@ start_page(__file__)
 
 st.title("Glossary")
 st.markdown("**The closing review of the journey: every word you met, in two lines each.**")
-st.caption("You have drawn a digit and watched the network read it. Go through the words below "
-           "and check you could explain each one to a friend; where one is hazy, follow its link "
-           "back to the page where you played with it.")
+st.caption("It comes after Draw a digit, at the end of the walk. Go through the words below and "
+           "check you could explain each one to a friend; where one is hazy, follow its link back "
+           "to the page where you played with it.")
 
 # A link such as /glossary?term=softmax opens the page filtered to that term.
 linked = st.query_params.get("term", "")

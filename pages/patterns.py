@@ -15,7 +15,7 @@ start_page(__file__)
 
 PAGE = "pages/patterns.py"
 CANVAS_SIZE = 280  # pixels; reduced to 28 x 28 by averaging 10 x 10 blocks
-SOURCES = ("a digit from the sample", "draw one")
+SOURCES = ("a sample", "draw one")
 TEMPLATE_CHOICES = (*templates.TEMPLATES, "your own")
 
 st.session_state.setdefault("patterns_source", SOURCES[0])
@@ -51,7 +51,8 @@ sample = load_sample()
 low = st.session_state.get("patterns_low", templates.LOW)
 drawing = st.session_state["patterns_source"] == SOURCES[1]
 painting = st.session_state.get("template") == "your own"
-controls = st.columns([1, 1, 1, 0.85], gap="medium")
+widths = [1.5 if drawing else 1, 1.5 if painting else 1, 1, 0.85]
+controls = st.columns(widths, gap="medium")
 with controls[0]:
     st.markdown("**The digit**")
     source = st.radio("Take", SOURCES, key="patterns_source", horizontal=True,
@@ -60,12 +61,14 @@ with controls[0]:
         a, b = st.columns(2)
         digit_class = a.selectbox("Digit", range(10), index=1, key="digit", bind="query-params")
         of_class = np.flatnonzero(sample.y_train == digit_class)
-        index = b.number_input(f"Which one (0-{len(of_class) - 1})", 0, len(of_class) - 1, 1,
-                               key="patterns_index")
+        index = b.number_input("Which one", 0, len(of_class) - 1, 1, key="patterns_index",
+                               help=f"0 to {len(of_class) - 1}: the sample holds "
+                                    f"{len(of_class)} of each digit.")
 with controls[1]:
     st.markdown("**× the template**")
-    name = st.selectbox("Template", TEMPLATE_CHOICES, key="template", bind="query-params")
-columns = st.columns([1.3 if drawing else 1, 1.3 if painting else 1, 1, 0.85], gap="medium")
+    name = st.selectbox("Template", TEMPLATE_CHOICES, key="template", bind="query-params",
+                        label_visibility="collapsed")
+columns = st.columns(widths, gap="medium")
 with columns[0]:
     if source == SOURCES[0]:
         digit = sample.x_train[of_class[index]]
@@ -110,8 +113,8 @@ with columns[3]:
     else:
         st.metric("Score (sum of the products)", f"{score:.1f}")
         gained = float(product[product > 0].sum())
-        lost = float(product[product < 0].sum())
-        st.caption(f"Ink on the pattern adds {gained:.1f}, ink off it costs {-lost:.1f}.")
+        lost = abs(float(product[product < 0].sum()))
+        st.caption(f"Ink on the pattern adds {gained:.1f}, ink off it costs {lost:.1f}.")
         means = mean_scores(template)
         better = int(np.sum(score > means))
         st.caption(f"{digit_label.capitalize()} beats the average score of **{better} of 10** "
