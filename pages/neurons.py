@@ -40,7 +40,7 @@ def back_to_the_example():
 st.title("Neurons and layers")
 st.markdown(f"**{journey.find(PAGE).summary}** These cells are only *inspired by* the brain's "
             "neurons: each one is a few lines of arithmetic. Change any number and watch.")
-define("Weight", "Bias", "Activation function")
+define("Weight", "Bias", "Activation function", "Sigmoid")
 url_state.check_link({**{key: url_state.number(-LIMIT, LIMIT) for key in EXAMPLE},
                       "activation": url_state.one_of(ACTIVATION_NAMES)}, LABELS)
 
