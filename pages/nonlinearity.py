@@ -76,8 +76,8 @@ url_state.check_link({"target": url_state.one_of(TARGETS),
 # ---- the main interactive: a chain of ReLU units follows a curve -------------------------------
 left, right = st.columns([1, 2.1], gap="large")
 with left:
-    target = st.radio("The curve to follow", TARGETS, key="target", bind="query-params",
-                      captions=[curves.TARGET_FORMULAS[t] for t in TARGETS], horizontal=True)
+    target = st.radio("The curve to follow", TARGETS, key="target", bind="query-params")
+    st.caption(f"The {target}: {curves.TARGET_FORMULAS[target]}")
     units = st.slider("ReLU units: how many bends", 0, curves.MAX_UNITS, DEFAULT_UNITS,
                       key="units", bind="query-params")
     st.button("Fit for me", key="nonlin_fit_button", on_click=fit_for_me, type="primary",

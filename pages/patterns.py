@@ -157,7 +157,7 @@ else:
                     "own, one per hidden cell.")
         train_page = journey.find("pages/train_mnist.py")
         if train_page is not None and train_page.exists:
-            st.page_link(train_page.page, label="See the templates a trained network finds",
+            st.page_link(train_page.page, label="Templates a trained network finds",
                          icon=train_page.icon)
     check.task(PAGE, "top", f"Which digit class scores highest on average on the {name} "
                "template?", [str(k) for k in range(10)], str(int(order[0])),

@@ -100,9 +100,10 @@ def digit_grid(image: np.ndarray, show_numbers: bool = False, height: int = 420)
     trace = style.digit_heatmap(image, gaps=True)
     if show_numbers:
         trace.update(texttemplate="%{z}", textfont=dict(size=7))
+    rows, cols = image.shape
     fig = style.square_grid(go.Figure(trace))
-    fig.update_xaxes(constrain="domain")
-    fig.update_yaxes(constrain="domain")
+    fig.update_xaxes(constrain="domain", range=[-0.5, cols - 0.5], ticks="")
+    fig.update_yaxes(constrain="domain", range=[rows - 0.5, -0.5], autorange=False, ticks="")
     fig = style.tidy(fig, height)
     fig.update_layout(plot_bgcolor=style.FAINT)  # shows through the 1-pixel gaps as a grid
     return fig
