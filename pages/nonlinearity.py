@@ -45,6 +45,14 @@ def lowest_errors(target: str) -> list[float]:
     return curves.errors_by_units(x, y)
 
 
+def in_plain_words(label: str) -> str:
+    """A frame of the fit, named in this page's words: gradients and least squares come later."""
+    return (label.replace("hinge placed, output weights by least squares",
+                          "a new bend placed where it helps most")
+            .replace("gradient steps", "small steps").replace("gradient step", "step")
+            .replace("1 units,", "1 unit,"))
+
+
 def current_chain(units: int) -> curves.ReluChain:
     s = st.session_state
     return curves.ReluChain([s[f"nonlin_w{i}"] for i in range(units)],
@@ -139,7 +147,8 @@ check.task(PAGE, "beat", f"With {units} unit{'s' if units != 1 else ''}, can the
 
 # ---- how the fit got there, and more units ---------------------------------------------------
 fit = fitted(target, units)
-frames = [("your chain", chain, chain_error), *fit.snapshots]
+frames = [("your chain", chain, chain_error),
+          *((in_plain_words(label), c, e) for label, c, e in fit.snapshots)]
 left, right = st.columns(2, gap="large")
 with left:
     st.subheader("How the fit got there")

@@ -50,7 +50,7 @@ url_state.check_link({"digit": url_state.whole(0, 9),
 sample = load_sample()
 low = st.session_state.get("patterns_low", templates.LOW)
 drawing = st.session_state["patterns_source"] == SOURCES[1]
-painting = st.session_state.get("template") == "your own"
+painting = st.session_state.get("template", st.query_params.get("template")) == "your own"
 widths = [1.5 if drawing else 1, 1.5 if painting else 1, 1, 0.85]
 controls = st.columns(widths, gap="medium")
 with controls[0]:

@@ -214,6 +214,9 @@ def test_nonlinearity_the_fit_panel_is_filled_before_any_click():
     x, y = curves.target_curve("sine wave")
     fit = curves.fit_relu_chain(x, y, 3)
     assert len(animation["frames"]) == len(fit.snapshots) + 1  # your chain, then the fit
+    titles = " ".join(frame["layout"]["title"]["text"] for frame in animation["frames"])
+    assert "a new bend placed" in titles and "small steps" in titles
+    assert "gradient" not in titles and "least squares" not in titles  # met on later pages
     assert f"It ends at an error of {fit.error:.4f}." in texts(at)
 
 

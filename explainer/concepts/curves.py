@@ -266,7 +266,7 @@ def refine(chain: ReluChain, x, y, steps: int, learning_rate: float = 0.01,
         np.clip(theta, low, high, out=theta)  # stay within the sliders' ranges
         if step in keep:
             after = _unpack(theta)
-            snapshots.append((f"step {step}", after, mse(after(x), y)))
+            snapshots.append((f"gradient step {step}", after, mse(after(x), y)))
     final_error, _ = _mse_and_gradient(theta, x, y)
     if final_error < best_error:
         best, best_error = theta.copy(), final_error
@@ -293,13 +293,12 @@ def fit_relu_chain(x, y, units: int, steps: int = 250, start: ReluChain | None =
     for n in range(1, units + 1):
         chain = add_unit(chain, x, y)
         last = n == units
-        label = f"{n} unit{'s' if n > 1 else ''}: a new bend placed where it helps most"
+        label = f"{n} unit{'s' if n > 1 else ''}: hinge placed, output weights by least squares"
         snapshots.append((label, chain.copy(), mse(chain(x), y)))
         chain, error, steps_seen = refine(chain, x, y, steps, frames=frames if last else 0)
-        snapshots.extend((f"{n} unit{'s' if n > 1 else ''}, {lab}", c, e)
-                         for lab, c, e in steps_seen)
+        snapshots.extend((f"{n} units, {lab}", c, e) for lab, c, e in steps_seen)
         if not last:
-            snapshots.append((f"{n} unit{'s' if n > 1 else ''} after {steps} small steps",
+            snapshots.append((f"{n} unit{'s' if n > 1 else ''} after {steps} gradient steps",
                               chain.copy(), error))
         errors.append(error)
     if units == 0:
