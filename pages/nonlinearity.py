@@ -11,12 +11,12 @@ from pages.shared.terms import define
 
 start_page(__file__)
 
-PAGE = "pages/nonlinearity.py"
 LIMITS = curves.LIMITS
 # A first hand-made try at the sine: three bends, close but not quite. More units start small.
 DEFAULT_HINGES = (-2.5, -1.0, 1.0, 2.5, -2.0, 0.25, -1.25, 1.75, -1.75, 0.75, -0.25, 2.0)
 DEFAULT_OUT = (-0.8, 1.6, -1.8, 0.5, -0.5, 0.5, -0.5, 0.5, -0.5, 0.5, -0.5, 0.5)
 STACK_DEFAULTS = ((1.5, 0.5), (-0.8, 1.0), (1.2, -0.3))
+PAGE = "pages/nonlinearity.py"
 TARGETS = list(curves.TARGETS)
 DEFAULT_UNITS = 3
 
