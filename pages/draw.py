@@ -80,7 +80,7 @@ def describe(network: Network) -> str:
 
 st.title("Draw a digit")
 st.markdown(
-    "Draw a digit from 0 to 9 in the black square. The network trained on MNIST reads it after "
+    "Draw a digit from 0 to 9 in the white square. The network trained on MNIST reads it after "
     "every stroke, and below you can follow every step between your strokes and its answer.")
 
 network = answering_network()

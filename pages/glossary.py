@@ -1,4 +1,4 @@
-"""Glossary: the key terms, each with a short definition and a link to where you can try it."""
+"""Glossary: the closing review, every key term in two lines with a link to where you tried it."""
 
 import streamlit as st
 
@@ -9,7 +9,10 @@ from pages.shared import end_page, start_page
 start_page(__file__)
 
 st.title("Glossary")
-st.caption("The words of the journey in two lines each. Follow a link to play with the idea.")
+st.markdown("**The closing review of the journey: every word you met, in two lines each.**")
+st.caption("It comes after Draw a digit, at the end of the walk. Go through the words below and "
+           "check you could explain each one to a friend; where one is hazy, follow its link back "
+           "to the page where you played with it.")
 
 # A link such as /glossary?term=softmax opens the page filtered to that term.
 linked = st.query_params.get("term", "")

@@ -10,9 +10,12 @@ start_page(__file__)
 
 st.title("How a neural network works")
 st.markdown(
-    "Play with each idea until it clicks: one cell's weighted sum, the curves that ReLUs draw, "
-    "how a network measures its mistakes and fixes them. Then train a real network on 60,000 "
-    "handwritten digits and watch it read **your** handwriting."
+    "**A neural network is a big pile of simple arithmetic (multiply, add up, bend) whose "
+    "numbers are nudged, example after example, until its answers come out right.**")
+st.markdown(
+    "This app lets you play with each piece until it clicks: one cell's weighted sum, the curves "
+    "that bends can draw, how a network measures its mistakes and fixes them. Then you train a "
+    "real network on 60,000 handwritten digits and watch it read **your** handwriting."
 )
 
 cols = st.columns(3)

@@ -1,11 +1,13 @@
-"""Why nonlinearity: a line is learned, stacked lines stay a line, ReLU units bend."""
+"""Why nonlinearity: a line cannot bend, stacked lines stay a line, ReLU units bend."""
 
 import numpy as np
 import streamlit as st
 
-from explainer.charts import building as charts
-from explainer.concepts import curves, neuron
-from pages.shared import end_page, start_page
+from explainer.charts import curves as charts
+from explainer.concepts import curves
+from explainer.content import journey
+from pages.shared import check, end_page, start_page, url_state
+from pages.shared.terms import define
 
 start_page(__file__)
 
@@ -14,8 +16,11 @@ LIMITS = curves.CHAIN_LIMITS
 DEFAULT_HINGES = (-2.5, -1.0, 1.0, 2.5, -2.0, 0.25, -1.25, 1.75, -1.75, 0.75, -0.25, 2.0)
 DEFAULT_OUT = (-0.8, 1.6, -1.8, 0.5, -0.5, 0.5, -0.5, 0.5, -0.5, 0.5, -0.5, 0.5)
 STACK_DEFAULTS = ((1.5, 0.5), (-0.8, 1.0), (1.2, -0.3))
+PAGE = "pages/nonlinearity.py"
+TARGETS = list(curves.TARGETS)
+DEFAULT_UNITS = 3
 
-defaults = {"nonlin_units": 3, "nonlin_c": 0.6}
+defaults = {"nonlin_c": 0.6}
 for i in range(curves.MAX_UNITS):
     defaults.update({f"nonlin_w{i}": 1.0, f"nonlin_b{i}": -DEFAULT_HINGES[i],
                      f"nonlin_v{i}": DEFAULT_OUT[i]})
@@ -27,9 +32,25 @@ for key, value in defaults.items():
 
 
 @st.cache_data(show_spinner=False)
-def best_errors(target: str) -> list[float]:
+def fitted(target: str, units: int) -> curves.ChainFit:
+    """What "Fit for me" reaches for this target and number of units (it does not depend on the
+    sliders' starting values), with the frames of the way there."""
+    x, y = curves.target_curve(target)
+    return curves.fit_relu_chain(x, y, units)
+
+
+@st.cache_data(show_spinner=False)
+def lowest_errors(target: str) -> list[float]:
     x, y = curves.target_curve(target)
     return curves.errors_by_units(x, y)
+
+
+def in_plain_words(label: str) -> str:
+    """A frame of the fit, named in this page's words: gradients and least squares come later."""
+    return (label.replace("hinge placed, output weights by least squares",
+                          "a new bend placed where it helps most")
+            .replace("gradient steps", "small steps").replace("gradient step", "step")
+            .replace("1 units,", "1 unit,"))
 
 
 def current_chain(units: int) -> curves.ReluChain:
@@ -40,72 +61,160 @@ def current_chain(units: int) -> curves.ReluChain:
 
 
 def fit_for_me():
-    """Fit the chain to the target and put the result into the sliders."""
+    """Put the fit for the current target and number of units into the sliders."""
     s = st.session_state
-    units, target = s["nonlin_units"], s["nonlin_target"]
-    x, y = curves.target_curve(target)
-    fit = curves.fit_relu_chain(x, y, units, start=current_chain(units))
+    units, target = s["units"], s["target"]
+    fit = fitted(target, units)
     for i in range(units):
         s[f"nonlin_w{i}"] = float(fit.chain.weights[i])
         s[f"nonlin_b{i}"] = float(fit.chain.biases[i])
         s[f"nonlin_v{i}"] = float(fit.chain.out_weights[i])
     s["nonlin_c"] = float(np.clip(fit.chain.out_bias, -LIMITS["out_bias"], LIMITS["out_bias"]))
-    s["nonlin_fit"] = {"target": target, "units": units, "snapshots": fit.snapshots,
-                       "error": fit.error}
+    s["nonlin_fit"] = {"target": target, "units": units}
 
 
 st.title("Why nonlinearity")
-st.markdown("Training a network is a **search for a transformation**: a function that turns each "
-            "x into its y. A straight line can only do so much. Here you see why a network "
-            "needs a bend, and how a handful of ReLU bends can follow any curve.")
+st.markdown(f"**{journey.find(PAGE).summary}** Training is a search for a rule that turns each x "
+            "into its y. A network whose cells have no bend can only ever find a straight line.")
+define("ReLU", "Activation function")
+url_state.check_link({"target": url_state.one_of(TARGETS),
+                      "units": url_state.whole(0, curves.MAX_UNITS)},
+                     {"target": "the target", "units": "the number of units"})
 
-# ---- learning a line ---------------------------------------------------------------------------
-st.header("Learning a line")
-left, right = st.columns([1, 2], gap="large")
+# ---- the main interactive: a chain of ReLU units follows a curve -------------------------------
+left, right = st.columns([1, 2.1], gap="large")
 with left:
-    st.markdown("The blue dots are training examples (x, y). The red line y = w x + b starts "
-                "flat and takes gradient steps downhill on the mean squared error.")
-    steps = st.slider("Gradient steps", 0, 200, 3, key="nonlin_steps")
-    noise = st.slider("Noise in the dots", 0.0, 2.0, 0.4, 0.1, key="nonlin_noise")
-    x_dots, y_dots = curves.line_points(noise=noise)
-    w, b, error = curves.line_descent(x_dots, y_dots, steps)[-1]
-    best = curves.fit_line(x_dots, y_dots)
-    best_error = curves.mse(best[0] * x_dots + best[1], y_dots)
-    st.metric("The learned line", curves.line_equation(w, b))
-    st.metric("Mean squared error", f"{error:.4f}", delta=f"{error - best_error:+.4f} vs best",
-              delta_color="inverse")
-    if steps >= 100:
-        st.caption(f"The steps have reached the least-squares line, "
-                   f"{curves.line_equation(*best)}: no straight line does better.")
-with right:
-    st.plotly_chart(charts.line_fit(x_dots, y_dots, w, b, best=best), key="nonlin_line_chart")
-
-# ---- a target the line cannot follow ------------------------------------------------------------
-st.header("A target the line cannot follow")
-target = st.radio("Target", list(curves.TARGETS), key="nonlin_target", horizontal=True,
-                  format_func=lambda t: f"{t}  ({curves.TARGET_FORMULAS[t]})")
+    target = st.radio("The curve to follow", TARGETS, key="target", bind="query-params")
+    st.caption(f"The {target}: {curves.TARGET_FORMULAS[target]}")
+    units = st.slider("ReLU units: how many bends", 0, curves.MAX_UNITS, DEFAULT_UNITS,
+                      key="units", bind="query-params")
+    st.button("Fit for me", key="nonlin_fit_button", on_click=fit_for_me, type="primary",
+              icon=":material/auto_fix_high:")
 x, y = curves.target_curve(target)
 line = curves.fit_line(x, y)
 line_error = curves.mse(line[0] * x + line[1], y)
+chain = current_chain(units)
+chain_error = curves.mse(chain(x), y)
+errors = lowest_errors(target)
+with left:
+    a, b = st.columns(2)
+    a.metric("Error of your chain", f"{chain_error:.4f}")
+    b.metric("Best straight line", f"{line_error:.4f}")
+    st.caption("The error is how far the curve misses the dots: the average of the squared "
+               "distances, 0 when it passes through every dot.")
+with right:
+    st.plotly_chart(charts.relu_chain(x, y, chain, line=line), key="nonlin_chain_chart")
+    st.caption("Grey dots: the target. Green: your chain, the sum of its units' ramps, each "
+               "flat and then rising or falling from its bend (the thin pieces: blue push the "
+               "sum up, orange down). Dotted: the best straight line, which cannot bend.")
+if units == 0:
+    st.info("With no units the chain is only its output bias: a flat line. Add a unit with the "
+            "slider to get a first bend.")
+elif not np.isfinite(chain_error) or chain_error > 100 * max(line_error, 0.01):
+    st.warning("The chain shoots far away from the target. Try smaller output weights, or press "
+               "Fit for me.")
+
+with st.expander("Go deeper: set each unit by hand"):
+    st.markdown("Each unit has three numbers. Its **weight** w sets how steep its ramp is and "
+                "which way it points; its **bias** b sets where it bends, at x = −b / w; its "
+                "**output weight** v sets how much of the ramp goes into the sum. The output bias "
+                "c lifts the whole sum. The chain is c + v₁ · max(0, w₁ x + b₁) + …")
+    st.slider("output bias c", -LIMITS["out_bias"], LIMITS["out_bias"], step=0.01,
+              key="nonlin_c")
+    for i in range(units):
+        a, b, c = st.columns(3)
+        a.slider(f"unit {i + 1}: weight w", -LIMITS["weight"], LIMITS["weight"], step=0.01,
+                 key=f"nonlin_w{i}")
+        b.slider(f"unit {i + 1}: bias b", -LIMITS["bias"], LIMITS["bias"], step=0.01,
+                 key=f"nonlin_b{i}")
+        c.slider(f"unit {i + 1}: output weight v", -LIMITS["out_weight"], LIMITS["out_weight"],
+                 step=0.01, key=f"nonlin_v{i}")
+    hinges = chain.hinges()
+    outside = int(np.sum(~np.isfinite(hinges) | (hinges <= x.min()) | (hinges >= x.max())))
+    if units and outside:
+        st.caption(f"{outside} unit(s) bend outside the picture (or have weight 0): on the "
+                   "plotted range they are a plain line or flat.")
+
+beats = bool(errors[units] < line_error - 1e-9)
+check.task(PAGE, "beat", f"With {units} unit{'s' if units != 1 else ''}, can the chain get "
+           f"closer to the {target} than the best straight line?", ["Yes", "No"],
+           "Yes" if beats else "No",
+           f"The fit reaches an error of {errors[units]:.4f} with {units} unit"
+           f"{'s' if units != 1 else ''}; the best straight line {line_error:.4f}. "
+           + ("Every bend helps the chain follow the curve." if beats else
+              "Without a bend the chain is a flat line, no better than a straight one.")
+           + " Press Fit for me to see it.")
+
+# ---- how the fit got there, and more units ---------------------------------------------------
+fit = fitted(target, units)
+frames = [("your chain", chain, chain_error),
+          *((in_plain_words(label), c, e) for label, c, e in fit.snapshots)]
+left, right = st.columns(2, gap="large")
+with left:
+    st.subheader("How the fit got there")
+    st.plotly_chart(charts.fit_animation(x, y, frames), key="nonlin_fit_chart",
+                    config={"displayModeBar": False})
+    done = st.session_state.get("nonlin_fit") == {"target": target, "units": units}
+    st.caption("Press Play or drag the slider. Fit for me adds one unit at a time, puts its bend "
+               "where it helps most, then moves every number in small steps closer to the dots. "
+               f"It ends at an error of {fit.error:.4f}"
+               + ("; the sliders now hold the result." if done else "."))
+with right:
+    st.subheader("More units, lower error")
+    st.plotly_chart(charts.errors_by_units(errors, units, chain_error), key="nonlin_units_chart")
+    st.caption(f"The lowest error the fit reaches on the {target} with 0 to {curves.MAX_UNITS} "
+               f"units (log scale). With {units} units it reaches {errors[units]:.4f}; the star "
+               "is your chain.")
+
+abs_errors = lowest_errors("|x|")
+needed = next(n for n, e in enumerate(abs_errors) if e < 1e-3 or n == curves.MAX_UNITS)
+check.task(PAGE, "abs", "How many ReLU units does |x| need to follow it almost exactly (an "
+           "error below 0.001)?",
+           sorted({"1", "2", "3", "12", str(needed)}, key=int), str(needed),
+           f"The fit on |x| reaches an error of {abs_errors[needed]:.6f} with {needed} units "
+           f"(and {abs_errors[needed - 1]:.4f} with one fewer): |x| is a ramp going up to the "
+           "right of 0 plus one going up to the left. Pick |x| above and try it.")
+
+# ---- learning a line -----------------------------------------------------------------------------
+st.header("How a line is learned")
+noise = st.session_state.get("nonlin_noise", 0.4)
+x_dots, y_dots = curves.line_points(noise=noise)
+best = curves.fit_line(x_dots, y_dots)
 left, right = st.columns([1, 2], gap="large")
 with left:
-    st.markdown(f"The best straight line for the **{target}** is {curves.line_equation(*line)}. "
-                f"It still misses by a mean squared error of **{line_error:.3f}**: a line "
-                "cannot bend.")
-    st.markdown("**Stacking lines does not help.** Each layer computes w·h + b; two layers give "
-                "w₂(w₁x + b₁) + b₂ = (w₂w₁)x + (w₂b₁ + b₂), again one line.")
-    depth = st.radio("Linear layers stacked", [2, 3], key="nonlin_depth", horizontal=True)
-    for i in range(depth):
-        a, c = st.columns(2)
-        a.slider(f"layer {i + 1} weight", -3.0, 3.0, step=0.1, key=f"nonlin_sw{i}")
-        c.slider(f"layer {i + 1} bias", -3.0, 3.0, step=0.1, key=f"nonlin_sb{i}")
-    relu_between = st.checkbox("Put a ReLU between the layers", key="nonlin_relu_between")
+    st.markdown("The grey dots are training examples, pairs (x, y). The green line starts flat "
+                "and is moved **step by step closer to the dots**. Drag the slider to take more "
+                "steps.")
+    steps = st.slider("Steps taken", 0, 200, 3, key="nonlin_steps")
+    w, b, error = curves.line_descent(x_dots, y_dots, steps)[-1]
+    best_error = curves.mse(best[0] * x_dots + best[1], y_dots)
+    st.metric("The learned line", curves.line_equation(w, b))
+    st.metric("Error", f"{error:.4f}", delta=f"{error - best_error:+.4f} vs the best line",
+              delta_color="inverse")
+    if steps >= 100:
+        st.caption(f"The steps have reached the best line there is, "
+                   f"{curves.line_equation(*best)}: no straight line gets closer.")
+    nudging = journey.find("pages/nudging.py")
+    if nudging is not None and nudging.exists:
+        st.page_link(nudging.page, label="How each step is found: Nudging a weight",
+                     icon=nudging.icon)
+    with st.expander("Go deeper: noisier dots"):
+        st.slider("Noise in the dots", 0.0, 2.0, 0.4, 0.1, key="nonlin_noise")
+with right:
+    st.plotly_chart(charts.line_fit(x_dots, y_dots, w, b, best=best), key="nonlin_line_chart")
+
+# ---- stacking lines ------------------------------------------------------------------------------
+st.header("Stacking lines gives a line")
+depth = st.session_state.get("nonlin_depth", 2)
+relu_between = st.session_state.get("nonlin_relu_between", False)
 layers = [(st.session_state[f"nonlin_sw{i}"], st.session_state[f"nonlin_sb{i}"])
           for i in range(depth)]
 weight, bias = curves.compose_linear(layers)
-with right:
-    st.plotly_chart(charts.stacked_lines(x, layers, relu_between, target=(x, y)),
-                    key="nonlin_stack_chart")
+left, right = st.columns([1, 2], gap="large")
+with left:
+    st.markdown("A layer without an activation multiplies by a weight and adds a bias. Put one "
+                "such layer after another and the result is again one multiply and one add: "
+                "**one straight line**, whatever the numbers.")
     product = " × ".join(f"({w:g})" for w, _ in layers)
     if relu_between:
         st.caption("With a ReLU between the layers the result bends where a layer's value "
@@ -113,85 +222,31 @@ with right:
     else:
         st.caption(f"The {depth} layers equal one line: weight {product} = "
                    f"{weight[0, 0]:.3f}, bias {bias[0]:.3f}.")
-
-# ---- a chain of ReLUs --------------------------------------------------------------------------
-st.header("Chaining ReLU units")
-st.markdown("Each ReLU unit computes v · max(0, w x + b): flat, then a straight ramp from the "
-            "hinge x = −b / w on. Add the units' pieces and an output bias, and the sum bends at "
-            "every hinge. Move the sliders to follow the target, or press **Fit for me**.")
-left, right = st.columns([1, 1.7], gap="large")
-with left:
-    units = st.slider("ReLU units", 0, curves.MAX_UNITS, key="nonlin_units")
-    st.button("Fit for me", key="nonlin_fit_button", on_click=fit_for_me, type="primary",
-              icon=":material/auto_fix_high:")
-    st.slider("output bias c", -LIMITS["out_bias"], LIMITS["out_bias"], step=0.01,
-              key="nonlin_c")
-    with st.container(height=380):
-        for i in range(units):
-            st.markdown(f"**unit {i + 1}**")
-            a, c, d = st.columns(3)
-            a.slider(f"w{i + 1}", -LIMITS["weight"], LIMITS["weight"], step=0.01,
-                     key=f"nonlin_w{i}")
-            c.slider(f"b{i + 1}", -LIMITS["bias"], LIMITS["bias"], step=0.01,
-                     key=f"nonlin_b{i}")
-            d.slider(f"v{i + 1}", -LIMITS["out_weight"], LIMITS["out_weight"], step=0.01,
-                     key=f"nonlin_v{i}")
-        if units == 0:
-            st.caption("No units yet.")
-chain = current_chain(units)
-chain_error = curves.mse(chain(x), y)
+    with st.expander("Go deeper: change the stacked layers"):
+        st.markdown("Two layers give w₂(w₁x + b₁) + b₂ = (w₂w₁)x + (w₂b₁ + b₂): the weights "
+                    "multiply, and no bend ever appears.")
+        st.radio("Linear layers stacked", [2, 3], key="nonlin_depth", horizontal=True)
+        for i in range(depth):
+            a, c = st.columns(2)
+            a.slider(f"layer {i + 1} weight", -3.0, 3.0, step=0.1, key=f"nonlin_sw{i}")
+            c.slider(f"layer {i + 1} bias", -3.0, 3.0, step=0.1, key=f"nonlin_sb{i}")
+        st.checkbox("Put a ReLU between the layers", key="nonlin_relu_between")
 with right:
-    st.plotly_chart(charts.relu_chain(x, y, chain), key="nonlin_chain_chart")
-    a, c = st.columns(2)
-    a.metric("Mean squared error of your chain", f"{chain_error:.4f}")
-    c.metric("Best straight line", f"{line_error:.4f}")
-    if units == 0:
-        st.info("With no units the chain is only its output bias: a flat line. Add a unit with "
-                "the slider above to get a first bend.")
-    elif not np.isfinite(chain_error) or chain_error > 100 * max(line_error, 0.01):
-        st.warning("The chain shoots far away from the target. Try smaller output weights v, or "
-                   "press Fit for me.")
-    hinges = chain.hinges()
-    outside = int(np.sum(~np.isfinite(hinges) | (hinges <= x.min()) | (hinges >= x.max())))
-    if units and outside:
-        st.caption(f"{outside} unit(s) bend outside the picture (or have weight 0): on the "
-                   "plotted range they are a plain line or flat.")
+    st.plotly_chart(charts.stacked_lines(x, layers, relu_between, target=(x, y)),
+                    key="nonlin_stack_chart")
+check.task(PAGE, "stack", "Stack two layers that each draw a straight line, with no activation "
+           "between them. What comes out?", ["A straight line", "A curve with a bend"],
+           "A straight line",
+           "A multiply-and-add of a multiply-and-add is still one multiply-and-add: the weights "
+           "multiply and the chart shows one line. Tick 'Put a ReLU between the layers' under Go "
+           "deeper to get the bend.")
 
-fit = st.session_state.get("nonlin_fit")
-errors = best_errors(target)
-left, right = st.columns(2, gap="large")
-with left:
-    st.subheader("How the fit got there")
-    if fit and fit["target"] == target and fit["units"] == units and units > 0:
-        st.plotly_chart(charts.fit_animation(x, y, fit["snapshots"]), key="nonlin_fit_chart",
-                        config={"displayModeBar": False})
-        st.caption(f"Blue: the target, red: the chain. Press Play or drag the slider. The fit "
-                   f"grows the chain one unit at a time: each new unit gets the hinge that helps "
-                   f"most, then gradient steps move every weight. Final mean squared error "
-                   f"{fit['error']:.4f}; the sliders now hold the result.")
-    else:
-        st.info("Press **Fit for me** to watch the units being fitted to the target, frame by "
-                "frame." if units else "Add at least one unit, then press Fit for me.")
-with right:
-    st.subheader("More units, lower error")
-    st.plotly_chart(charts.errors_by_units(errors, units, chain_error), key="nonlin_units_chart")
-    st.caption(f"The best error the fit reaches on the {target} with 0 to {curves.MAX_UNITS} "
-               f"units (log scale). With {units} units it reaches {errors[units]:.4f}; the star "
-               "is your chain.")
-
-# ---- activations -------------------------------------------------------------------------------
-st.header("A gallery of activations")
-chosen = st.pills("Activations", list(neuron.GALLERY), selection_mode="multi",
-                  default=list(neuron.GALLERY), key="nonlin_gallery")
-left, right = st.columns([1, 2], gap="large")
-with left:
-    st.markdown("All of them bend. **ReLU** is the one the MNIST network uses: cheap, and its "
-                "slope is 1 wherever it is on. **Leaky ReLU** keeps a small slope below 0; "
-                "**sigmoid** and **tanh** squash everything into (0, 1) and (−1, 1).")
-with right:
-    if chosen:
-        st.plotly_chart(charts.activation_gallery(chosen), key="nonlin_gallery_chart")
-    else:
-        st.info("Pick at least one activation to draw.")
+# ---- activations ---------------------------------------------------------------------------
+st.header("Other bends")
+st.markdown("**ReLU** is the bend the MNIST network uses: cheap, and its slope is 1 wherever it "
+            "is on. **Leaky ReLU** keeps a small slope below 0; **sigmoid** and **tanh** squash "
+            "everything into 0 to 1 and −1 to 1. All of them bend.")
+st.plotly_chart(charts.activation_gallery(), key="nonlin_gallery_chart")
+check.progress(PAGE, 3)
 
 end_page(__file__)

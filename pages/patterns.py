@@ -3,24 +3,26 @@
 import numpy as np
 import streamlit as st
 
-from explainer.charts import building as charts
+from explainer.charts import patterns as charts
+from explainer.charts import style
 from explainer.concepts import templates
 from explainer.content import journey
 from explainer.data.mnist import load_sample
-from pages.shared import drawing_canvas, end_page, start_page
+from pages.shared import check, drawing_canvas, end_page, start_page, url_state
+from pages.shared.terms import define
 
 start_page(__file__)
 
+PAGE = "pages/patterns.py"
 CANVAS_SIZE = 280  # pixels; reduced to 28 x 28 by averaging 10 x 10 blocks
-SOURCES = ("a digit from the sample", "draw one")
+SOURCES = ("a sample", "draw one")
 TEMPLATE_CHOICES = (*templates.TEMPLATES, "your own")
 
 st.session_state.setdefault("patterns_source", SOURCES[0])
-st.session_state.setdefault("patterns_template", "vertical line")
 
 
 def canvas(key: str, stroke_width: int):
-    """A black 280 x 280 canvas to draw on in white; its RGBA image, or None if it cannot load."""
+    """A white 280 x 280 canvas to draw on in black; its RGBA image, or None if it cannot load."""
     try:
         import streamlit_drawable_canvas  # noqa: F401
     except Exception:  # the component is missing or cannot register: say so, keep the page
@@ -37,103 +39,135 @@ def mean_scores(template: np.ndarray) -> np.ndarray:
 
 
 st.title("Recognizing patterns")
-st.markdown("How can arithmetic spot a vertical stroke? Take a **template**: a 28 × 28 grid with "
-            "high values where the stroke should be and low values elsewhere. Multiply the digit "
-            "by it cell by cell and add everything up. Ink on the stroke scores, ink elsewhere "
-            "costs. That sum is exactly what one hidden cell computes from its 784 weights.")
+st.markdown(f"**{journey.find(PAGE).summary}** A template is a 28 × 28 grid, high where a stroke "
+            "should have ink and low elsewhere. Ink on the stroke scores, ink elsewhere costs. "
+            "That sum is exactly what one hidden cell computes with its 784 weights.")
+define("Weight", "Feature engineering")
+url_state.check_link({"digit": url_state.whole(0, 9),
+                      "template": url_state.one_of(TEMPLATE_CHOICES)},
+                     {"digit": "the digit", "template": "the template"})
 
 sample = load_sample()
-choose_digit, choose_template = st.columns(2, gap="large")
-with choose_digit:
-    st.subheader("1. The digit")
-    source = st.radio("Take", SOURCES, key="patterns_source", horizontal=True)
-    digit = None
+low = st.session_state.get("patterns_low", templates.LOW)
+drawing = st.session_state["patterns_source"] == SOURCES[1]
+painting = st.session_state.get("template", st.query_params.get("template")) == "your own"
+widths = [1.5 if drawing else 1, 1.5 if painting else 1, 1, 0.85]
+controls = st.columns(widths, gap="medium")
+with controls[0]:
+    st.markdown("**The digit**")
+    source = st.radio("Take", SOURCES, key="patterns_source", horizontal=True,
+                      label_visibility="collapsed")
     if source == SOURCES[0]:
         a, b = st.columns(2)
-        digit_class = a.selectbox("Class", range(10), index=1, key="patterns_class")
+        digit_class = a.selectbox("Digit", range(10), index=1, key="digit", bind="query-params")
         of_class = np.flatnonzero(sample.y_train == digit_class)
-        index = b.number_input(f"Index (0-{len(of_class) - 1})", 0, len(of_class) - 1, 1,
-                               key="patterns_index")
+        index = b.number_input("Which one", 0, len(of_class) - 1, 1, key="patterns_index",
+                               help=f"0 to {len(of_class) - 1}: the sample holds "
+                                    f"{len(of_class)} of each digit.")
+with controls[1]:
+    st.markdown("**× the template**")
+    name = st.selectbox("Template", TEMPLATE_CHOICES, key="template", bind="query-params",
+                        label_visibility="collapsed")
+columns = st.columns(widths, gap="medium")
+with columns[0]:
+    if source == SOURCES[0]:
         digit = sample.x_train[of_class[index]]
-        digit_label = f"a {digit_class} from the sample (#{index})"
+        digit_label = f"this {digit_class} from the sample"
+        st.plotly_chart(charts.digit(digit, ""), key="patterns_digit_chart")
     else:
         digit = templates.drawing_to_digit(canvas("patterns_canvas", stroke_width=20))
-        st.caption("Draw a digit in white on the black square; it is reduced to 28 × 28 cells "
-                   "by averaging blocks of 10 × 10 pixels.")
         digit_label = "your drawing"
         if digit is None:
-            st.info("The canvas is empty: draw a digit on it (a 1 or a 7 scores high on the "
-                    "vertical line).")
-with choose_template:
-    st.subheader("2. The template")
-    name = st.radio("Template", TEMPLATE_CHOICES, key="patterns_template", horizontal=True)
-    low = st.slider("Value of the cells off the pattern", -1.0, 0.0, templates.LOW, 0.05,
-                    key="patterns_low", help="0: ink off the pattern costs nothing; -1: it costs "
-                                             "as much as ink on the pattern earns.")
+            st.info("The canvas is empty: draw a digit on it in black (a 1 or a 7 scores high on "
+                    "the vertical line).")
+        else:
+            st.caption("Your drawing, averaged down to 28 × 28 cells.")
+with columns[1]:
     template = None
     if name == "your own":
         painted = templates.drawing_to_digit(canvas("patterns_paint_canvas", stroke_width=24))
-        st.caption(f"Paint where the pattern should be: painted cells get 1, the rest {low:g}.")
         if painted is None:
             st.info("Paint your template on the canvas: for example a diagonal stroke.")
         else:
             template = templates.from_painting(painted, low=low)
+            st.caption(f"Painted cells get 1, the rest {low:g}.")
     else:
         template = templates.TEMPLATES[name](low=low)
-
-st.subheader("3. Multiply cell by cell, then add up")
-pictures = st.columns([1, 1, 1, 0.8])
-if digit is not None:
-    pictures[0].plotly_chart(charts.heatmap(digit, "the digit (0-255)", kind="ink", hover="ink"),
-                             key="patterns_digit_chart")
-if template is not None:
-    pictures[1].plotly_chart(charts.heatmap(template, "× the template", limit=1.0,
-                                            hover="template value"),
-                             key="patterns_template_chart")
+        st.plotly_chart(charts.signed(template, "", limit=1.0, hover="template value"),
+                        key="patterns_template_chart")
+product = score = None
 if digit is not None and template is not None:
     product = templates.products(digit, template)
     score = templates.score(digit, template)
-    means = mean_scores(template)
-    pictures[2].plotly_chart(charts.heatmap(product, "= cell-by-cell products",
-                                            hover="digit × template"),
-                             key="patterns_product_chart")
-    with pictures[3]:
+with controls[2]:
+    st.markdown("**= cell by cell**")
+with columns[2]:
+    if product is not None:
+        st.plotly_chart(charts.signed(product, "", hover="digit × template"),
+                        key="patterns_product_chart")
+with controls[3]:
+    st.markdown("**= added up**")
+with columns[3]:
+    if score is None:
+        st.info("The score appears once there is a digit and a template.")
+    else:
         st.metric("Score (sum of the products)", f"{score:.1f}")
         gained = float(product[product > 0].sum())
-        lost = float(product[product < 0].sum())
-        st.caption(f"Ink on the pattern adds {gained:.1f}, ink off it costs {-lost:.1f}.")
+        lost = abs(float(product[product < 0].sum()))
+        st.caption(f"Ink on the pattern adds {gained:.1f}, ink off it costs {lost:.1f}.")
+        means = mean_scores(template)
         better = int(np.sum(score > means))
-        st.markdown(f"Class means range from {np.nanmin(means):.1f} "
-                    f"({int(np.nanargmin(means))}s) to {np.nanmax(means):.1f} "
-                    f"({int(np.nanargmax(means))}s). {digit_label.capitalize()} beats the mean "
-                    f"of **{better} of 10** classes.")
-else:
-    pictures[3].info("The score appears once there is a digit and a template.")
-st.caption("Template and products: red cells are positive, blue negative, white 0. Hover over a "
-           "cell to read its value.")
+        st.caption(f"{digit_label.capitalize()} beats the average score of **{better} of 10** "
+                   "digit classes.")
+st.caption(f"{style.DIGIT_LEGEND} Template and products: blue is positive, orange negative, "
+           "faint 0. Hover over a cell to read its value.")
+
+with st.expander("Go deeper: what ink off the pattern costs"):
+    st.markdown("The template's cells off the pattern hold a low value. At 0, ink there costs "
+                "nothing, and heavy digits with lots of ink everywhere win. At −1, ink off the "
+                "pattern costs as much as ink on it earns.")
+    st.slider("Value of the cells off the pattern", -1.0, 0.0, templates.LOW, 0.05,
+              key="patterns_low")
+
+check.task(PAGE, "cost", "Add a drop of ink off the pattern: what happens to the score?",
+           ["It goes up", "It goes down", "It stays the same"],
+           "It goes down" if low < 0 else "It stays the same",
+           f"Cells off the pattern hold {low:g} in this template, so ink there is multiplied by "
+           f"{low:g}: it {'costs' if low < 0 else 'adds nothing'}. The value is set under Go "
+           "deeper.")
 
 # ---- ranking -----------------------------------------------------------------------------------
 st.header("How a template ranks the digits")
 if template is None:
-    st.info("Paint a template (or pick one) to see how it ranks the ten classes.")
+    st.info("Paint a template (or pick one) to see how it ranks the ten classes, and to answer "
+            "which class it likes best.")
 else:
     means = mean_scores(template)
     order = np.argsort(-means)
     left, right = st.columns([2, 1], gap="large")
     with left:
-        st.plotly_chart(charts.class_scores(means, highlight=int(order[0])),
-                        key="patterns_rank_chart")
+        st.plotly_chart(charts.class_scores(means), key="patterns_rank_chart")
+        st.caption(f"{charts.TOP_MARK} marks the highest class. Bars above 0 are blue, below 0 "
+                   "orange.")
     with right:
-        st.markdown(f"The mean score of each class over the {len(sample.x_train):,} training "
+        st.markdown(f"The average score of each class over the {len(sample.x_train):,} training "
                     f"digits of the sample. The **{name}** ranks "
                     f"**{order[0]}s** and **{order[1]}s** highest and **{order[-1]}s** lowest.")
-        st.markdown("Set the off-pattern value to 0 and watch the ranking change: then heavy "
-                    "digits with lots of ink everywhere win, since ink elsewhere costs nothing.")
-        st.markdown("A network does not need us to design templates: training finds its own, "
-                    "one per hidden cell, 512 of them in the 784-512-10 network.")
+        st.markdown("A network does not need anyone to design its templates: training finds its "
+                    "own, one per hidden cell.")
         train_page = journey.find("pages/train_mnist.py")
         if train_page is not None and train_page.exists:
-            st.page_link(train_page.page, label="See the templates a trained network finds",
+            st.page_link(train_page.page, label="Templates a trained network finds",
                          icon=train_page.icon)
+    check.task(PAGE, "top", f"Which digit class scores highest on average on the {name} "
+               "template?", [str(k) for k in range(10)], str(int(order[0])),
+               f"The {order[0]}s average {means[order[0]]:.1f}, the {order[1]}s "
+               f"{means[order[1]]:.1f} and the {order[-1]}s only {means[order[-1]]:.1f}: "
+               "the chart shows all ten.")
+check.task(PAGE, "cells", "How many such templates does the 784-512-10 network learn?",
+           ["1", "10", "512", "784"], "512",
+           "One per hidden cell: each of the 512 cells has 784 weights, a 28 × 28 template of "
+           "its own, and training finds them all.")
+check.progress(PAGE, 3)
 
 end_page(__file__)

@@ -19,30 +19,30 @@ CANVAS = 280
 
 def on_canvas(digit: np.ndarray, scale: float = 1.0, top: int | None = None,
               left: int | None = None, size: int = CANVAS) -> np.ndarray:
-    """A 28 x 28 digit scaled up smoothly and put on a black (size, size) RGBA canvas."""
+    """A 28 x 28 digit scaled up smoothly and drawn dark on a white (size, size) RGBA canvas."""
     side = int(round(size * scale))
     big = np.asarray(Image.fromarray(np.asarray(digit, dtype=np.uint8)).resize(
         (side, side), Image.Resampling.BILINEAR))
     top = (size - side) // 2 if top is None else top
     left = (size - side) // 2 if left is None else left
-    gray = np.zeros((size, size), np.uint8)
-    gray[top:top + side, left:left + side] = big
+    ink = np.zeros((size, size), np.uint8)
+    ink[top:top + side, left:left + side] = big
     rgba = np.zeros((size, size, 4), np.uint8)
-    rgba[..., :3] = gray[..., None]
+    rgba[..., :3] = 255 - ink[..., None]  # MNIST's ink (high) as darkness on white paper
     rgba[..., 3] = 255
     return rgba
 
 
 def strokes(lines: list[list[tuple[float, float]]], width: int = 18,
             size: int = CANVAS) -> np.ndarray:
-    """White strokes with round ends on a black RGBA canvas, like the page's canvas draws."""
-    image = Image.new("RGBA", (size, size), (0, 0, 0, 255))
+    """Black strokes with round ends on a white RGBA canvas, like the pages' canvases draw."""
+    image = Image.new("RGBA", (size, size), (255, 255, 255, 255))
     pen = ImageDraw.Draw(image)
     for line in lines:
-        pen.line(line, fill=(255, 255, 255, 255), width=width, joint="curve")
+        pen.line(line, fill=(0, 0, 0, 255), width=width, joint="curve")
         for x, y in (line[0], line[-1]):
             pen.ellipse((x - width / 2, y - width / 2, x + width / 2, y + width / 2),
-                        fill=(255, 255, 255, 255))
+                        fill=(0, 0, 0, 255))
     return np.asarray(image)
 
 

@@ -42,9 +42,9 @@ def save(image: Image.Image, format: str = "PNG", **options) -> bytes:
 
 def dark_one(size: int = 120) -> Image.Image:
     """A dark vertical stroke on white paper: a 1 as a photo of paper would show it."""
-    ink = strokes([[(size * 0.5, size * 0.15), (size * 0.47, size * 0.85)]],
-                  width=max(2, size // 12), size=size)[..., 0]
-    return Image.fromarray(255 - ink)
+    paper = strokes([[(size * 0.5, size * 0.15), (size * 0.47, size * 0.85)]],
+                    width=max(2, size // 12), size=size)[..., 0]
+    return Image.fromarray(paper)
 
 
 def good_upload() -> bytes:

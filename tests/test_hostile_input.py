@@ -257,7 +257,7 @@ def test_malformed_values_on_both_pattern_canvases_are_ignored_with_a_warning():
     """The digit's canvas and the template's, each sent a different bad value in the same run."""
     at, values = open_page(PATTERNS), canvas_values()
     at.radio(key="patterns_source").set_value("draw one")
-    at.radio(key="patterns_template").set_value("your own").run()
+    at.selectbox(key="template").set_value("your own").run()
     for digit, template in (("drawing is a string", "PNG of 5000 x 1"), ("good", "good"),
                             ("huge base64 string", "data is not a data URL"),
                             ("None", "grayscale PNG of the right size"),

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import subprocess
 import sys
 
 import numpy as np
 import pytest
-from helpers import ROOT, open_page
+from helpers import ROOT, open_page, visible_controls
 from PIL import Image
 
 from explainer.concepts import curves, templates
+from explainer.content import journey
 from explainer.data.mnist import load_sample
 
 
@@ -25,96 +27,179 @@ def texts(at) -> str:
                     + [i.value for i in at.info] + [w.value for w in at.warning])
 
 
+def open_with_link(page: str, params: dict[str, str]):
+    """The app opened from a shared link: the page with these URL parameters."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(page).run()
+    return at
+
+
+def answer(at, page: str, task: str, choice: str) -> str:
+    """Pick ``choice`` in a check-yourself task; the verdict the page then shows."""
+    key = f"check_{page}_{task}"
+    at.radio(key=key).set_value(choice).run()
+    after = False
+    for node in at.main.children.values():  # the verdict is the next alert after the radio
+        if getattr(node, "key", None) == key:
+            after = True
+        elif after and type(node).__name__ in ("Success", "Warning"):
+            return node.value
+    raise AssertionError(f"no verdict after {key}")
+
+
+def done_count(at) -> str:
+    return next(c.value for c in at.caption if "Check yourself:" in c.value)
+
+
+BUILDING = ("pages/neurons.py", "pages/nonlinearity.py", "pages/patterns.py")
+
+
+@pytest.mark.parametrize("page", BUILDING)
+def test_a_building_page_opens_with_its_idea_few_controls_and_more_behind_go_deeper(page):
+    at = open_page(page)
+    assert not at.exception
+    assert at.markdown[0].value.startswith(f"**{journey.find(page).summary}**")
+    controls = visible_controls(at)
+    assert 1 <= len(controls) <= 6, controls
+    assert any(e.label.startswith("Go deeper") for e in at.expander)
+    assert "Check yourself: 0 of 3 done" in done_count(at)
+
+
 # ---- Neurons and layers ------------------------------------------------------------------------
 
+NEURONS = "pages/neurons.py"
+
+
 def test_neurons_shows_the_worked_example():
-    at = open_page("pages/neurons.py")
+    at = open_page(NEURONS)
     assert not at.exception
     assert "1 × 0.612 + 1 × 0.215" in at.code[0].value
     assert "= 0.612 + 0.215 = 0.827" in at.code[0].value
-    assert metric(at, "output of cell 1") == "0.827"
-    assert metric(at, "Parameters of the 784-512-10 network") == "407,050"
+    assert at.code[0].value.endswith("output       = 0.827 (no activation)")
+    assert metric(at, "Numbers to learn in the 784-512-10 network") == "407,050"
+    assert "*inspired by* the brain's neurons" in texts(at)
+    assert "is called **deep**" in texts(at)
 
 
 def test_neurons_edits_weights_bias_and_activation():
-    at = open_page("pages/neurons.py")
-    at.number_input(key="neurons_w0_0").set_value(0.5).run()
+    at = open_page(NEURONS)
+    at.number_input(key="weight1").set_value(0.5).run()
     assert "1 × 0.5 + 1 × 0.215" in at.code[0].value
-    assert metric(at, "weighted sum") == "0.715"
-    at.radio(key="neurons_activation").set_value("ReLU").run()
-    at.number_input(key="neurons_b0").set_value(-1.0).run()
-    assert metric(at, "threshold") == "1"
-    assert metric(at, "output of cell 1") == "0"
-    assert "stays at 0" in texts(at)
-    at.number_input(key="neurons_x0").set_value(2.0).run()  # 2 x 0.5 + 0.215 = 1.215 > 1
-    assert metric(at, "output of cell 1") == "0.215"
-    assert "fires" in texts(at)
-    at.radio(key="neurons_activation").set_value("sigmoid").run()
-    assert metric(at, "output of cell 1") == f"{1 / (1 + np.exp(-0.215)):.4g}"
+    assert "= 0.5 + 0.215 = 0.715" in at.code[0].value
+    at.radio(key="activation").set_value("ReLU").run()
+    at.number_input(key="bias").set_value(-1.0).run()
+    assert "max(0, -0.285) = 0" in at.code[0].value
+    assert "above 1, its threshold" in texts(at) and "stays at 0" in texts(at)
+    at.number_input(key="input1").set_value(2.0).run()  # 2 x 0.5 + 0.215 = 1.215 > 1
+    assert "max(0, 0.215) = 0.215" in at.code[0].value
+    assert "fires: 0.215" in texts(at)
+    at.radio(key="activation").set_value("sigmoid").run()
+    assert at.code[0].value.endswith(f"= {1 / (1 + np.exp(-0.215)):.4g}")
     assert not at.exception
 
 
-def test_neurons_keeps_each_cells_weights_and_resets():
-    at = open_page("pages/neurons.py")
-    at.number_input(key="neurons_w0_1").set_value(1.0).run()
-    at.radio(key="neurons_cell").set_value(2).run()
-    assert "1 × 0.333 + 1 × -0.71" in at.code[0].value
-    at.radio(key="neurons_cell").set_value(0).run()
-    assert "1 × 0.612 + 1 × 1" in at.code[0].value  # cell 1's edit survived the visit
+def test_neurons_other_cells_live_under_go_deeper_and_reset():
+    at = open_page(NEURONS)
+    assert "**What the layer passes on:** 0.827, 0.525, -0.577" in texts(at)
+    at.number_input(key="neurons_w2_1").set_value(1.0).run()  # cell 3: 0.333 + 1 - 0.2
+    assert "**What the layer passes on:** 0.827, 0.525, 1.133" in texts(at)
+    at.number_input(key="weight1").set_value(1.0).run()
     at.button(key="neurons_reset").click().run()
     assert "1 × 0.612 + 1 × 0.215" in at.code[0].value
+    assert "**What the layer passes on:** 0.827, 0.525, -0.577" in texts(at)
 
 
 def test_neurons_extreme_values_give_a_page_not_an_exception():
-    at = open_page("pages/neurons.py")
-    for key, value in [("neurons_x0", 10.0), ("neurons_x1", -10.0), ("neurons_w0_0", 10.0),
-                       ("neurons_w0_1", 10.0), ("neurons_b0", -10.0)]:
+    at = open_page(NEURONS)
+    for key, value in [("input1", 10.0), ("input2", -10.0), ("weight1", 10.0),
+                       ("weight2", 10.0), ("bias", -10.0)]:
         at.number_input(key=key).set_value(value).run()
     assert not at.exception
-    assert metric(at, "weighted sum") == "0"
-    at.radio(key="neurons_activation").set_value("sigmoid").run()
-    assert metric(at, "output of cell 1") == f"{1 / (1 + np.exp(10.0)):.4g}"
-    assert len(at.get("plotly_chart")) >= 4
+    assert "= 100 + -100 = 0" in at.code[0].value
+    at.radio(key="activation").set_value("sigmoid").run()
+    assert at.code[0].value.endswith(f"= {1 / (1 + np.exp(10.0)):.4g}")
+    assert len(at.get("plotly_chart")) == 4
 
 
-def test_neurons_parameter_table_follows_the_sizes():
-    at = open_page("pages/neurons.py")
+def test_neurons_parameter_table_names_the_output_layer_and_follows_the_sizes():
+    at = open_page(NEURONS)
     table = at.table[0].value
     assert list(table["total"]) == ["401,920", "5,130", "407,050"]
+    assert list(table.index) == ["Hidden layer (784 → 512)",
+                                 "Output layer: one cell per digit (512 → 10)", "All layers"]
     at.number_input(key="neurons_hidden").set_value(2048).run()
-    assert metric(at, "Parameters of the 784-2048-10") == f"{784 * 2048 + 2048 + 20490:,}"
+    assert metric(at, "Numbers to learn in the 784-2048-10") == f"{784 * 2048 + 2048 + 20490:,}"
     at.checkbox(key="neurons_second").check().run()
     at.number_input(key="neurons_hidden2").set_value(1).run()
     total = 784 * 2048 + 2048 + 2048 + 1 + 10 + 10
-    assert metric(at, "Parameters of the 784-2048-1-10") == f"{total:,}"
+    assert metric(at, "Numbers to learn in the 784-2048-1-10") == f"{total:,}"
     assert len(at.table[0].value) == 4  # three layers and the total
     assert not at.exception
 
 
 def test_neurons_shows_a_real_digit_from_the_sample():
-    at = open_page("pages/neurons.py")
+    at = open_page(NEURONS)
     at.selectbox(key="neurons_digit").set_value(7).run()
     at.number_input(key="neurons_digit_index").set_value(5).run()
     sample = load_sample()
     image = sample.x_train[np.flatnonzero(sample.y_train == 7)[5]]
-    assert f"{int((image > 0).sum())} of the 784 cells hold some ink" in texts(at)
-    assert metric(at, "input cells") == "784"
+    assert f"This 7: {int((image > 0).sum())} of the 784 cells hold some ink" in texts(at)
+
+
+def test_neurons_tasks_judge_the_guess_and_follow_the_settings():
+    at = open_page(NEURONS)
+    verdict = answer(at, NEURONS, "fire", "No, it stays at 0")  # 0.827 > 0: it fires
+    assert verdict.startswith("Not quite: the answer is **Yes, it fires**")
+    assert "the total is 0.827" in verdict
+    assert "0 of 3 done" in done_count(at)
+    at.number_input(key="bias").set_value(-1.0).run()  # now 0.827 - 1 < 0: the answer flips
+    verdict = answer(at, NEURONS, "fire", "No, it stays at 0")
+    assert verdict.startswith("Right.") and "the total is -0.173" in verdict
+    assert answer(at, NEURONS, "weights", "784").startswith("Right. One per input")
+    assert answer(at, NEURONS, "threshold", "2").startswith("Not quite: the answer is **-2**")
+    assert "2 of 3 done" in done_count(at)
+
+
+def test_neurons_settings_come_back_from_a_link_and_a_bad_value_is_named():
+    at = open_with_link(NEURONS, {"input1": "2", "weight1": "0.5", "bias": "-1",
+                                  "activation": "ReLU", "weight2": "lots", "input2": "99"})
+    assert not at.exception
+    assert at.number_input(key="input1").value == 2.0
+    assert at.number_input(key="weight1").value == 0.5
+    assert at.radio(key="activation").value == "ReLU"
+    assert at.number_input(key="weight2").value == 0.215  # unusable: the default
+    assert at.number_input(key="input2").value == 1.0  # out of range: the default
+    assert "max(0, 0.215) = 0.215" in at.code[0].value
+    note = " ".join(i.value for i in at.info)
+    assert "input 2, weight 2 could not be used here" in note
 
 
 # ---- Why nonlinearity --------------------------------------------------------------------------
 
-def test_nonlinearity_gradient_steps_reach_the_best_line():
-    at = open_page("pages/nonlinearity.py")
+NONLIN = "pages/nonlinearity.py"
+
+
+def test_nonlinearity_steps_move_the_line_to_the_best_one():
+    at = open_page(NONLIN)
     assert not at.exception
     at.slider(key="nonlin_steps").set_value(200).run()
     x, y = curves.line_points(noise=0.4)
     assert metric(at, "The learned line") == curves.line_equation(*curves.fit_line(x, y))
     at.slider(key="nonlin_steps").set_value(0).run()
     assert metric(at, "The learned line") == "y = 0.000 x + 0.000"
+    words = texts(at).lower()
+    assert "gradient" not in words and "mean squared error" not in words  # not met yet
+    assert "step by step closer to the dots" in words
 
 
 def test_nonlinearity_stacked_layers_collapse_and_bend_with_relu():
-    at = open_page("pages/nonlinearity.py")
+    at = open_page(NONLIN)
+    assert "weight (1.5) × (-0.8) = -1.200" in texts(at)
     at.radio(key="nonlin_depth").set_value(3).run()
     assert "weight (1.5) × (-0.8) × (1.2) = -1.440" in texts(at)
     at.checkbox(key="nonlin_relu_between").check().run()
@@ -122,40 +207,83 @@ def test_nonlinearity_stacked_layers_collapse_and_bend_with_relu():
     assert not at.exception
 
 
+def test_nonlinearity_the_fit_panel_is_filled_before_any_click():
+    at = open_page(NONLIN)
+    charts = {c.proto.id: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
+    animation = next(spec for spec in charts.values() if spec.get("frames"))
+    x, y = curves.target_curve("sine wave")
+    fit = curves.fit_relu_chain(x, y, 3)
+    assert len(animation["frames"]) == len(fit.snapshots) + 1  # your chain, then the fit
+    titles = " ".join(frame["layout"]["title"]["text"] for frame in animation["frames"])
+    assert "a new bend placed" in titles and "small steps" in titles
+    assert "gradient" not in titles and "least squares" not in titles  # met on later pages
+    assert f"It ends at an error of {fit.error:.4f}." in texts(at)
+
+
 def test_nonlinearity_fit_for_me_fills_the_sliders():
-    at = open_page("pages/nonlinearity.py")
-    before = float(metric(at, "Mean squared error of your chain"))
-    at.slider(key="nonlin_units").set_value(8).run()
+    at = open_page(NONLIN)
+    before = float(metric(at, "Error of your chain"))
+    at.slider(key="units").set_value(8).run()
     at.button(key="nonlin_fit_button").click().run()
     assert not at.exception
-    after = float(metric(at, "Mean squared error of your chain"))
+    after = float(metric(at, "Error of your chain"))
     assert after < 0.01 < before
     x, y = curves.target_curve("sine wave")
-    assert after == pytest.approx(curves.fit_relu_chain(x, y, 8).error, abs=1e-4)
-    assert at.slider(key="nonlin_w7").value == pytest.approx(
-        curves.fit_relu_chain(x, y, 8).chain.weights[7])
-    assert "Final mean squared error" in texts(at)
+    fit = curves.fit_relu_chain(x, y, 8)
+    assert after == pytest.approx(fit.error, abs=1e-4)
+    assert at.slider(key="nonlin_w7").value == pytest.approx(fit.chain.weights[7])
+    assert "the sliders now hold the result" in texts(at)
 
 
 def test_nonlinearity_odd_settings_give_messages():
-    at = open_page("pages/nonlinearity.py")
-    at.slider(key="nonlin_units").set_value(0).run()
+    at = open_page(NONLIN)
+    at.slider(key="units").set_value(0).run()
     assert "With no units the chain is only its output bias" in texts(at)
     at.button(key="nonlin_fit_button").click().run()
     assert not at.exception
-    at.slider(key="nonlin_units").set_value(2).run()
+    at.slider(key="units").set_value(2).run()
     for key, value in [("nonlin_w0", 5.0), ("nonlin_b0", 15.0), ("nonlin_v0", 5.0),
                        ("nonlin_v1", -5.0), ("nonlin_c", 5.0)]:
         at.slider(key=key).set_value(value).run()
     assert not at.exception
     assert "shoots far away" in texts(at)
-    at.radio(key="nonlin_target").set_value("step").run()
-    at.pills(key="nonlin_gallery").set_value([]).run()
-    assert "Pick at least one activation" in texts(at)
+    at.radio(key="target").set_value("step").run()
     assert not at.exception
 
 
+def test_nonlinearity_tasks_follow_the_page_and_its_settings():
+    at = open_page(NONLIN)
+    x, y = curves.target_curve("sine wave")
+    errors = curves.errors_by_units(x, y)
+    verdict = answer(at, NONLIN, "beat", "Yes")  # 3 units beat the line on the sine
+    assert verdict.startswith("Right.") and f"error of {errors[3]:.4f} with 3 units" in verdict
+    at.slider(key="units").set_value(0).run()  # no bend: a flat line, no better
+    verdict = answer(at, NONLIN, "beat", "Yes")
+    assert verdict.startswith("Not quite: the answer is **No**")
+    x, y = curves.target_curve("|x|")
+    abs_errors = curves.errors_by_units(x, y)
+    assert abs_errors[2] < 1e-3 < abs_errors[1]  # two ramps make |x|
+    verdict = answer(at, NONLIN, "abs", "1")
+    assert verdict.startswith("Not quite: the answer is **2**")
+    assert answer(at, NONLIN, "stack", "A straight line").startswith("Right.")
+    assert "2 of 3 done" in done_count(at)  # "beat" was right once: it stays done
+
+
+def test_nonlinearity_settings_come_back_from_a_link():
+    at = open_with_link(NONLIN, {"target": "|x|", "units": "5"})
+    assert not at.exception
+    assert at.radio(key="target").value == "|x|" and at.slider(key="units").value == 5
+    assert "With 5 units it reaches" in texts(at)
+    at = open_with_link(NONLIN, {"target": "spiral", "units": "40"})
+    assert at.radio(key="target").value == "sine wave" and at.slider(key="units").value == 3
+    assert "the target, the number of units could not be used here" in " ".join(
+        i.value for i in at.info)
+
+
 # ---- Recognizing patterns ----------------------------------------------------------------------
+
+PATTERNS = "pages/patterns.py"
+
 
 def _png_data_url(rgba: np.ndarray) -> str:
     buffer = io.BytesIO()
@@ -169,29 +297,29 @@ def _drawing(rgba: np.ndarray) -> dict:
 
 
 def _stroke() -> np.ndarray:
-    rgba = np.zeros((280, 280, 4), np.uint8)
-    rgba[..., 3] = 255
-    rgba[40:240, 130:150, :3] = 255
+    """A black vertical stroke on the canvas' white paper, as the page's canvas draws it."""
+    rgba = np.full((280, 280, 4), 255, np.uint8)
+    rgba[40:240, 130:150, :3] = 0
     return rgba
 
 
 def test_patterns_scores_a_sample_digit():
-    at = open_page("pages/patterns.py")
+    at = open_page(PATTERNS)
     assert not at.exception
     sample = load_sample()
     digit = sample.x_train[np.flatnonzero(sample.y_train == 1)[1]]
     expected = templates.score(digit, templates.vertical_line())
     assert metric(at, "Score") == f"{expected:.1f}"
     assert "ranks **1s** and **7s** highest and **0s** lowest" in texts(at)
-    at.selectbox(key="patterns_class").set_value(0).run()
-    at.radio(key="patterns_template").set_value("loop").run()
+    at.selectbox(key="digit").set_value(0).run()
+    at.selectbox(key="template").set_value("loop").run()
     digit = sample.x_train[np.flatnonzero(sample.y_train == 0)[1]]
     assert metric(at, "Score") == f"{templates.score(digit, templates.loop()):.1f}"
     assert "ranks **0s**" in texts(at)
 
 
 def test_patterns_low_value_changes_the_score():
-    at = open_page("pages/patterns.py")
+    at = open_page(PATTERNS)
     at.slider(key="patterns_low").set_value(0.0).run()
     sample = load_sample()
     digit = sample.x_train[np.flatnonzero(sample.y_train == 1)[1]]
@@ -199,7 +327,7 @@ def test_patterns_low_value_changes_the_score():
 
 
 def test_patterns_drawing_empty_then_a_stroke():
-    at = open_page("pages/patterns.py")
+    at = open_page(PATTERNS)
     at.radio(key="patterns_source").set_value("draw one").run()
     assert not at.exception
     assert "The canvas is empty" in texts(at)
@@ -211,8 +339,8 @@ def test_patterns_drawing_empty_then_a_stroke():
 
 
 def test_patterns_own_template_painted_on_a_canvas():
-    at = open_page("pages/patterns.py")
-    at.radio(key="patterns_template").set_value("your own").run()
+    at = open_page(PATTERNS)
+    at.selectbox(key="template").set_value("your own").run()
     assert "Paint your template" in texts(at)
     assert not at.exception
     at.session_state["patterns_paint_canvas"] = _drawing(_stroke())
@@ -220,8 +348,39 @@ def test_patterns_own_template_painted_on_a_canvas():
     sample = load_sample()
     digit = sample.x_train[np.flatnonzero(sample.y_train == 1)[1]]
     painted = templates.from_painting(templates.drawing_to_digit(_stroke()))
+    assert painted[10, 13] == 1.0 and painted[10, 0] == templates.LOW  # the stroke is the pattern
     assert metric(at, "Score") == f"{templates.score(digit, painted):.1f}"
     assert not at.exception
+
+
+def test_patterns_tasks_follow_the_template_and_the_off_pattern_value():
+    at = open_page(PATTERNS)
+    sample = load_sample()
+    means = templates.class_mean_scores(sample.x_train, sample.y_train, templates.loop())
+    verdict = answer(at, PATTERNS, "top", "0")  # the vertical line likes 1s best
+    assert verdict.startswith("Not quite: the answer is **1**")
+    at.selectbox(key="template").set_value("loop").run()
+    verdict = answer(at, PATTERNS, "top", str(int(np.argmax(means))))
+    assert verdict.startswith("Right.")
+    assert answer(at, PATTERNS, "cost", "It goes down").startswith("Right.")
+    at.slider(key="patterns_low").set_value(0.0).run()
+    assert answer(at, PATTERNS, "cost", "It goes down").startswith(
+        "Not quite: the answer is **It stays the same**")
+    assert answer(at, PATTERNS, "cells", "512").startswith("Right.")
+    assert "3 of 3 done" in done_count(at)  # a task once answered right stays done
+
+
+def test_patterns_settings_come_back_from_a_link():
+    at = open_with_link(PATTERNS, {"digit": "7", "template": "horizontal line"})
+    assert not at.exception
+    assert at.selectbox(key="digit").value == 7
+    assert at.selectbox(key="template").value == "horizontal line"
+    sample = load_sample()
+    digit = sample.x_train[np.flatnonzero(sample.y_train == 7)[1]]
+    assert metric(at, "Score") == f"{templates.score(digit, templates.horizontal_line()):.1f}"
+    at = open_with_link(PATTERNS, {"digit": "12", "template": "star"})
+    assert at.selectbox(key="digit").value == 1 and not at.exception
+    assert "the digit, the template could not be used here" in " ".join(i.value for i in at.info)
 
 
 # ---- no TensorFlow on concept pages -----------------------------------------------------------

@@ -106,10 +106,9 @@ def test_the_comparison_shows_what_just_shrinking_does(ready_default, clear_digi
 
 def test_a_dot_gets_an_honest_not_sure(ready_default):
     at = open_page(PAGE)
-    dot = np.zeros((280, 280, 4), np.uint8)
-    dot[..., 3] = 255
+    dot = np.full((280, 280, 4), 255, np.uint8)  # white paper
     yy, xx = np.mgrid[:280, :280]
-    dot[((yy - 100) ** 2 + (xx - 150) ** 2) < 81, :3] = 255
+    dot[((yy - 100) ** 2 + (xx - 150) ** 2) < 81, :3] = 0  # a black dot
     draw(at, dot)
     assert not at.exception
     assert answer(at) == "?"
@@ -131,7 +130,7 @@ def test_the_dream_section_shows_the_networks_favourite_digit(ready_default):
 def test_an_upload_goes_through_the_same_steps(ready_default, clear_digits):
     at = open_page(PAGE)
     at.segmented_control(key="draw_source").set_value("Upload a picture").run()
-    paper = 255 - on_canvas(clear_digits[2], 0.8)[..., 0]  # dark ink on white paper
+    paper = on_canvas(clear_digits[2], 0.8)[..., 0]  # dark ink on white paper
     at.file_uploader(key="draw_upload").set_value(("two.png", png_bytes(paper), "image/png"))
     at.run()
     assert not at.exception

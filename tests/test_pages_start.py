@@ -10,6 +10,8 @@ def test_home_shows_the_journey_with_links():
     at = open_page("pages/home.py")
     assert not at.exception
     assert at.title[0].value == "How a neural network works"
+    first = at.markdown[0].value  # the idea of the whole app, in one sentence, before the map
+    assert first.startswith("**A neural network is") and first.count(".") == 1
     shown = " ".join(m.value for m in at.markdown)
     for section in journey.SECTIONS[1:]:
         if journey.stops(section):
@@ -19,6 +21,8 @@ def test_home_shows_the_journey_with_links():
 def test_glossary_lists_every_term_and_filters():
     at = open_page("pages/glossary.py")
     assert not at.exception
+    assert at.markdown[0].value.startswith("**The closing review of the journey")
+    assert "after Draw a digit" in at.caption[0].value
     text = " ".join(m.value for m in at.markdown)
     for term in TERMS:
         assert term.name in text

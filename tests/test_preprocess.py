@@ -64,28 +64,30 @@ def test_the_steps_are_the_documented_ones():
 
 
 def test_an_empty_drawing_gives_no_input():
-    blank = np.zeros((280, 280, 4), np.uint8)
-    blank[..., 3] = 255  # the canvas's black background
+    blank = np.full((280, 280, 4), 255, np.uint8)  # the canvas's white paper
     assert mnist_steps(blank) is None
     assert naive_shrink(blank) is None
     transparent = np.full((280, 280, 4), 255, np.uint8)
     transparent[..., 3] = 0  # fully transparent white is still empty paper
     assert mnist_steps(transparent) is None
     faint = blank.copy()
-    faint[100:110, 100:110, :3] = 20  # below the ink level: paper texture, not ink
+    faint[100:110, 100:110, :3] = 235  # below the ink level: paper texture, not ink
     assert mnist_steps(faint) is None
 
 
-def test_grayscale_is_ink_seen_over_black():
-    rgba = np.zeros((2, 2, 4), np.uint8)
-    rgba[0, 0] = (255, 255, 255, 255)
-    rgba[0, 1] = (255, 255, 255, 128)
-    rgba[1, 0] = (255, 0, 0, 255)
+def test_grayscale_is_the_darkness_of_ink_on_white_paper():
+    rgba = np.full((2, 3, 4), 255, np.uint8)  # white paper
+    rgba[0, 0] = (0, 0, 0, 255)  # black ink: MNIST's 255
+    rgba[0, 1] = (0, 0, 0, 128)  # half see-through black: half the ink
+    rgba[1, 0] = (0, 255, 255, 255)  # a cyan pixel: only its missing red is dark
+    rgba[1, 2] = (0, 0, 0, 0)  # fully transparent: paper
     gray = preprocess.to_grayscale(rgba)
     assert gray[0, 0] == pytest.approx(255)
     assert gray[0, 1] == pytest.approx(128)
     assert gray[1, 0] == pytest.approx(0.299 * 255)
-    assert gray[1, 1] == 0
+    assert gray[1, 1] == 0 and gray[0, 2] == 0 and gray[1, 2] == 0
+    ink = np.array([[0, 200], [255, 7]], np.uint8)  # a 2-D array is ink already
+    assert np.array_equal(preprocess.to_grayscale(ink), ink)
 
 
 def test_centre_of_mass_known_values():
@@ -122,7 +124,7 @@ def test_upscaled_test_digits_are_read_almost_as_well_as_the_originals():
 
 def dark_on_light_digit(size: int = 300) -> np.ndarray:
     seven = strokes([[(80, 60), (220, 60)], [(220, 60), (130, 250)]], size=size)
-    return 255 - seven[..., 0]  # black ink on white paper
+    return seven[..., 0]  # black ink on white paper, as the canvas draws it
 
 
 def test_a_dark_on_light_png_is_inverted_and_prepared():
@@ -146,7 +148,7 @@ def test_a_grey_photo_loses_its_paper():
 
 
 def test_light_ink_on_dark_is_kept_and_transparency_is_paper():
-    light = strokes([[(150, 40), (150, 250)]])
+    light = 255 - strokes([[(150, 40), (150, 250)]])[..., 0]  # white ink on black
     upload = preprocess.decode_upload(png_bytes(light))
     assert not upload.inverted and upload.ink[150, 150] > 200
     on_glass = np.zeros((100, 100, 4), np.uint8)  # black ink on a transparent background

@@ -62,18 +62,20 @@ def test_area_average_downscale():
     assert templates.downscale(odd) == pytest.approx(np.full((28, 28), 7.0))
 
 
-def test_drawing_to_digit_white_on_black():
-    rgba = np.zeros((280, 280, 4), np.uint8)
-    rgba[..., 3] = 255  # an opaque black canvas
+def test_drawing_to_digit_reads_dark_ink_on_white_paper():
+    rgba = np.full((280, 280, 4), 255, np.uint8)  # an opaque white canvas
     assert templates.drawing_to_digit(rgba) is None  # nothing drawn
     assert templates.drawing_to_digit(None) is None
-    rgba[40:240, 130:150, :3] = 255  # a white vertical stroke, 20 px wide
+    rgba[40:240, 130:150, :3] = 0  # a black vertical stroke, 20 px wide
     digit = templates.drawing_to_digit(rgba)
     assert digit.dtype == np.uint8 and digit.shape == (28, 28)
-    assert np.all(digit[4:24, 13:15] == 255) and digit[:, :13].max() == 0
-    transparent = np.zeros((280, 280, 4), np.uint8)  # strokes on a transparent canvas
-    transparent[40:240, 130:150] = 255
+    assert np.all(digit[4:24, 13:15] == 255) and digit[:, :13].max() == 0  # ink high, paper 0
+    transparent = np.zeros((280, 280, 4), np.uint8)  # black strokes on a transparent canvas
+    transparent[40:240, 130:150, 3] = 255
     assert np.array_equal(templates.drawing_to_digit(transparent), digit)
+    grey = np.full((280, 280, 4), 255, np.uint8)
+    grey[40:240, 130:150, :3] = 128  # mid-grey ink: about half as much
+    assert templates.drawing_to_digit(grey)[10, 13] == 127
 
 
 def test_painted_template_maps_ink_to_high_and_the_rest_to_low():

@@ -53,9 +53,11 @@ class Steps:
 
 
 def to_grayscale(rgba: np.ndarray) -> np.ndarray:
-    """RGBA or RGB or gray (uint8) -> ink as float64 0-255: brightness seen over black paper.
+    """A drawing (RGBA or RGB uint8) -> ink as float64 0-255: its darkness on white paper.
 
-    The canvas draws white ink on black, so ink is the brightness; a transparent pixel is paper.
+    The canvas draws dark ink on white paper; the network wants MNIST's values, ink high and
+    paper 0. So each pixel is laid over white paper and its darkness (255 minus its brightness)
+    is the ink; a transparent pixel is paper. A 2-D array is taken as ink already (MNIST's way).
     """
     image = np.asarray(rgba)
     if image.ndim == 2:
@@ -63,10 +65,10 @@ def to_grayscale(rgba: np.ndarray) -> np.ndarray:
     if image.ndim != 3 or image.shape[2] not in (3, 4):
         raise ValueError(f"expected an (H, W, 3 or 4) image, got shape {image.shape}")
     rgb = image[..., :3].astype(np.float64)
-    brightness = rgb @ np.array([0.299, 0.587, 0.114])  # ITU-R 601 luma, as PIL's "L" mode
+    darkness = 255.0 - rgb @ np.array([0.299, 0.587, 0.114])  # ITU-R 601 luma, as PIL's "L"
     if image.shape[2] == 4:
-        brightness *= image[..., 3] / 255.0
-    return brightness
+        darkness *= image[..., 3] / 255.0  # over white paper: see-through ink is lighter
+    return np.clip(darkness, 0.0, 255.0)
 
 
 def ink_box(gray: np.ndarray, level: float = INK_LEVEL) -> tuple[int, int, int, int] | None:

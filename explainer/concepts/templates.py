@@ -78,16 +78,17 @@ def class_mean_scores(images: np.ndarray, labels: np.ndarray, template: np.ndarr
 # ---- a drawing from the canvas -> 28 x 28 ------------------------------------------------------
 
 def ink_from_rgba(rgba: np.ndarray) -> np.ndarray:
-    """Ink 0-255 from an RGBA drawing of white strokes on black (or on a transparent canvas).
+    """Ink 0-255 from an RGBA drawing of dark strokes on white paper (or on a transparent canvas).
 
-    Each pixel is laid over black: brightness (mean of R, G, B) times opacity.
+    Each pixel is laid over white paper: its darkness (255 minus the mean of R, G, B) times its
+    opacity. Black ink gives 255, paper 0, as in MNIST.
     """
     rgba = np.asarray(rgba, dtype=float)
     if rgba.ndim != 3 or rgba.shape[2] not in (3, 4):
         raise ValueError(f"expected an (H, W, 4) RGBA image, got shape {rgba.shape}")
-    brightness = rgba[..., :3].mean(axis=2)
+    darkness = 255.0 - rgba[..., :3].mean(axis=2)
     alpha = rgba[..., 3] / 255.0 if rgba.shape[2] == 4 else 1.0
-    return brightness * alpha
+    return darkness * alpha
 
 
 def _area_matrix(source: int, target: int) -> np.ndarray:

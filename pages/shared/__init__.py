@@ -39,7 +39,11 @@ def end_page(file: str) -> None:
 
 
 def drawing_canvas(key: str, size: int, stroke_width: int):
-    """A black size x size canvas to draw on in white; its drawing as RGBA uint8, or None.
+    """A white size x size canvas to draw on in black ink; its drawing as RGBA uint8, or None.
+
+    Dark ink on white paper, as digits are shown everywhere in the app; the readers
+    (explainer.concepts.preprocess, explainer.concepts.templates) turn the darkness into MNIST's
+    values, ink high and paper 0.
 
     What the browser sends back is checked (explainer.concepts.canvas_input) before the page uses
     it: a value that is not a drawing of this canvas gives a warning, no picture, and a canvas
@@ -50,7 +54,7 @@ def drawing_canvas(key: str, size: int, stroke_width: int):
     from explainer.concepts import canvas_input
 
     try:
-        st_canvas(stroke_width=stroke_width, stroke_color="#ffffff", background_color="#000000",
+        st_canvas(stroke_width=stroke_width, stroke_color="#000000", background_color="#ffffff",
                   height=size, width=size, drawing_mode="freedraw", return_image_data=True,
                   key=key)
     except (AttributeError, KeyError, TypeError, ValueError):
