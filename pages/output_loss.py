@@ -44,9 +44,9 @@ st.markdown(
     "reads handwriting it has not seen.")
 terms.define("Forward propagation", "Label", "Training set", "Test set", "Softmax", "Loss")
 
-url_state.check_link({"source": url_state.one_of(SOURCES), "digit": url_state.whole(0, 9),
+url_state.check_link({"source": url_state.one_of(SOURCES), "label": url_state.whole(0, 9),
                       "score": url_state.number(*SCORE_RANGE)},
-                     {"source": "where the scores come from", "digit": "the correct digit",
+                     {"source": "where the scores come from", "label": "the correct digit",
                       "score": "the correct digit's score"})
 for i, score in enumerate(DEFAULT_SCORES):
     st.session_state.setdefault(f"output_score_{i}", score)
@@ -56,7 +56,7 @@ left, right = st.columns([1, 2], gap="large")
 with left:
     source = st.radio("Where the ten scores come from", SOURCES, key="source",
                       bind="query-params")
-    correct = st.selectbox("The correct digit (the label)", range(10), index=3, key="digit",
+    correct = st.selectbox("The correct digit (the label)", range(10), index=3, key="label",
                            bind="query-params")
     if source == SOURCES[0]:
         own = st.slider("Score of the correct digit", *SCORE_RANGE, 3.0, step=0.1, key="score",
