@@ -53,9 +53,12 @@ def worker_main(conn, idle_seconds: float) -> None:
 
     def stop_asked() -> bool:
         """True once the web process sent Stop for the current job (checked after each batch)."""
-        while not stopped and conn.poll(0):
-            if conn.recv() == STOP:
-                stopped.append(True)
+        try:
+            while not stopped and conn.poll(0):
+                if conn.recv() == STOP:
+                    stopped.append(True)
+        except (EOFError, OSError):  # the web process is gone: nobody to train for
+            raise SystemExit(0) from None
         return bool(stopped)
 
     import keras  # noqa: F401  (the slow part of starting: seconds, about 600 MB)
