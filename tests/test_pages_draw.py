@@ -165,9 +165,10 @@ def test_dreams_are_kept_per_model_and_only_the_last_few(ready_default):
         at.slider(key="draw_dream_steps").set_value(steps).run()
     assert not at.exception
     dreams = at.session_state["draw_dreams"]
-    assert list(dreams) == [(trained.model_id, 9, "blank", 20), (trained.model_id, 9, "blank", 30),
+    shared = ready_default.model.model_id
+    assert list(dreams) == [(shared, 9, "blank", 20), (shared, 9, "blank", 30),
                             (mine.model_id, 9, "blank", 40), (mine.model_id, 9, "blank", 50)]
-    assert mine.model_id != trained.model_id
+    assert mine.model_id != shared
 
 
 def test_a_cnn_session_model_reads_but_has_no_hidden_cell_pictures(ready_default, clear_digits):

@@ -36,8 +36,8 @@ def test_defaults_are_the_walkthrough_network_with_its_code_and_parameters(at):
     assert not at.exception
     shown = texts(at)
     assert "Data in use:" in shown and "6,000 training and 1,000 test digits" in shown
-    assert 'layers.Dense(512, activation="relu")' in code(at)
-    assert 'layers.Dense(10, activation="softmax")' in code(at)
+    assert 'layers.Dense(512, activation="relu", name="hidden_1")' in code(at)
+    assert 'layers.Dense(10, activation="softmax", name="output")' in code(at)
     assert "RMSprop(learning_rate=0.001)" in code(at)
     assert "epochs=5, batch_size=128" in code(at) and "/ 255" in code(at)
     assert "The walk-through's network" in shown
@@ -68,7 +68,7 @@ def test_out_of_range_values_are_refused_with_a_message(at):
 def test_presets_and_the_scaling_toggle_change_the_code(at):
     at.selectbox(key="train_preset").set_value("cnn").run()
     assert "layers.Conv2D(32, 3" in code(at) and "(-1, 28, 28, 1)" in code(at)
-    assert 'layers.Dense(128, activation="relu")' in code(at)
+    assert 'layers.Dense(128, activation="relu", name="hidden_1")' in code(at)
     assert "**225,034 parameters**" in texts(at)
     assert at.selectbox(key="train_activation").disabled
     at.selectbox(key="train_preset").set_value("better-mlp").run()
@@ -84,7 +84,7 @@ def test_too_much_work_is_refused_before_train_is_pressed(at, monkeypatch):
     assert "Estimated time: **about" in texts(at) and "on two CPU cores" in texts(at)
     monkeypatch.setenv("TRAINING_MAX_WORK_S", "60")
     at.number_input(key="train_hidden").set_value(2048)
-    at.checkbox(key="train_second").set_value(True)
+    at.checkbox(key="train_second").set_value(True).run()
     at.number_input(key="train_hidden2").set_value(2048)
     at.number_input(key="train_epochs").set_value(30)
     at.number_input(key="train_batch").set_value(16)

@@ -32,9 +32,9 @@ def client_keys() -> frozenset[str]:
         cookie = st.context.cookies.get(BROWSER_COOKIE)
     except Exception:  # no browser behind this run (tests, bare scripts)
         return frozenset()
-    if address:
+    if isinstance(address, str) and address:
         keys.add(f"address:{address}")
-    if cookie:
+    if isinstance(cookie, str) and cookie:
         keys.add("browser:" + hashlib.sha256(_browser_token(cookie)).hexdigest()[:16])
     return frozenset(keys)
 
