@@ -16,10 +16,10 @@ import collections
 import logging
 import threading
 import time
-import uuid
 from collections.abc import Callable
 
 from explainer.training import limits, worker
+from explainer.training.job import Training, ending
 from explainer.training.progress import TrainingProgress
 from explainer.training.worker_process import WorkerProcess
 
@@ -29,49 +29,6 @@ _log = logging.getLogger(__name__)
 WORKER_DIED = ("The training process ended unexpectedly (it was killed, or ran out of memory), "
                "so this training is lost. Nothing else was affected: press Train to try again, "
                "perhaps with smaller layers or a bigger batch.")
-
-
-class Training:
-    """One training as the page sees it: its progress, Stop, and in the end a result or an error."""
-
-    def __init__(self, job: dict, progress: TrainingProgress, owner: str,
-                 clients: frozenset[str] = frozenset(), alive: Callable[[], bool] | None = None,
-                 on_done: Callable[[Training], None] | None = None):
-        self.id = uuid.uuid4().hex[:12]
-        self.job, self.progress, self.owner, self.clients = job, progress, owner, clients
-        self.alive, self.on_done = alive, on_done
-        self.result: dict | None = None  # the worker's, as it sent it
-        self.outcome = None  # what the result means for the page (set by whoever submitted)
-        self.error = ""
-        self.worker: WorkerProcess | None = None
-        self.stop_requested = threading.Event()
-        self.finished = threading.Event()
-        self.on_stop: Callable[[Training], None] | None = None  # set by the pool
-
-    def __repr__(self) -> str:
-        return f"Training({self.id}, {self.job.get('kind')}, {self.progress.phase})"
-
-    @property
-    def running(self) -> bool:
-        return not self.finished.is_set()
-
-    def stop(self) -> None:
-        """End training after the current batch; what was learned so far is kept and tested."""
-        if self.stop_requested.is_set():
-            return
-        self.progress.stop_asked_at = time.time()
-        self.stop_requested.set()
-        if self.on_stop is not None:
-            self.on_stop(self)
-        current = self.worker
-        if current is not None:
-            try:
-                current.send(worker.STOP)
-            except OSError:
-                pass
-
-    def wait(self, timeout: float | None = None) -> bool:
-        return self.finished.wait(timeout)
 
 
 class TrainingPool:
@@ -161,7 +118,14 @@ class TrainingPool:
         if not chosen.ready:
             training.progress.set_phase("starting", "Starting a training process and loading "
                                         "TensorFlow (a few seconds, only the first time).")
-            if not chosen.wait_ready(training.stop_requested.is_set):
+            try:
+                started = chosen.wait_ready(training.stop_requested.is_set)
+            except (EOFError, OSError, TimeoutError) as exc:
+                chosen.process.kill()
+                with self._lock:
+                    self._workers.remove(chosen)
+                raise RuntimeError(f"the training process could not start ({exc})") from exc
+            if not started:
                 with self._lock:  # stopped while it started: keep it for the next one
                     self._park_locked(chosen)
                 return None
@@ -225,9 +189,7 @@ class TrainingPool:
                 kind, info = message
                 if kind == worker.RESULT:
                     training.result = info
-                    ended = "stopped" if any(r.get("stopped") for r in info.get("runs", [])) \
-                        else "done"
-                    training.progress.set_phase(ended if "runs" in info else "done")
+                    training.progress.set_phase(*ending(info))
                     return True
                 if kind == worker.ERROR:
                     training.error = info["message"]
