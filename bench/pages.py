@@ -6,7 +6,11 @@ last column counts the objects Python's garbage collector tracks in that process
 never imports TensorFlow any more (trainings run in worker processes), so no page pays for the
 270,000 objects its import used to add.
 
-    python bench/pages.py [--runs 10]
+    python bench/pages.py [--runs 10] [--pages neurons,nudging] [--while-training idle|normal]
+
+``--while-training`` times the pages while a training runs in a worker process of the same
+process, as on a server where someone trains: ``idle`` as the app runs it (SCHED_IDLE), ``normal``
+with the worker's threads put back to the normal priority, to see what the lowest priority buys.
 """
 
 from __future__ import annotations
@@ -27,6 +31,25 @@ ONE_PAGE = """
 import json, sys, time
 from streamlit.testing.v1 import AppTest
 page, runs = sys.argv[1], int(sys.argv[2])
+training_mode = sys.argv[3]
+if training_mode != "none":
+    import os
+    from pathlib import Path
+    from explainer.training.data_ref import DataRef
+    from explainer.training.pool import TrainingPool
+    from explainer.training.progress import TrainingProgress
+    from explainer.training.spec import PRESETS
+    pool = TrainingPool(limit=1)
+    config = PRESETS["post"].with_changes(epochs=30)
+    training = pool.submit({"kind": "train", "config": config, "seeds": (0,),
+                            "data": DataRef(""), "keras_path": "/tmp/bench-pages.keras"},
+                           TrainingProgress(30), owner="bench")
+    while training.progress.snapshot().batch < 5:
+        time.sleep(0.05)
+    if training_mode == "normal":
+        for pid in pool.worker_pids():
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                os.sched_setscheduler(int(task.name), os.SCHED_OTHER, os.sched_param(0))
 at = AppTest.from_file("app.py", default_timeout=300)
 at.run()
 at.switch_page(page)
@@ -35,6 +58,12 @@ times = []
 for _ in range(runs):
     start = time.perf_counter(); at.run(); times.append((time.perf_counter() - start) * 1000)
 tensorflow = "tensorflow" in sys.modules or "keras" in sys.modules
+if training_mode != "none":
+    still = training.running
+    training.stop()
+    training.wait()
+    pool.shutdown()
+    assert still, "the training ended before the pages were timed"
 import gc
 print(json.dumps({"cold_ms": cold * 1000, "warm_ms": sorted(times),
                   "exceptions": [str(e.value)[:200] for e in at.exception],
@@ -42,8 +71,8 @@ print(json.dumps({"cold_ms": cold * 1000, "warm_ms": sorted(times),
 """
 
 
-def measure_page(page: str, runs: int) -> dict:
-    result = subprocess.run([sys.executable, "-c", ONE_PAGE, page, str(runs)], cwd=ROOT,
+def measure_page(page: str, runs: int, training: str = "none") -> dict:
+    result = subprocess.run([sys.executable, "-c", ONE_PAGE, page, str(runs), training], cwd=ROOT,
                             capture_output=True, text=True, timeout=900)
     if result.returncode != 0:
         return {"page": page, "error": result.stderr.strip().splitlines()[-1:]}
@@ -53,12 +82,14 @@ def measure_page(page: str, runs: int) -> dict:
     return figures
 
 
-def main(runs: int = 10) -> list[dict]:
+def main(runs: int = 10, pages: list[str] | None = None, training: str = "none") -> list[dict]:
     rows = []
     print(f"{'page':<28}{'warm median ms':>16}{'cold ms':>10}  TensorFlow  exceptions  "
-          "gc objects")
+          f"gc objects{'' if training == 'none' else f'  (a worker training, {training})'}")
     for stop in journey.stops():
-        row = measure_page(stop.page, runs)
+        if pages and Path(stop.page).stem not in pages:
+            continue
+        row = measure_page(stop.page, runs, training)
         rows.append(row)
         if "error" in row:
             print(f"{stop.page:<28}  failed: {row['error']}")
@@ -72,5 +103,7 @@ def main(runs: int = 10) -> list[dict]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10, help="warm runs per page (median)")
+    parser.add_argument("--pages", default="", help="comma-separated page names (default: all)")
+    parser.add_argument("--while-training", choices=("none", "idle", "normal"), default="none")
     args = parser.parse_args()
-    main(args.runs)
+    main(args.runs, [p for p in args.pages.split(",") if p], args.while_training)
