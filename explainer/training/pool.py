@@ -93,6 +93,7 @@ class TrainingPool:
         while self._line and len(self._running) < self.limit:
             training = self._line.popleft()
             self._running.append(training)
+            training.progress.set_phase("starting")
             threading.Thread(target=self._supervise, args=(training,), daemon=True,
                              name=f"training-{training.id}").start()
         for place, training in enumerate(self._line, start=1):

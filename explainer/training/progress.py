@@ -19,7 +19,7 @@ CURVE_POINTS_PER_EPOCH = 40  # how many batch-level points per epoch the live cu
 ACTIVE_PHASES = ("queued", "starting", "loading", "training", "evaluating", "saving")
 PHASE_TEXT = {
     "queued": "Waiting for a free training slot",
-    "starting": "Starting a training process",
+    "starting": "Starting",
     "loading": "Loading the digits",
     "training": "Training",
     "evaluating": "Testing on the test digits",
