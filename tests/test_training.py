@@ -101,11 +101,10 @@ def test_the_work_estimate_scales_with_what_is_computed():
 
 def test_the_recipes_fit_the_default_cap_and_the_hour_click_is_refused(monkeypatch):
     monkeypatch.delenv("TRAINING_MAX_WORK_S", raising=False)
-    for name in ("post", "better-mlp"):
+    for name in ("post", "better-mlp", "cnn"):
         assert limits.work_refusal(PRESETS[name], 60_000, seeds=3) == ""
-    assert limits.work_refusal(PRESETS["cnn"], 60_000) == ""
     message = limits.work_refusal(HOUR_CLICK, 60_000, seeds=3)
-    assert "would take about" in message and "allows 15 min" in message
+    assert "would take about" in message and "allows 10 min" in message
     assert limits.estimate_seconds(HOUR_CLICK, 60_000, seeds=3) > 2400
 
 
