@@ -64,14 +64,6 @@ class TrainingPool:
         with self._lock:
             return [w.pid for w in self._workers if w.alive]
 
-    def holder(self, owner: str, clients=frozenset()) -> Training | None:
-        """The unfinished training of this session, or of one of these clients, if any."""
-        with self._lock:
-            for training in (*self._running, *self._line):
-                if training.owner == owner or training.clients & frozenset(clients):
-                    return training
-        return None
-
     def submit(self, job: dict, progress: TrainingProgress, owner: str,
                clients=frozenset(), alive: Callable[[], bool] | None = None,
                on_done: Callable[[Training], None] | None = None) -> Training:
