@@ -6,8 +6,8 @@ import pandas  # noqa: F401
 import streamlit as st
 
 from explainer.content import journey
-from explainer.server import long_lived, server_memory
-from explainer.training import device
+from explainer.server import server_memory
+from explainer.training import pool
 
 server_memory.keep_memory_flat()  # once per process: memory stays flat as visitors come and go
 
@@ -26,11 +26,8 @@ with st.sidebar:
     trained = st.session_state.get("session_model")
     if trained is not None:
         st.caption(f":material/check_circle: Your model: {trained.name}")
-    if device.gpus.cache_info().currsize:  # known once a page that trains or predicts asked
-        st.caption(f":material/memory: {device.describe_device()}")
+    if pool.last_device():  # reported by a training worker once one has started
+        st.caption(f":material/memory: Trainings run on: {pool.last_device()}")
     st.caption("Digits: MNIST by LeCun, Cortes & Burges (CC BY-SA 3.0)")
 
-try:
-    page.run()
-finally:
-    long_lived.freeze_new_imports()  # after a big import (TensorFlow) reruns stay as fast
+page.run()

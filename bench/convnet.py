@@ -64,7 +64,8 @@ def main() -> None:
 
     if args.keras:
         from explainer.concepts.dream import keras_gradient
-        from explainer.training.model import PRESETS, build_model, prepare_inputs
+        from explainer.training.keras_fit import build_model
+        from explainer.training.spec import PRESETS, prepare_inputs
 
         config = PRESETS["cnn"]
         model = build_model(config)

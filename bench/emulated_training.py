@@ -36,7 +36,8 @@ def main() -> None:
     lower_priority(args.priority)
 
     from explainer.data.mnist import load_mnist
-    from explainer.training.model import PRESETS, build_model, one_hot, prepare_inputs
+    from explainer.training.keras_fit import build_model
+    from explainer.training.spec import PRESETS, one_hot, prepare_inputs
 
     config = PRESETS["post"]
     data = load_mnist()

@@ -40,9 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.appserver import CHROMIUM_FLAGS, find_chromium, rss_mb, start_app, stop_app  # noqa: E402
 from explainer.content import journey
-from explainer.server import cpu_share  # noqa: E402
-from explainer.training.model import PRESETS  # noqa: E402
-from explainer.training.trainer import ABANDON_AFTER_S  # noqa: E402
+from explainer.training.spec import PRESETS  # noqa: E402
 
 APP = "[data-testid='stApp']"
 SETTLED = f"{APP}[data-test-script-state='notRunning']"
@@ -239,7 +237,7 @@ async def trainer(browser, url: str, recorder: Recorder, deadline: float, recipe
         recorder.most_at_once = max(recorder.most_at_once, len(recorder.training_now))
         await asyncio.sleep(2)
     recorder.training_now.discard(id(mine))
-    await context.close()  # the session goes away, its training too (explainer/training/trainer.py)
+    await context.close()  # the session goes away, its training too (visitor_trainings)
 
 
 IDLE_CORE_SECONDS = 0.25  # training threads' CPU in 5 s below which no training runs
@@ -261,15 +259,12 @@ def cpu_sample(server_pid: int) -> dict:
         sample["machine"] = (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
     except OSError:
         return sample
-    for task in Path(f"/proc/{server_pid}/task").iterdir():
-        try:
-            if (task / "comm").read_text().startswith(cpu_share.TRAINING_THREAD_NAMES):
-                sample["training"][task.name] = _cpu_of(task / "stat")
-        except OSError:  # the thread ended meanwhile
-            pass
     for process in Path("/proc").iterdir():
         try:
             name = (process / "comm").read_text() if process.name.isdigit() else ""
+            if name.startswith("python") and b"explainer.training.worker" in (
+                    process / "cmdline").read_bytes():  # a training worker process
+                sample["training"][process.name] = _cpu_of(process / "stat")
             if "chrom" in name or "headless" in name:
                 sample["browsers"][process.name] = _cpu_of(process / "stat")
         except OSError:
@@ -431,7 +426,7 @@ def report_trainings(recorder: Recorder) -> None:
                         if all(used < IDLE_CORE_SECONDS
                                for _, used in recorder.after_close[index:])), None)
         print(f"  the trainings stopped within {stopped:.0f} s of the tabs closing (the app stops "
-              f"one once its session is gone for {ABANDON_AFTER_S:.0f} s)" if stopped is not None
+              "one once its session has expired)" if stopped is not None
               else "  still training when the watch ended")
 
 

@@ -1,11 +1,14 @@
-"""Server memory (RSS) as one visitor walks the app: idle, concept pages, default model, training.
+"""Memory (RSS) as one visitor walks the app: the web process, and the training workers apart.
 
 Phases, each read after the page has settled:
 1. idle: the server started, no visitor yet;
 2. after a concept-page session: Home and every Building-blocks and Learning page opened;
-3. with the default model loaded: the Draw page has answered with the shared default model;
+3. with the default model loaded: the Draw page has answered with the shared default model
+   (trained by a worker process, since the cache folder starts empty);
 4. after a training: the walk-through's network trained on the Train page (full set when
-   MNIST_DIR points at it, 5 epochs) until its results show.
+   MNIST_DIR points at it, 5 epochs) until its results show;
+5. after the workers' idle exit: WORKER_IDLE_S (set to 20 s here) later.
+Each phase prints the web process's RSS and the summed RSS of its worker processes.
 
     MNIST_DIR=../shared/data/mnist python bench/memory.py
 """
@@ -53,11 +56,17 @@ def main() -> dict[str, float]:
     if chromium is None:
         raise SystemExit("no Chromium found: apt-get install -y chromium")
     readings: dict[str, float] = {}
+    workers: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as cache:
-        process, url = start_app(env={"EXPLAINER_CACHE_DIR": cache})
+        process, url = start_app(env={"EXPLAINER_CACHE_DIR": cache, "WORKER_IDLE_S": "20"})
+
+        def read(phase: str) -> None:
+            readings[phase] = rss_mb(process.pid)
+            workers[phase] = sum(rss_mb(pid) for pid in worker_pids(process.pid))
+
         try:
             time.sleep(2)
-            readings["idle"] = rss_mb(process.pid)
+            read("idle")
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=chromium,
                                                      args=CHROMIUM_FLAGS)
@@ -68,25 +77,46 @@ def main() -> dict[str, float]:
                         path = "" if stop.page == "pages/home.py" else Path(stop.page).stem
                         page.goto(f"{url}/{path}")
                         settle(page)
-                readings["concept pages"] = rss_mb(process.pid)
+                read("concept pages")
 
                 page.goto(f"{url}/draw")
                 settle(page)
                 wait_for_text(page, "Answering: the shared default model", 600)
-                readings["default model loaded"] = rss_mb(process.pid)
+                read("default model loaded")
 
                 page.goto(f"{url}/train_mnist")
                 settle(page)
                 page.get_by_role("button", name=re.compile("^.*Train$")).click()
                 wait_for_text(page, "4. What the network learned", 900)
                 settle(page)
-                readings["after a training"] = rss_mb(process.pid)
+                read("after a training")
+                deadline = time.monotonic() + 120
+                while worker_pids(process.pid) and time.monotonic() < deadline:
+                    time.sleep(1)
+                read("after the workers' idle exit")
                 browser.close()
         finally:
             stop_app(process)
     for phase, value in readings.items():
-        print(f"rss_mb[{phase}]={value:.0f}")
+        print(f"rss_mb[{phase}]={value:.0f} workers_rss_mb[{phase}]={workers[phase]:.0f}")
     return readings
+
+
+def worker_pids(server_pid: int) -> list[int]:
+    """The server's training worker processes (its children running explainer.training.worker)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if not entry.name.isdigit():
+                continue
+            stat = (entry / "stat").read_text()
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            if parent == server_pid and b"explainer.training.worker" in (
+                    entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except (OSError, ValueError):
+            continue
+    return found
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@
 The drawings are MNIST test digits from the shipped sample, drawn at 280 x 280 RGBA as the canvas
 sends them. The network is the walk-through's 784-512-10 (weights do not change the timing, so it
 is not trained). Printed: the page's path (MNIST-style preprocessing + the numpy forward pass,
-which also gives the hidden activations), and Keras' own ways to predict, for comparison.
+which also gives the hidden activations; float32 weights, as the web process keeps them), and
+Keras' own ways to predict, for comparison.
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from draw_support import on_canvas  # noqa: E402
 
 from explainer.concepts import preprocess  # noqa: E402
-from explainer.concepts.reading import Network  # noqa: E402
+from explainer.concepts.reading import Reader  # noqa: E402
 from explainer.data.mnist import load_sample  # noqa: E402
-from explainer.training.model import PRESETS, TrainedModel, build_model, prepare_inputs  # noqa: E402
+from explainer.training.keras_fit import build_model  # noqa: E402
+from explainer.training.spec import PRESETS, prepare_inputs  # noqa: E402
+from explainer.training.trained import TrainedModel  # noqa: E402
 
 
 def timed(work, drawings, repeats):
@@ -48,9 +51,8 @@ def main() -> None:
     drawings = [on_canvas(d, scale) for d, scale in zip(sample.x_test[:50],
                                                         np.linspace(0.3, 1.0, 50))]
     config = PRESETS["post"]
-    trained = TrainedModel(build_model(config), config)
-    network = Network.of(trained)
-    model = trained.model
+    model = build_model(config)  # Keras here only for the comparison rows
+    network = Reader.of(TrainedModel(model.get_weights(), config))
 
     def page_path(drawing):
         steps = preprocess.mnist_steps(drawing)

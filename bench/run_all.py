@@ -2,9 +2,10 @@
 
 Runs, one after another, each in its own process:
   bench/pages.py       every page under AppTest: median of 10 warm runs, TensorFlow imported?,
-                       and again with TensorFlow loaded (as after a training)
+                       objects the garbage collector tracks
   bench/coldstart.py   `streamlit run app.py` to the first page painted in headless Chromium
-  bench/memory.py      server RSS: idle, concept pages, default model loaded, after a training
+  bench/memory.py      web RSS: idle, concept pages, default model loaded, after a training;
+                       the training workers' RSS, their start and Stop times
   bench/sessions.py    RSS after 50 sessions opened and closed one after another
   bench/predict.py     preprocessing + prediction of one drawing (median and p95 ms)
   bench/train.py       the app's training path against plain model.fit (1 seed)
@@ -58,7 +59,7 @@ def main() -> None:
         parts = line.split()
         if len(parts) >= 6 and parts[0].startswith("pages/"):
             rows.append((f"render {parts[0]} (warm median, AppTest)",
-                         f"{parts[1]} ms ({parts[5]} ms with TensorFlow loaded)",
+                         f"{parts[1]} ms ({parts[5]} objects tracked)",
                          f"TensorFlow imported: {parts[3]}"))
     cold = find(r"cold_start_seconds=([\d.]+)", out["cold start"])
     rows.append(("cold start to first paint", f"{cold} s", "median of 3, headless Chromium"))

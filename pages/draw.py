@@ -9,10 +9,10 @@ from explainer.charts import draw as charts
 from explainer.concepts import preprocess
 from explainer.concepts.dream import STARTS, dream
 from explainer.concepts.inside import cell_template, pushes, strongest_pushes
-from explainer.concepts.reading import CONFIDENT, Network
+from explainer.concepts.reading import CONFIDENT, Reader
 from explainer.data.mnist import load_sample
-from explainer.training import default_model
 from pages.shared import drawing_canvas, use_router
+from pages.shared.answering import answering_network, waiting_panel
 
 use_router()
 
@@ -20,7 +20,8 @@ CANVAS = 280  # pixels; MNIST's 28 x 28 times ten
 STROKE = (8, 40, 18)  # stroke width: min, max, default
 
 st.session_state.setdefault("draw_round", 0)  # bumping it gives a fresh, empty canvas
-st.session_state.setdefault("draw_dreams", {})
+st.session_state.setdefault("draw_dreams", {})  # (model id, digit, start, steps) -> Dream
+DREAMS_KEPT = 4
 
 
 def clear_canvas() -> None:
@@ -40,37 +41,7 @@ def average_digits() -> np.ndarray:
     return np.stack([sample.x_train[sample.y_train == d].mean(axis=0) for d in range(10)])
 
 
-def answering_network() -> Network | None:
-    """This session's trained model if there is one, else the shared default once it is ready."""
-    trained = st.session_state.get("session_model")
-    if trained is not None:
-        kept = st.session_state.get("draw_session_network")
-        if kept is None or kept.trained is not trained:
-            kept = Network.of(trained)
-            st.session_state["draw_session_network"] = kept
-        return kept
-    shared = default_model.shared()
-    shared.start()
-    if shared.progress().ready:
-        return Network.of(shared.trained, shared=True, mlp=shared.mlp)
-    return None
-
-
-@st.fragment(run_every=1.0)
-def waiting_panel() -> None:
-    """Progress of the shared default model; the page redraws itself once it is ready."""
-    progress = default_model.shared().progress()
-    if progress.ready:
-        st.rerun()
-    if progress.failed:
-        st.error(progress.message)
-        return
-    st.info("The network that reads your digit is getting ready. Your drawing is kept; "
-            "the answer appears by itself.", icon=":material/hourglass_top:")
-    st.progress(progress.fraction, text=progress.message)
-
-
-def describe(network: Network) -> str:
+def describe(network: Reader) -> str:
     trained = network.trained
     whose = ("the shared default model" if network.shared
              else "**your model** from the training page")
@@ -285,11 +256,13 @@ else:
     start = start_col.segmented_control("Start from", list(STARTS), default="blank",
                                         required=True, key="draw_dream_start")
     count = steps_col.slider("Steps", 10, 300, 100, step=10, key="draw_dream_steps")
-    wanted = (id(network.trained.model), target, start, count)
+    wanted = (network.trained.model_id, target, start, count)
     dreams = st.session_state.draw_dreams
     if wanted not in dreams:
         with st.spinner(f"Adjusting the pixels to make the network see a {target} ..."):
             dreams[wanted] = dream(network.gradient(), target, start=start, steps=count)
+        for old in list(dreams)[:-DREAMS_KEPT]:  # the last few, not every model's every dream
+            del dreams[old]
     result = dreams[wanted]
     average = average_digits()[target]
     average_p = network.read(preprocess.to_uint8(average)).probabilities[target]

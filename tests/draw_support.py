@@ -64,19 +64,25 @@ def canvas_value(rgba: np.ndarray) -> dict:
 
 
 @functools.lru_cache(maxsize=1)
-def trained_on_sample():
-    """The walk-through's network trained on the shipped sample (6,000 digits, 5 epochs)."""
-    from explainer.training.model import PRESETS, TrainedModel, build_model, one_hot, prepare_inputs
+def keras_trained_on_sample():
+    """The walk-through's network trained on the shipped sample (6,000 digits, 5 epochs), through
+    the app's own training function, in this test process: (Keras model, figures)."""
+    from explainer.training.keras_fit import train_once
+    from explainer.training.spec import PRESETS
 
-    config = PRESETS["post"]
-    data = load_sample()
-    model = build_model(config)
-    fit = model.fit(prepare_inputs(data.x_train, config), one_hot(data.y_train),
-                    epochs=config.epochs, batch_size=config.batch_size, verbose=0)
-    _, accuracy = model.evaluate(prepare_inputs(data.x_test, config), one_hot(data.y_test),
-                                 verbose=0)
-    return TrainedModel(model, config, float(accuracy), dict(fit.history),
-                        "the sample shipped with the app")
+    return train_once(PRESETS["post"], load_sample(), lambda kind, **info: None,
+                      stop=lambda: False, deadline=float("inf"))
+
+
+def trained_on_sample():
+    """The same network as the web process keeps it: numpy weights and its figures."""
+    from explainer.training.spec import PRESETS
+    from explainer.training.trained import TrainedModel
+
+    model, figures = keras_trained_on_sample()
+    return TrainedModel(model.get_weights(), PRESETS["post"], figures["test_accuracy"],
+                        figures["history"], load_sample().source, figures["test_probabilities"],
+                        model_id="sample-post")
 
 
 def sample_mnist_env(monkeypatch, folder) -> None:
@@ -90,12 +96,11 @@ def sample_mnist_env(monkeypatch, folder) -> None:
 
 def seed_default_cache(folder) -> str:
     """Save the sample-trained model where the default model looks for it with sample data."""
-    import keras
-
     from explainer.data.mnist import load_npz
     from explainer.training import default_model
-    from explainer.training.model import PRESETS
+    from explainer.training.spec import PRESETS
 
-    name = default_model.cache_name(PRESETS["post"], load_npz(SAMPLE_PATH), keras.__version__)
+    name = default_model.cache_name(PRESETS["post"], load_npz(SAMPLE_PATH),
+                                    default_model.keras_version())
     default_model.save_cached(trained_on_sample(), folder, name)
     return name

@@ -14,7 +14,7 @@ import pytest
 from explainer.concepts import activations as act
 from explainer.concepts import dense, descent, dream, evaluation, inside, neuron, softmax_loss
 from explainer.concepts.backprop import init_network
-from explainer.training.model import one_hot as training_one_hot
+from explainer.training.spec import one_hot as training_one_hot
 
 EXTENDED = np.longdouble
 GRID = np.concatenate([np.linspace(-40.0, 40.0, 801),

@@ -96,7 +96,8 @@ def test_bad_weight_lists_are_refused_with_a_clear_message(weights, message):
 @pytest.fixture(scope="module")
 def keras_cnn():
     """The "cnn" recipe trained for one short epoch (about 300 steps) on the shipped sample."""
-    from explainer.training.model import PRESETS, build_model, one_hot, prepare_inputs
+    from explainer.training.keras_fit import build_model
+    from explainer.training.spec import PRESETS, one_hot, prepare_inputs
 
     config = PRESETS["cnn"]
     data = load_sample()
@@ -108,7 +109,7 @@ def keras_cnn():
 
 @pytest.mark.slow
 def test_probabilities_match_keras_on_real_test_digits(keras_cnn):
-    from explainer.training.model import prepare_inputs
+    from explainer.training.spec import prepare_inputs
 
     model, config = keras_cnn
     data = load_sample()

@@ -1,25 +1,35 @@
-"""The shared default model: trained once in a thread with progress, cached on disk by recipe."""
+"""The shared default model: trained once by a worker with progress, cached on disk by recipe
+(.keras, numpy weights, a note), read back with numpy; failures retried, later or at once."""
 
 from __future__ import annotations
 
 import json
+import sys
 import threading
 
-import keras
 import numpy as np
 import pytest
 from draw_support import trained_on_sample
 
+from explainer.concepts.reading import Reader
 from explainer.data.mnist import MnistData, load_sample
 from explainer.training import default_model
 from explainer.training.default_model import DefaultModel, cache_name, load_cached, save_cached
-from explainer.training.model import PRESETS
+from explainer.training.pool import TrainingPool
+from explainer.training.spec import PRESETS
 
 QUICK = PRESETS["post"].with_changes(epochs=1)
 
 
 def sample_data():
     return load_sample(), ""
+
+
+@pytest.fixture(scope="module")
+def pool():
+    shared = TrainingPool(limit=1, idle_seconds=300)
+    yield shared
+    shared.shutdown()
 
 
 def test_the_cache_name_tells_sample_and_full_data_apart():
@@ -37,35 +47,60 @@ def test_the_cache_name_tells_sample_and_full_data_apart():
     assert len(names) == 5
     assert cache_name(PRESETS["post"], sample, "3.0").startswith("default-mlp-6000-digits-")
     assert "-full-" in cache_name(PRESETS["post"], as_full, "3.0")
+    assert default_model.keras_version()[0].isdigit()
 
 
-def test_trains_in_a_thread_reports_progress_and_caches(tmp_path):
+@pytest.mark.slow
+def test_a_worker_trains_it_with_progress_then_the_cache_is_read_with_numpy(tmp_path, pool):
     seen = []
-    model = DefaultModel(QUICK, tmp_path, sample_data)
-    assert model.progress().state == "waiting" and model.trained is None
+    model = DefaultModel(QUICK, tmp_path, sample_data, pool=pool)
+    assert model.status().state == "waiting" and model.model is None
     model.start()
-    while (progress := model.progress()).state not in ("ready", "failed"):
-        seen.append(progress)
+    while (status := model.status()).state not in ("ready", "failed"):
+        seen.append(status)
         threading.Event().wait(0.05)
-    assert progress.ready, progress.message
-    assert progress.fraction == 1.0 and "trained" in progress.message
-    assert any(p.state == "training" for p in seen)
-    fractions = [p.fraction for p in seen]
-    assert fractions == sorted(fractions)
-    assert model.trained.test_accuracy > 0.8 and not model.loaded_from_cache
-    assert repr(model.mlp) == "Mlp(784-512-10)"
-    files = sorted(p.name for p in tmp_path.iterdir())
-    assert len(files) == 2 and files[0].endswith(".json") and files[1].endswith(".keras")
-    info = json.loads((tmp_path / files[0]).read_text())
-    assert info["test_accuracy"] == pytest.approx(model.trained.test_accuracy)
-    assert "sample" in info["source"]
+    assert status.ready, status.message
+    assert status.fraction == 1.0 and "trained" in status.message
+    assert any(s.state == "training" and "epoch 1 of 1" in s.message for s in seen)
+    training = [s.fraction for s in seen if s.state == "training"]
+    assert training == sorted(training)
+    assert model.model.test_accuracy > 0.8 and not model.loaded_from_cache
+    assert repr(Reader.of(model.model).mlp) == "Mlp(784-512-10)"
+    files = sorted(p.suffix for p in tmp_path.iterdir())
+    assert files == [".json", ".keras", ".npz"]  # no temporary file left behind
+    info = json.loads(next(tmp_path.glob("*.json")).read_text())
+    assert info["test_accuracy"] == pytest.approx(model.model.test_accuracy)
+    assert "sample" in info["source"] and info["device"].startswith(("CPU", "GPU"))
 
-    again = DefaultModel(QUICK, tmp_path, sample_data)
-    assert again.wait(120).ready and again.loaded_from_cache
-    assert "loaded from the cache" in again.progress().message
-    digits = load_sample().x_test[:10]
-    np.testing.assert_allclose(again.trained.predict(digits), model.trained.predict(digits),
-                               atol=1e-6)
+    again = DefaultModel(QUICK, tmp_path, sample_data, pool=pool)
+    assert again.wait(60).ready and again.loaded_from_cache
+    assert "loaded from the cache" in again.status().message
+    digits = load_sample().x_test[:50]
+    np.testing.assert_array_equal(Reader.of(again.model).read_many(digits),
+                                  Reader.of(model.model).read_many(digits))
+    import keras  # the .keras file next to it holds the same network
+
+    from explainer.training.spec import prepare_inputs
+
+    loaded = keras.saving.load_model(again.model.keras_path)
+    np.testing.assert_allclose(loaded.predict_on_batch(prepare_inputs(digits, QUICK)),
+                               Reader.of(again.model).read_many(digits), atol=1e-5)
+
+
+def test_reading_the_cache_needs_no_tensorflow(tmp_path, root):
+    """What a server start does when the model is cached: numpy only."""
+    import subprocess
+
+    save_cached(trained_on_sample(), tmp_path, "cached")
+    code = ("import sys; from explainer.training.default_model import load_cached; "
+            "from explainer.training.spec import PRESETS; "
+            f"m = load_cached(__import__('pathlib').Path({str(tmp_path)!r}), 'cached', "
+            "PRESETS['post']); "
+            "print(m.test_accuracy > 0.8, "
+            "[k for k in ('tensorflow', 'keras') if k in sys.modules])")
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
+                            text=True, timeout=60)
+    assert result.stdout.strip() == "True []", result.stderr[-2000:]
 
 
 def test_start_is_idempotent(tmp_path):
@@ -73,7 +108,7 @@ def test_start_is_idempotent(tmp_path):
 
     def slow_data():
         release.wait(30)
-        return load_sample(), ""
+        raise RuntimeError("the test is over")
 
     model = DefaultModel(QUICK, tmp_path, slow_data)
     model.start()
@@ -81,35 +116,52 @@ def test_start_is_idempotent(tmp_path):
     model.start()
     model.start()
     assert model._thread is thread and thread.is_alive()
-    assert model.progress().state == "loading"
+    assert model.status().state == "loading"
     release.set()
-    thread.join(120)
+    thread.join(30)
 
 
-def test_a_damaged_cache_is_trained_again(tmp_path):
-    name = cache_name(QUICK, load_sample(), keras.__version__)
-    (tmp_path / f"{name}.keras").write_bytes(b"not a keras file")
-    (tmp_path / f"{name}.json").write_text(json.dumps({"config": QUICK.as_dict()}))
-    assert load_cached(tmp_path, name, QUICK) is None
-    model = DefaultModel(QUICK, tmp_path, sample_data)
-    assert model.wait(120).ready and not model.loaded_from_cache
-    assert load_cached(tmp_path, name, QUICK) is not None
-
-
-def test_a_cached_model_with_another_config_is_not_used(tmp_path):
+def test_a_damaged_or_other_cache_is_not_used(tmp_path):
     save_cached(trained_on_sample(), tmp_path, "same-name")
     assert load_cached(tmp_path, "same-name", PRESETS["post"]) is not None
-    assert load_cached(tmp_path, "same-name", QUICK) is None
+    assert load_cached(tmp_path, "same-name", QUICK) is None  # another config
     assert load_cached(tmp_path, "missing", PRESETS["post"]) is None
+    (tmp_path / "same-name.npz").write_bytes(b"not an npz file")
+    assert load_cached(tmp_path, "same-name", PRESETS["post"]) is None
 
 
-def test_a_failure_is_reported_not_raised(tmp_path):
+def test_a_failure_is_reported_retried_later_and_now(tmp_path, monkeypatch):
+    calls = []
+
+    def flaky():
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError("disk on fire")
+        return load_sample(), ""
+
+    monkeypatch.setattr(default_model, "RETRY_AFTER_S", (3600.0,))
+    cached = tmp_path / "cache"
+    save_cached(trained_on_sample(), cached,
+                cache_name(PRESETS["post"], load_sample(), default_model.keras_version()))
+    model = DefaultModel(PRESETS["post"], cached, flaky)
+    status = model.wait(30)
+    assert status.failed and "disk on fire" in status.message
+    assert 3500 < status.retry_in_s <= 3600  # the next automatic try is an hour away
+    model.start()  # not due yet: nothing happens
+    assert len(calls) == 1 and model.status().failed
+    model.retry_now()  # the page's button
+    assert model.wait(30).ready and len(calls) == 2 and model.loaded_from_cache
+
+
+def test_after_the_last_automatic_retry_only_the_button_retries(tmp_path, monkeypatch):
+    monkeypatch.setattr(default_model, "RETRY_AFTER_S", ())
+
     def broken():
-        raise OSError("disk on fire")
+        raise OSError("no disk")
 
     model = DefaultModel(QUICK, tmp_path, broken)
-    progress = model.wait(30)
-    assert progress.failed and "disk on fire" in progress.message
+    status = model.wait(30)
+    assert status.failed and status.retry_in_s is None
 
 
 def test_a_broken_mnist_dir_falls_back_to_the_sample(monkeypatch, tmp_path):

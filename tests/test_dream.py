@@ -4,16 +4,31 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from draw_support import trained_on_sample
+from draw_support import keras_trained_on_sample, trained_on_sample
 
 from explainer.concepts import dream, inside
+from explainer.concepts.reading import Reader
 from explainer.data.mnist import load_sample
-from explainer.training.model import PRESETS, build_model
 
 
 @pytest.fixture(scope="module")
 def mlp():
-    return inside.mlp_from_keras(trained_on_sample().model, 1 / 255)
+    return Reader.of(trained_on_sample()).mlp
+
+
+def keras_gradient(model, shape, input_scale: float):
+    """An independent reference: log P(digit) and its pixel gradient by TensorFlow's autodiff."""
+    import tensorflow as tf
+
+    def gradient(pixels: np.ndarray, digit: int) -> tuple[float, np.ndarray]:
+        x = tf.constant(np.asarray(pixels, dtype=np.float32).reshape(shape) * 255.0 * input_scale)
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            objective = tf.math.log(tf.clip_by_value(model(x, training=False)[0, digit], 1e-30, 1))
+        grad = tape.gradient(objective, x).numpy().reshape(784).astype(np.float64)
+        return float(objective.numpy()), grad * 255.0 * input_scale
+
+    return gradient
 
 
 def random_mlp(activation: str, seed: int = 0) -> inside.Mlp:
@@ -42,8 +57,7 @@ def test_gradient_matches_the_nudge(activation):
 
 
 def test_gradient_matches_tensorflow_autodiff(mlp):
-    trained = trained_on_sample()
-    by_tensorflow = dream.keras_gradient(trained.model, "mlp", 1 / 255)
+    by_tensorflow = keras_gradient(keras_trained_on_sample()[0], (1, 784), 1 / 255)
     pixels = np.random.default_rng(3).uniform(0, 1, 784)
     for digit in (0, 9):
         ours, grad = dream.mlp_gradient(mlp, pixels, digit)
@@ -75,10 +89,19 @@ def test_noise_start_is_repeatable_and_also_converges(mlp):
     assert first.probability > 0.99
 
 
-def test_any_keras_model_can_dream_through_autodiff():
+def test_a_cnn_dreams_with_its_numpy_gradient_which_matches_autodiff():
+    convnet = pytest.importorskip("explainer.concepts.convnet")
+    from explainer.training.keras_fit import build_model
+    from explainer.training.spec import PRESETS
+
     model = build_model(PRESETS["cnn"])  # untrained: gradient ascent still raises P(2)
-    result = dream.dream(dream.keras_gradient(model, "cnn", 1 / 255), 2, start="noise", steps=8,
-                         step_size=0.1)
+    net = convnet.ConvNet.from_weights(model.get_weights(), 1 / 255)
+    pixels = np.random.default_rng(4).uniform(0, 0.3, 784)
+    ours, grad = net.gradient(pixels, 2)
+    theirs, tf_grad = keras_gradient(model, (1, 28, 28, 1), 1 / 255)(pixels, 2)
+    assert ours == pytest.approx(theirs, abs=1e-4)
+    np.testing.assert_allclose(grad, tf_grad, atol=1e-4 * np.abs(tf_grad).max())
+    result = dream.dream(net.gradient, 2, start="noise", steps=8, step_size=0.1)
     assert result.probability > result.history[0]
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from draw_support import on_canvas, strokes, trained_on_sample
+from draw_support import keras_trained_on_sample, on_canvas, strokes, trained_on_sample
 
 from explainer.concepts import inside
 from explainer.concepts.preprocess import mnist_steps
-from explainer.concepts.reading import CONFIDENT, Network, Reading, looks_like_a_blob
+from explainer.concepts.reading import CONFIDENT, Reader, Reading, looks_like_a_blob
 from explainer.data.mnist import load_sample
-from explainer.training.model import PRESETS, TrainedModel, build_model, prepare_inputs
+from explainer.training.keras_fit import build_model
+from explainer.training.spec import PRESETS, prepare_inputs
+from explainer.training.trained import TrainedModel
 
 
 @pytest.fixture(scope="module")
@@ -20,12 +22,13 @@ def trained():
 
 @pytest.fixture(scope="module")
 def mlp(trained):
-    return inside.mlp_from_keras(trained.model, 1 / 255)
+    return Reader.of(trained).mlp
 
 
 def test_numpy_forward_pass_matches_keras(trained, mlp):
     digits = load_sample().x_test[:64]
-    expected = trained.model.predict_on_batch(prepare_inputs(digits, trained.config))
+    keras_model, _ = keras_trained_on_sample()
+    expected = keras_model.predict_on_batch(prepare_inputs(digits, trained.config))
     run = inside.forward(mlp, digits)
     assert run.probabilities.shape == (64, 10)
     np.testing.assert_allclose(run.probabilities, expected, atol=2e-5)
@@ -38,6 +41,12 @@ def test_a_dropout_mlp_with_two_hidden_layers_is_copied_too():
     model = build_model(config)  # untrained is enough: the arithmetic must agree
     copy = inside.mlp_from_keras(model, 1 / 255)
     assert repr(copy) == "Mlp(784-512-512-10)"
+    from_weights = Reader.of(TrainedModel(model.get_weights(), config)).mlp
+    assert repr(from_weights) == "Mlp(784-512-512-10)"
+    assert from_weights.hidden[0].weights.dtype == np.float32  # kept as float32: half the memory
+    np.testing.assert_allclose(inside.forward(from_weights, load_sample().x_test[:8]).probabilities,
+                               model.predict_on_batch(prepare_inputs(load_sample().x_test[:8],
+                                                                     config)), atol=2e-5)
     digits = load_sample().x_test[:8]
     expected = model.predict_on_batch(prepare_inputs(digits, config))
     np.testing.assert_allclose(inside.forward(copy, digits).probabilities, expected, atol=2e-5)
@@ -76,17 +85,22 @@ def test_softmax_survives_huge_scores():
     assert probabilities == pytest.approx([1 / (1 + np.e**-1), 1 / (1 + np.e), 0.0])
 
 
-def test_a_cnn_reads_through_keras_and_has_no_inside_view():
+def test_a_cnn_reads_through_the_numpy_convnet_and_has_no_inside_view():
+    pytest.importorskip("explainer.concepts.convnet")
     model = build_model(PRESETS["cnn"])
-    network = Network.of(TrainedModel(model, PRESETS["cnn"]))
+    network = Reader.of(TrainedModel(model.get_weights(), PRESETS["cnn"]))
     assert network.mlp is None
-    reading = network.read(load_sample().x_test[0])
+    digits = load_sample().x_test[:100]
+    reading = network.read(digits[0])
     assert reading.inside is None
     assert reading.probabilities.sum() == pytest.approx(1.0, abs=1e-5)
+    np.testing.assert_allclose(network.read_many(digits),
+                               model.predict_on_batch(prepare_inputs(digits, PRESETS["cnn"])),
+                               atol=1e-5)
 
 
 def test_drawn_digits_are_read_with_confidence(trained):
-    network = Network.of(trained)
+    network = Reader.of(trained)
     sample = load_sample()
     right = 0
     for digit, label in zip(sample.x_test[:20], sample.y_test[:20]):
@@ -98,7 +112,7 @@ def test_drawn_digits_are_read_with_confidence(trained):
 
 
 def test_a_dot_is_an_honest_not_sure():
-    network = Network.of(trained_on_sample())
+    network = Reader.of(trained_on_sample())
     for radius in (3, 12, 40):
         yy, xx = np.mgrid[:280, :280]
         dot = (((yy - 140) ** 2 + (xx - 90) ** 2) < radius**2).astype(np.uint8) * 255

@@ -16,10 +16,11 @@ from draw_support import (
 )
 from helpers import open_page
 
-from explainer.concepts.reading import Network
+from explainer.concepts.reading import Reader
 from explainer.data.mnist import load_sample
 from explainer.training import default_model
-from explainer.training.model import PRESETS, TrainedModel, build_model
+from explainer.training.spec import PRESETS
+from explainer.training.trained import TrainedModel
 
 PAGE = "pages/draw.py"
 
@@ -31,8 +32,8 @@ def ready_default(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         sample_mnist_env(patch, folder)
         seed_default_cache(folder)
-        progress = default_model.shared().wait(120)
-        assert progress.ready and default_model.shared().loaded_from_cache, progress.message
+        status = default_model.shared().wait(120)
+        assert status.ready and default_model.shared().loaded_from_cache, status.message
         yield default_model.shared()
         default_model.reset_shared()
 
@@ -40,7 +41,7 @@ def ready_default(tmp_path_factory):
 @pytest.fixture(scope="module")
 def clear_digits():
     """One test digit per class that the sample-trained network reads surely and rightly."""
-    network = Network.of(trained_on_sample())
+    network = Reader.of(trained_on_sample())
     sample = load_sample()
     chosen = {}
     for digit, label in zip(sample.x_test, sample.y_test):
@@ -144,7 +145,7 @@ def test_an_upload_goes_through_the_same_steps(ready_default, clear_digits):
 def test_this_sessions_model_answers_when_there_is_one(ready_default, clear_digits):
     at = open_page(PAGE)
     trained = trained_on_sample()
-    mine = TrainedModel(trained.model, trained.config.with_changes(label="My network"), 0.9)
+    mine = TrainedModel(trained.weights, trained.config.with_changes(label="My network"), 0.9)
     at.session_state["session_model"] = mine
     draw(at, on_canvas(clear_digits[5], 0.8))
     assert not at.exception
@@ -152,9 +153,29 @@ def test_this_sessions_model_answers_when_there_is_one(ready_default, clear_digi
     assert answer(at) == "5"
 
 
-def test_a_cnn_session_model_reads_but_has_no_hidden_cell_pictures(ready_default, clear_digits):
+def test_dreams_are_kept_per_model_and_only_the_last_few(ready_default):
     at = open_page(PAGE)
-    cnn = TrainedModel(build_model(PRESETS["cnn"]), PRESETS["cnn"], None)  # untrained
+    trained = trained_on_sample()
+    for steps in (10, 20, 30):
+        at.slider(key="draw_dream_steps").set_value(steps).run()
+    mine = TrainedModel(trained.weights, trained.config.with_changes(label="Mine"), 0.9)
+    at.session_state["session_model"] = mine
+    for steps in (40, 50):
+        at.slider(key="draw_dream_steps").set_value(steps).run()
+    assert not at.exception
+    dreams = at.session_state["draw_dreams"]
+    shared = ready_default.model.model_id
+    assert list(dreams) == [(shared, 9, "blank", 20), (shared, 9, "blank", 30),
+                            (mine.model_id, 9, "blank", 40), (mine.model_id, 9, "blank", 50)]
+    assert mine.model_id != shared
+
+
+def test_a_cnn_session_model_reads_but_has_no_hidden_cell_pictures(ready_default, clear_digits):
+    pytest.importorskip("explainer.concepts.convnet")
+    from explainer.training.keras_fit import build_model
+
+    at = open_page(PAGE)
+    cnn = TrainedModel(build_model(PRESETS["cnn"]).get_weights(), PRESETS["cnn"])  # untrained
     at.session_state["session_model"] = cnn
     at.slider(key="draw_dream_steps").set_value(10).run()
     draw(at, on_canvas(clear_digits[8]))
@@ -183,3 +204,29 @@ def test_while_the_default_model_trains_the_page_waits_and_still_prepares(
     finally:
         release.set()
         waiting._thread.join(120)
+
+
+def test_a_failed_default_model_stops_waiting_and_offers_a_retry(monkeypatch, tmp_path,
+                                                                 clear_digits):
+    calls = []
+
+    def flaky():
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError("no room on the disk")
+        return load_sample(), ""
+
+    seed_default_cache(tmp_path)
+    failing = default_model.DefaultModel(folder=tmp_path, load_data=flaky)
+    monkeypatch.setattr(default_model, "_SHARED", failing)
+    assert failing.wait(30).failed
+    at = open_page(PAGE)
+    assert not at.exception
+    assert "no room on the disk" in at.error[0].value and "tries again" in at.error[0].value
+    assert not at.progress  # no bar: it is not waiting any more
+    at.button(key="draw_retry_default").click().run()
+    failing.wait(30)
+    at.run()
+    assert not at.exception and "the shared default model" in shown(at)
+    draw(at, on_canvas(clear_digits[3], 0.8))
+    assert answer(at) == "3"

@@ -10,7 +10,7 @@ import time
 import pytest
 from helpers import open_page
 
-from explainer.data.mnist import SAMPLE_PATH
+from explainer.data.mnist import SAMPLE_PATH, load_npz
 
 PAGE = "pages/train_mnist.py"
 
@@ -36,8 +36,8 @@ def test_defaults_are_the_walkthrough_network_with_its_code_and_parameters(at):
     assert not at.exception
     shown = texts(at)
     assert "Data in use:" in shown and "6,000 training and 1,000 test digits" in shown
-    assert 'layers.Dense(512, activation="relu")' in code(at)
-    assert 'layers.Dense(10, activation="softmax")' in code(at)
+    assert 'layers.Dense(512, activation="relu", name="hidden_1")' in code(at)
+    assert 'layers.Dense(10, activation="softmax", name="output")' in code(at)
     assert "RMSprop(learning_rate=0.001)" in code(at)
     assert "epochs=5, batch_size=128" in code(at) and "/ 255" in code(at)
     assert "The walk-through's network" in shown
@@ -68,7 +68,7 @@ def test_out_of_range_values_are_refused_with_a_message(at):
 def test_presets_and_the_scaling_toggle_change_the_code(at):
     at.selectbox(key="train_preset").set_value("cnn").run()
     assert "layers.Conv2D(32, 3" in code(at) and "(-1, 28, 28, 1)" in code(at)
-    assert 'layers.Dense(128, activation="relu")' in code(at)
+    assert 'layers.Dense(128, activation="relu", name="hidden_1")' in code(at)
     assert "**225,034 parameters**" in texts(at)
     assert at.selectbox(key="train_activation").disabled
     at.selectbox(key="train_preset").set_value("better-mlp").run()
@@ -80,40 +80,59 @@ def test_presets_and_the_scaling_toggle_change_the_code(at):
     assert not at.exception
 
 
+def test_too_much_work_is_refused_before_train_is_pressed(at, monkeypatch):
+    assert "Estimated time: **about" in texts(at) and "on two CPU cores" in texts(at)
+    monkeypatch.setenv("TRAINING_MAX_WORK_S", "60")
+    at.number_input(key="train_hidden").set_value(2048)
+    at.checkbox(key="train_second").set_value(True).run()
+    at.number_input(key="train_hidden2").set_value(2048)
+    at.number_input(key="train_epochs").set_value(30)
+    at.number_input(key="train_batch").set_value(16)
+    at.toggle(key="train_three_seeds").set_value(True).run()
+    assert not at.exception
+    refusal = " ".join(e.value for e in at.error)
+    assert "would take about" in refusal and "allows 60 s per training" in refusal
+    assert at.button(key="train_start").disabled
+    assert 'layers.Dense(2048, activation="relu", name="hidden_2")' in code(at)  # still shown
+
+
 @pytest.mark.slow
-def test_three_seeds_train_in_the_background_and_the_results_are_shown(at):
+def test_three_seeds_train_in_a_worker_and_the_results_are_shown(at):
     at.number_input(key="train_epochs").set_value(1)
     at.number_input(key="train_hidden").set_value(128)
     at.toggle(key="train_three_seeds").set_value(True).run()
     assert at.button(key="train_start").label == "Train 3 times"
     at.button(key="train_start").click().run()
-    trainer = at.session_state["train_trainer"]
-    assert trainer is not None and trainer.seeds == (0, 1, 2)
+    assert not at.exception
+    training = at.session_state["train_training"]
+    assert training is not None and training.job["seeds"] == (0, 1, 2)
     # the click's run drew the buttons again for a running training: Stop on, Train off
     assert not at.button(key="train_stop").disabled and at.button(key="train_start").disabled
-    deadline = time.monotonic() + 180
-    while trainer.running:
+    deadline = time.monotonic() + 300
+    while training.running:
         assert time.monotonic() < deadline
         time.sleep(0.5)
     at.run()
     at.run()
     assert not at.exception
-    assert len(trainer.results) == 3
+    outcome = at.session_state["train_outcome"]
+    assert len(outcome.runs) == 3
     # the median run is this session's model, and the page shows its results
     model = at.session_state["session_model"]
-    accuracies = sorted(r.test_accuracy for r in trainer.results)
-    assert model.test_accuracy == accuracies[1] > 0.8
+    assert model is outcome.model
+    assert model.test_accuracy == sorted(outcome.accuracies)[1] > 0.8
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Test accuracy"] == f"{model.test_accuracy:.2%}"
     assert metrics["Epochs trained"] == "1 of 1"
-    assert "Three seeds, three networks" in texts(at)
+    assert "Three seeds, three networks" in texts(at) and "Finished" in at.progress[0].text
     headings = [h.value for h in at.subheader]
     assert "The worst mistakes" in headings and "What hidden cells learned" in headings
+    assert model.keras_path.is_file()  # the download reads the worker's file
     # choosing a confusion-matrix cell shows those digits
     at.selectbox(key="train_true").set_value(4)
     at.selectbox(key="train_answer").set_value(4).run()
     right = int(((model.test_probabilities.argmax(1) == 4)
-                 & (at.session_state["train_trainer"].data.y_test == 4)).sum())
+                 & (load_npz(SAMPLE_PATH).y_test == 4)).sum())
     assert f"True 4, answered 4: {right} right answers" in [h.value for h in at.subheader]
     at.radio(key="train_cells_mode").set_value("Cells I choose").run()
     assert not at.exception

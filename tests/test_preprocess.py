@@ -109,9 +109,9 @@ def test_just_shrinking_leaves_a_corner_digit_in_the_corner():
 
 def test_upscaled_test_digits_are_read_almost_as_well_as_the_originals():
     """MNIST test digits drawn at 280 x 280 and prepared again: >= 95% of the test accuracy."""
-    from explainer.concepts.reading import Network
+    from explainer.concepts.reading import Reader
 
-    network = Network.of(trained_on_sample())
+    network = Reader.of(trained_on_sample())
     sample = load_sample()
     digits = np.stack([mnist_steps(on_canvas(d)).digit for d in sample.x_test])
     accuracy = float((network.read_many(digits).argmax(axis=1) == sample.y_test).mean())

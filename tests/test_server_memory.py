@@ -47,35 +47,6 @@ def test_freed_buffers_go_back_to_the_system():
     assert memory_kept_mb("flat") < 10
 
 
-TRAINING_PROBE = textwrap.dedent("""
-    from explainer.server import server_memory
-
-    def rss_mb():
-        for line in open("/proc/self/status"):
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-
-    assert server_memory.keep_memory_flat()
-    with server_memory.training_memory():
-        before = rss_mb()
-        buffers = [bytearray(1 << 20) for _ in range(100)]
-        last = buffers.pop()
-        del buffers
-        during = rss_mb() - before
-    print(during, rss_mb() - before)
-""")
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc malloc")
-def test_a_training_keeps_its_buffers_then_gives_them_back():
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
-    result = subprocess.run([sys.executable, "-c", TRAINING_PROBE], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=60, check=True)
-    during, after = map(float, result.stdout.split())
-    assert during > 80  # reused from the heap while the training runs: no memory map per step
-    assert after < 10  # trimmed when it ends
-
-
 def test_operator_setting_wins(monkeypatch):
     from explainer.server import server_memory
 

@@ -8,8 +8,8 @@ keeping every pixel between paper (0) and ink (1). What comes out is the picture
 likes best for that digit. It is usually sure of it, and it rarely looks like a 9: a network that
 learned to *tell digits apart* has not learned what a digit looks like.
 
-For an MLP the gradient is a few numpy matrix products (:func:`mlp_gradient`); for any other Keras
-model TensorFlow's autodiff computes it (:func:`keras_gradient`).
+For an MLP the gradient is a few numpy matrix products (:func:`mlp_gradient`); the small CNN
+brings its own (:mod:`explainer.concepts.convnet`). :func:`dream` takes either.
 """
 
 from __future__ import annotations
@@ -52,24 +52,6 @@ def mlp_gradient(mlp: Mlp, pixels: np.ndarray, digit: int) -> tuple[float, np.nd
     for layer, z in zip(reversed(mlp.hidden), reversed(sums)):
         upstream = layer.weights @ (upstream * activation(layer.activation).derivative(z))
     return objective, upstream * scale
-
-
-def keras_gradient(model, kind: str, input_scale: float) -> Callable:
-    """A function pixels (784,) in 0-1 -> (log P(digit), gradient), by TensorFlow's autodiff."""
-    import tensorflow as tf
-
-    shape = (1, 28, 28, 1) if kind == "cnn" else (1, 784)
-
-    def gradient(pixels: np.ndarray, digit: int) -> tuple[float, np.ndarray]:
-        x = tf.constant(np.asarray(pixels, dtype=np.float32).reshape(shape) * 255.0 * input_scale)
-        with tf.GradientTape() as tape:
-            tape.watch(x)
-            probabilities = model(x, training=False)
-            objective = tf.math.log(tf.clip_by_value(probabilities[0, digit], 1e-30, 1.0))
-        grad = tape.gradient(objective, x).numpy().reshape(784).astype(np.float64)
-        return float(objective.numpy()), grad * 255.0 * input_scale
-
-    return gradient
 
 
 @dataclass(frozen=True)

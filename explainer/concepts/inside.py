@@ -44,6 +44,19 @@ class Mlp:
         return f"Mlp({'-'.join(map(str, sizes))})"
 
 
+def mlp_from_weights(weights: list[np.ndarray], activations: list[str],
+                     input_scale: float) -> Mlp:
+    """An MLP from Keras' ``get_weights()`` order (kernel, bias per Dense layer) and the hidden
+    layers' activations; the arrays are used as they are (float32 stays float32)."""
+    if len(weights) != 2 * (len(activations) + 1):
+        raise ValueError(f"{len(weights)} arrays do not make {len(activations)} hidden layers "
+                         "and an output layer")
+    dense = [DenseLayer(np.asarray(weights[i]), np.asarray(weights[i + 1]), activation)
+             for i, activation in zip(range(0, len(weights), 2), [*activations, "softmax"])]
+    *hidden, output = dense
+    return Mlp(tuple(hidden), output, input_scale)
+
+
 def mlp_from_keras(model, input_scale: float) -> Mlp | None:
     """Copy a Keras MLP's weights (Dense and Dropout layers only), or None for any other model."""
     dense = []
@@ -67,7 +80,7 @@ def mlp_from_keras(model, input_scale: float) -> Mlp | None:
 
 
 @dataclass(frozen=True)
-class ForwardPass:
+class ForwardValues:
     """Every value one forward pass computed, for a batch of N digits."""
 
     inputs: np.ndarray  # (N, 784) what the first layer reads
@@ -76,7 +89,7 @@ class ForwardPass:
     probabilities: np.ndarray  # (N, 10)
 
 
-def forward(mlp: Mlp, digits: np.ndarray) -> ForwardPass:
+def forward(mlp: Mlp, digits: np.ndarray) -> ForwardValues:
     """uint8 digits (N, 28, 28) or one (28, 28) -> every layer's values, in float64."""
     digits = np.asarray(digits)
     x = digits.reshape(-1, PIXELS).astype(np.float64) * mlp.input_scale
@@ -85,7 +98,7 @@ def forward(mlp: Mlp, digits: np.ndarray) -> ForwardPass:
         values = ACTIVATIONS[layer.activation](values @ layer.weights + layer.bias)
         activations.append(values)
     scores = values @ mlp.output.weights + mlp.output.bias
-    return ForwardPass(x, tuple(activations), scores, softmax(scores))
+    return ForwardValues(x, tuple(activations), scores, softmax(scores))
 
 
 @dataclass(frozen=True)
@@ -101,12 +114,12 @@ class Push:
         return self.activation * self.weight
 
 
-def pushes(mlp: Mlp, run: ForwardPass, digit: int, index: int = 0) -> np.ndarray:
+def pushes(mlp: Mlp, run: ForwardValues, digit: int, index: int = 0) -> np.ndarray:
     """For every cell of the last hidden layer, activation x its weight to ``digit``'s output."""
     return run.hidden[-1][index] * mlp.output.weights[:, digit]
 
 
-def strongest_pushes(mlp: Mlp, run: ForwardPass, digit: int, count: int = 6,
+def strongest_pushes(mlp: Mlp, run: ForwardValues, digit: int, count: int = 6,
                      index: int = 0) -> list[Push]:
     """The last hidden layer's cells that pushed ``digit``'s score up the most, strongest first."""
     amounts = pushes(mlp, run, digit, index)

@@ -10,12 +10,12 @@ call an 8 or a 0 with confidence.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from explainer.concepts.inside import ForwardPass, Mlp, forward, mlp_from_keras
+from explainer.concepts.inside import ForwardValues, Mlp, forward, mlp_from_weights
 from explainer.concepts.preprocess import Steps
-from explainer.training.model import TrainedModel
 
 CONFIDENT = 0.75  # below this top probability the page says it is not sure
 BLOB_FILL = 0.7  # ink covering more of its box than this (MNIST: 99.9% of digits below 0.63)
@@ -34,7 +34,7 @@ class Reading:
 
     probabilities: np.ndarray  # (10,)
     blob: bool = False
-    inside: ForwardPass | None = None  # every layer's values, when the network is an MLP
+    inside: ForwardValues | None = None  # every layer's values, when the network is an MLP
 
     @property
     def digit(self) -> int:
@@ -54,19 +54,29 @@ class Reading:
 
 
 @dataclass(frozen=True)
-class Network:
-    """The model that answers, with its numpy copy when it is an MLP (fast, and shows inside)."""
+class Reader:
+    """The model that answers, as numpy: an MLP (which also shows inside) or a small CNN.
 
-    trained: TrainedModel
+    ``trained`` is the model it was made from (its weights, its config, its name): any object
+    with ``weights`` (Keras' ``get_weights()`` order, float32), ``config`` and ``name``.
+    """
+
+    trained: Any
     mlp: Mlp | None
+    convnet: Any  # explainer.concepts.convnet.ConvNet for a CNN, else None
     shared: bool  # the default model every session reads, not this session's own
 
     @classmethod
-    def of(cls, trained: TrainedModel, shared: bool = False, mlp: Mlp | None = None) -> Network:
-        if mlp is None:
-            scale = 1 / 255 if trained.config.scale_inputs else 1.0
-            mlp = mlp_from_keras(trained.model, scale)
-        return cls(trained, mlp, shared)
+    def of(cls, trained: Any, shared: bool = False) -> Reader:
+        config = trained.config
+        scale = 1 / 255 if config.scale_inputs else 1.0
+        if config.kind == "cnn":
+            from explainer.concepts.convnet import ConvNet
+
+            return cls(trained, None, ConvNet.from_weights(list(trained.weights), scale), shared)
+        mlp = mlp_from_weights(list(trained.weights), [config.activation] * len(config.hidden),
+                               scale)
+        return cls(trained, mlp, None, shared)
 
     @property
     def name(self) -> str:
@@ -78,14 +88,14 @@ class Network:
         if self.mlp is not None:
             run = forward(self.mlp, digit)
             return Reading(run.probabilities[0], blob, run)
-        probabilities = self.trained.predict(np.asarray(digit).reshape(1, 28, 28))[0]
+        probabilities = self.convnet.probabilities(np.asarray(digit).reshape(1, 28, 28))[0]
         return Reading(np.asarray(probabilities, dtype=np.float64), blob, None)
 
     def read_many(self, digits: np.ndarray) -> np.ndarray:
         """(N, 28, 28) uint8 digits -> (N, 10) probabilities."""
         if self.mlp is not None:
             return forward(self.mlp, digits).probabilities
-        return np.asarray(self.trained.predict(np.asarray(digits)), dtype=np.float64)
+        return np.asarray(self.convnet.probabilities(np.asarray(digits)), dtype=np.float64)
 
     def gradient(self):
         """The pixel gradient function for :func:`explainer.concepts.dream.dream`."""
@@ -93,5 +103,4 @@ class Network:
 
         if self.mlp is not None:
             return lambda pixels, digit: dream.mlp_gradient(self.mlp, pixels, digit)
-        scale = 1 / 255 if self.trained.config.scale_inputs else 1.0
-        return dream.keras_gradient(self.trained.model, self.trained.config.kind, scale)
+        return self.convnet.gradient

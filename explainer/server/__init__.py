@@ -1,1 +1,1 @@
-"""Server tuning: memory, CPU share and garbage collection of a long-running process."""
+"""Server tuning: the memory of a long-running web process."""

@@ -1,18 +1,19 @@
 """The shared default model: the walk-through's network, trained once per server, read by everyone.
 
 Whoever opens the drawing page first starts it; everyone after that waits on the same progress.
-It is trained in a background thread on the best MNIST available without a download (MNIST_DIR,
-else Keras' cache, else the shipped sample), and saved to a cache folder so the next server start
-only loads it. The cache file name holds a fingerprint of the config, the data and the Keras
-version, so a model trained on the sample is never taken for the one trained on all 60,000 digits.
-
-Sessions only read it (through its numpy copy, :class:`explainer.concepts.inside.Mlp`); nobody
-trains or changes it after it is ready.
+A worker process trains it (the same path and limits as the Train page's trainings) on the best
+MNIST available without a download (MNIST_DIR, else Keras' cache, else the shipped sample), and it
+is kept in a cache folder as ``.keras`` (for Keras users) plus ``.npz`` weights and a ``.json``
+note, each written atomically, so the next server start reads it with numpy in a blink. The cache
+name holds a fingerprint of the config, the data and the Keras version, so a model trained on the
+sample is never taken for the one trained on all 60,000 digits. After a failure it tries again
+later, waiting longer each time; the page can also ask for a retry at once.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import logging
 import os
@@ -22,29 +23,33 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from explainer.concepts.inside import Mlp, mlp_from_keras
+import numpy as np
+
 from explainer.data import mnist
-from explainer.server import cpu_share, server_memory
-from explainer.training.model import (
-    PRESETS,
-    ModelConfig,
-    TrainedModel,
-    build_model,
-    one_hot,
-    prepare_inputs,
-)
+from explainer.training.data_ref import reference_for
+from explainer.training.pool import TrainingPool, shared_pool
+from explainer.training.progress import TrainingProgress
+from explainer.training.spec import PRESETS, ModelConfig
+from explainer.training.trained import TrainedModel, outcome_from_result
 
 CACHE_ENV = "EXPLAINER_CACHE_DIR"
 APP_NAME = "neural-network-explainer"
+RETRY_AFTER_S = (10.0, 60.0, 300.0)  # waits before the automatic retries, then no more
 LOG = logging.getLogger(__name__)
-
-STATES = ("waiting", "loading", "training", "ready", "failed")
 
 
 def cache_folder() -> Path:
     """Where trained default models are kept: $EXPLAINER_CACHE_DIR, else ~/.cache/<app name>."""
     location = os.environ.get(CACHE_ENV, "").strip()
     return Path(location).expanduser() if location else Path.home() / ".cache" / APP_NAME
+
+
+def keras_version() -> str:
+    """The installed Keras' version, read from its package metadata (Keras is not imported)."""
+    try:
+        return importlib.metadata.version("keras")
+    except importlib.metadata.PackageNotFoundError:
+        return "none"
 
 
 def data_fingerprint(data: mnist.MnistData) -> str:
@@ -56,21 +61,22 @@ def data_fingerprint(data: mnist.MnistData) -> str:
     return digest.hexdigest()[:16]
 
 
-def cache_name(config: ModelConfig, data: mnist.MnistData, keras_version: str) -> str:
+def cache_name(config: ModelConfig, data: mnist.MnistData, version: str) -> str:
     """The file stem for a model: its data size in words, then a hash of config, data and Keras."""
     recipe = json.dumps({"config": config.as_dict(), "data": data_fingerprint(data),
-                         "keras": keras_version}, sort_keys=True)
+                         "keras": version}, sort_keys=True)
     which = "full" if data.is_full else f"{len(data.x_train)}-digits"
     return f"default-{config.kind}-{which}-{hashlib.sha256(recipe.encode()).hexdigest()[:12]}"
 
 
 @dataclass(frozen=True)
-class Progress:
+class DefaultModelStatus:
     """What the waiting reader sees: a state, how far along (0-1), and one sentence."""
 
-    state: str
+    state: str  # "waiting", "loading", "training", "ready" or "failed"
     fraction: float
     message: str
+    retry_in_s: float | None = None  # when failed: seconds until the next automatic try
 
     @property
     def ready(self) -> bool:
@@ -81,48 +87,54 @@ class Progress:
         return self.state == "failed"
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False) as tmp:
-        tmp.write(text)
-    os.replace(tmp.name, path)
-
-
-def save_cached(trained: TrainedModel, folder: Path, name: str, seconds: float = 0.0) -> Path:
-    """Write ``name.keras`` then ``name.json``, each atomically; the JSON's presence means done."""
-    folder.mkdir(parents=True, exist_ok=True)
-    model_path = folder / f"{name}.keras"
-    handle, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{name}-", suffix=".keras")
+def _atomic_write(path: Path, write) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
     os.close(handle)
     try:
-        trained.model.save(tmp_name)
-        os.replace(tmp_name, model_path)
+        write(temporary)
+        os.replace(temporary, path)
     finally:
-        if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
-    info = {"config": trained.config.as_dict(), "test_accuracy": trained.test_accuracy,
-            "source": trained.source, "history": trained.history,
-            "train_seconds": round(seconds, 1)}
-    _atomic_write_text(folder / f"{name}.json", json.dumps(info, indent=1))
-    return model_path
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def save_cached(model: TrainedModel, folder: Path, name: str) -> None:
+    """``name.npz`` (weights) then ``name.json``, each atomically; the JSON's presence means done.
+
+    The worker has already written ``name.keras`` there.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def write_weights(path):
+        with open(path, "wb") as handle:
+            np.savez(handle, *model.weights)
+
+    _atomic_write(folder / f"{name}.npz", write_weights)
+    info = {"config": model.config.as_dict(), "test_accuracy": model.test_accuracy,
+            "source": model.source, "history": model.history, "device": model.device,
+            "train_seconds": round(model.seconds, 1)}
+    _atomic_write(folder / f"{name}.json", lambda p: Path(p).write_text(json.dumps(info)))
 
 
 def load_cached(folder: Path, name: str, config: ModelConfig) -> TrainedModel | None:
-    """The model an earlier run saved under ``name``, or None when absent or unreadable."""
-    model_path, info_path = folder / f"{name}.keras", folder / f"{name}.json"
-    if not (model_path.is_file() and info_path.is_file()):
+    """The model an earlier run saved under ``name`` (numpy only), or None when absent or bad."""
+    weights_path, info_path = folder / f"{name}.npz", folder / f"{name}.json"
+    if not (weights_path.is_file() and info_path.is_file()):
         return None
     try:
-        import keras
-
         info = json.loads(info_path.read_text())
         if info.get("config") != json.loads(json.dumps(config.as_dict())):
             return None
-        model = keras.saving.load_model(model_path, compile=False)  # a file we wrote ourselves
+        with np.load(weights_path, allow_pickle=False) as arrays:
+            weights = [arrays[f"arr_{i}"] for i in range(len(arrays.files))]
         accuracy = info.get("test_accuracy")
-        return TrainedModel(model, config, float(accuracy) if accuracy is not None else None,
-                            info.get("history") or {}, str(info.get("source", "")))
+        keras_path = folder / f"{name}.keras"
+        return TrainedModel(weights, config, float(accuracy) if accuracy is not None else None,
+                            info.get("history") or {}, str(info.get("source", "")),
+                            device=str(info.get("device", "")),
+                            keras_path=keras_path if keras_path.is_file() else None)
     except Exception as exc:  # damaged or from an incompatible version: train again
-        LOG.warning("ignoring the cached model %s: %s", model_path, exc)
+        LOG.warning("ignoring the cached model %s: %s", weights_path, exc)
         return None
 
 
@@ -135,136 +147,129 @@ def best_local_data() -> tuple[mnist.MnistData, str]:
 
 
 class DefaultModel:
-    """Trains (or loads) one model in a background thread and reports its progress.
+    """Loads the cached default model, or has a worker train it; reports its progress.
 
     ``start()`` is safe to call from every script run: only the first call starts the thread.
     """
 
     def __init__(self, config: ModelConfig = PRESETS["post"], folder: Path | None = None,
-                 load_data=best_local_data):
+                 load_data=best_local_data, pool: TrainingPool | None = None):
         self.config = config
         self.folder = folder if folder is not None else cache_folder()
         self._load_data = load_data
+        self._pool = pool
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
-        self._progress = Progress("waiting", 0.0, "Not started yet.")
-        self._trained: TrainedModel | None = None
-        self._mlp: Mlp | None = None
+        self._status = DefaultModelStatus("waiting", 0.0, "Not started yet.")
+        self._progress: TrainingProgress | None = None
+        self._model: TrainedModel | None = None
+        self._failures = 0
+        self._retry_at: float | None = None
         self.loaded_from_cache = False
         self.note = ""
 
     def __repr__(self) -> str:
-        return f"DefaultModel({self.config.label!r}, {self._progress.state})"
+        return f"DefaultModel({self.config.label!r}, {self._status.state})"
 
     def start(self) -> None:
+        """Start (or, once its retry time has come after a failure, restart) the preparation."""
         with self._lock:
-            if self._thread is None:
-                self._progress = Progress("loading", 0.0, "Starting ...")
+            due = self._retry_at is not None and time.monotonic() >= self._retry_at
+            if self._thread is None or (due and not self._thread.is_alive()):
+                self._retry_at = None
+                self._status = DefaultModelStatus("loading", 0.0, "Starting ...")
                 self._thread = threading.Thread(target=self._run, name="default-model",
                                                 daemon=True)
                 self._thread.start()
 
-    def wait(self, timeout: float | None = None) -> Progress:
-        """Block until the thread is done (for scripts and tests); returns the final progress."""
+    def retry_now(self) -> None:
+        """After a failure: try again at once (the page's button)."""
+        with self._lock:
+            if self._status.failed:
+                self._retry_at = time.monotonic()
+        self.start()
+
+    def wait(self, timeout: float | None = None) -> DefaultModelStatus:
+        """Block until the preparation ends (for scripts and tests); returns the final status."""
         self.start()
         self._thread.join(timeout)
-        return self.progress()
+        return self.status()
 
-    def progress(self) -> Progress:
+    def status(self) -> DefaultModelStatus:
         with self._lock:
-            return self._progress
+            status, progress, retry_at = self._status, self._progress, self._retry_at
+        if status.failed and retry_at is not None:
+            return DefaultModelStatus("failed", 0.0, status.message,
+                                      max(retry_at - time.monotonic(), 0.0))
+        if status.state != "training" or progress is None:
+            return status
+        snap = progress.snapshot()
+        if snap.phase == "training":
+            left = f", about {snap.eta_s:.0f} s left" if snap.eta_s is not None else ""
+            digits = snap.samples_total // max(snap.epochs * snap.runs, 1)
+            epoch = min(snap.epoch + 1, snap.epochs)
+            message = (f"Training the walk-through's network on {digits:,} digits "
+                       f"({snap.device}): epoch {epoch} of {snap.epochs}{left}.")
+        else:
+            message = f"{snap.phase_text}: {snap.message}" if snap.message else snap.phase_text
+        return DefaultModelStatus("training", snap.fraction, message)
 
     @property
-    def trained(self) -> TrainedModel | None:
+    def model(self) -> TrainedModel | None:
         with self._lock:
-            return self._trained
-
-    @property
-    def mlp(self) -> Mlp | None:
-        with self._lock:
-            return self._mlp
+            return self._model
 
     def _report(self, state: str, fraction: float, message: str) -> None:
         with self._lock:
-            self._progress = Progress(state, min(max(fraction, 0.0), 1.0), message)
+            self._status = DefaultModelStatus(state, min(max(fraction, 0.0), 1.0), message)
 
     def _run(self) -> None:
         try:
-            self._load_or_train()
+            model = self._load_or_train()
         except Exception as exc:  # shown on the page instead of a traceback
-            LOG.exception("the default model failed")
-            self._report("failed", 0.0, f"The default model could not be prepared: {exc}")
+            LOG.warning("the default model failed: %s", exc)
+            with self._lock:
+                self._failures += 1
+                waits = RETRY_AFTER_S
+                self._retry_at = (time.monotonic() + waits[self._failures - 1]
+                                  if self._failures <= len(waits) else None)
+                self._status = DefaultModelStatus(
+                    "failed", 0.0, f"The default model could not be prepared: {exc}")
+            return
+        with self._lock:
+            self._model, self._failures = model, 0
+            how = "loaded from the cache" if self.loaded_from_cache else "trained"
+            self._status = DefaultModelStatus("ready", 1.0, f"Ready: {model.name} ({how}).")
 
-    def _load_or_train(self) -> None:
+    def _load_or_train(self) -> TrainedModel:
         self._report("loading", 0.0, "Loading the MNIST digits ...")
         data, self.note = self._load_data()
-        self._report("loading", 0.0, "Loading TensorFlow (a few seconds the first time) ...")
-        from explainer.training.device import describe_device, load_keras
-
-        keras = load_keras()
-
-        device = describe_device()
-        name = cache_name(self.config, data, keras.__version__)
-        trained = load_cached(self.folder, name, self.config)
-        if trained is not None:
+        name = cache_name(self.config, data, keras_version())
+        cached = load_cached(self.folder, name, self.config)
+        if cached is not None:
             self.loaded_from_cache = True
-        else:
-            trained = self._train(data, device, name)
-        mlp = mlp_from_keras(trained.model, 1 / 255 if self.config.scale_inputs else 1.0)
+            return cached
+        return self._train(data, name)
+
+    def _train(self, data: mnist.MnistData, name: str) -> TrainedModel:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        progress = TrainingProgress(self.config.epochs)
         with self._lock:
-            self._trained, self._mlp = trained, mlp
-            how = "loaded from the cache" if self.loaded_from_cache else "trained"
-            self._progress = Progress("ready", 1.0, f"Ready: {trained.name} ({how}).")
-
-    def _train(self, data: mnist.MnistData, device: str, name: str) -> TrainedModel:
-        import keras
-
-        cpu_share.lower_this_thread(cpu_share.DEFAULT_MODEL_WORKER)  # after the import
-        config = self.config
-        x_train, y_train = prepare_inputs(data.x_train, config), one_hot(data.y_train)
-        steps = -(-len(x_train) // config.batch_size)
-        total = steps * config.epochs
-        began = time.perf_counter()
-        report = self._report
-
-        class Progressing(keras.callbacks.Callback):
-            epoch = 0
-
-            def on_epoch_begin(self, epoch, logs=None):
-                self.epoch = epoch
-
-            def on_train_batch_end(self, batch, logs=None):
-                if batch == 0:  # visitors' clicks first: see explainer/server/cpu_share.py
-                    cpu_share.lower_tensorflow_priority()
-                done = self.epoch * steps + batch + 1
-                if batch % 20 and done != total:
-                    return
-                elapsed = time.perf_counter() - began
-                accuracy = (logs or {}).get("accuracy")
-                seen = f", accuracy so far {accuracy:.1%}" if accuracy is not None else ""
-                # the first batches include setting up the graph: no estimate from them
-                left = (f", about {elapsed / done * (total - done):.0f} s left"
-                        if done >= 0.05 * total else "")
-                report("training", done / total,
-                       f"Training the walk-through's network on {len(x_train):,} digits "
-                       f"({device}): epoch {self.epoch + 1} of {config.epochs}{seen}{left}.")
-
-        self._report("training", 0.0, f"Training on {len(x_train):,} digits ({device}) ...")
-        model = build_model(config)
-        with server_memory.training_memory():
-            fit = model.fit(x_train, y_train, epochs=config.epochs, batch_size=config.batch_size,
-                            verbose=0, callbacks=[Progressing()])
-            self._report("training", 1.0, "Measuring the accuracy on the test digits ...")
-            _, accuracy = model.evaluate(prepare_inputs(data.x_test, config),
-                                         one_hot(data.y_test), batch_size=1024, verbose=0)
-        history = {key: [float(v) for v in values] for key, values in fit.history.items()}
-        trained = TrainedModel(model, config, float(accuracy), history, data.source)
-        seconds = time.perf_counter() - began
+            self._progress = progress
+            self._status = DefaultModelStatus("training", 0.0, "Waiting for a worker ...")
+        job = {"kind": "train", "config": self.config, "seeds": (self.config.seed,),
+               "data": reference_for(data), "keras_path": str(self.folder / f"{name}.keras")}
+        training = (self._pool or shared_pool()).submit(job, progress, owner="default-model")
+        training.wait()
+        model = outcome_from_result(training.result, self.config, training.error).model
+        if training.error or model is None:
+            raise RuntimeError(training.error or "the training ended without a model")
+        model.test_probabilities = None  # the Draw page does not show them
         try:
-            save_cached(trained, self.folder, name, seconds)
+            save_cached(model, self.folder, name)
         except OSError as exc:  # a read-only home: fine, it is trained again next time
             LOG.warning("could not cache the default model in %s: %s", self.folder, exc)
-        return trained
+        return model
 
 
 _SHARED: DefaultModel | None = None

@@ -32,8 +32,13 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def app_url(chromium_path, tmp_path_factory) -> str:
-    """Start the app once for the browser tests; stop it afterwards.
+def app_url(app_server) -> str:
+    return app_server[1]
+
+
+@pytest.fixture(scope="session")
+def app_server(chromium_path, tmp_path_factory):
+    """Start the app once for the browser tests; stop it afterwards: (process, url).
 
     Its MNIST is the shipped sample and its model cache a fresh folder, so the default model the
     Draw page needs is trained in seconds, by this server, every run.
@@ -45,7 +50,7 @@ def app_url(chromium_path, tmp_path_factory) -> str:
         process, url = start_app(SHOTS / "server.log", env=env)
     except RuntimeError as exc:
         pytest.fail(f"{exc} (see screenshots/server.log)")
-    yield url
+    yield process, url
     stop_app(process)
 
 

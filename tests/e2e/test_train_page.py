@@ -4,12 +4,15 @@ inspect the result and click a confusion-matrix cell."""
 from __future__ import annotations
 
 import re
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from browser import assert_no_exception, shot, wait_idle
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow,
+              pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")]
 
 
 def shot_at(page, locator, name):
@@ -19,13 +22,19 @@ def shot_at(page, locator, name):
     shot(page, name)
 
 
-def test_train_watch_and_inspect(page, app_url):
+def tensorflow_in(pid: int) -> list[str]:
+    """TensorFlow's shared libraries mapped into a process (Linux)."""
+    maps = Path(f"/proc/{pid}/maps").read_text()
+    return sorted({line.split()[-1] for line in maps.splitlines() if "tensorflow" in line})
+
+
+def test_train_watch_and_inspect(page, app_url, app_server, tmp_path):
     # Open the app at its root first: on a fresh server a deep link skips the router, since a
     # pages/ folder makes Streamlit start in its older multipage mode until st.navigation runs.
     page.goto(app_url)
     wait_idle(page)
     page.goto(f"{app_url}/train_mnist")
-    wait_idle(page, timeout=120_000)  # the first visit loads TensorFlow to build the model
+    wait_idle(page, timeout=60_000)
     main = page.locator("[data-testid='stMain']")
     main.get_by_text("Data in use:").wait_for()
     assert "407,050 parameters" in main.inner_text()
@@ -80,7 +89,21 @@ def test_train_watch_and_inspect(page, app_url):
     shot_at(page, main.get_by_text("The worst mistakes"), "train-5-worst")
     shot_at(page, main.get_by_text("What hidden cells learned"), "train-6-cells")
 
+    # the .keras file the worker wrote, downloaded through the page
+    button = main.get_by_role("button", name=re.compile("Download the trained model"))
+    button.scroll_into_view_if_needed()
+    with page.expect_download() as download:
+        button.click()
+    saved = tmp_path / "mnist_model.keras"
+    download.value.save_as(saved)
+    assert saved.read_bytes()[:2] == b"PK" and saved.stat().st_size > 1_000_000
+
+    # the server trained, answered and served the file without loading TensorFlow
+    assert tensorflow_in(app_server[0].pid) == []
+
     # the sidebar names the session's model, on another page too
     page.locator("[data-testid='stSidebarNav'] a", has_text="Home").first.click()
     wait_idle(page)
-    assert "Your model:" in page.locator("[data-testid='stSidebar']").inner_text()
+    sidebar = page.locator("[data-testid='stSidebar']").inner_text()
+    assert "Your model:" in sidebar
+    assert "Trainings run on: CPU" in sidebar or "Trainings run on: GPU" in sidebar

@@ -1,0 +1,88 @@
+"""How much training one server gives away: slots, a cap on work, a cap on time, idle workers.
+
+Every setting comes from an environment variable (see the README's Settings table). The work a
+training asks for is estimated before Train is pressed, from what it computes: for every digit
+of every epoch of every seed, one multiply-add per weight of a dense layer and one per weight per
+position of a convolution, plus a fixed cost per batch. The rates below were measured on two CPU
+cores (``python bench/work_estimate.py`` prints estimate against measurement).
+"""
+
+from __future__ import annotations
+
+import os
+
+from explainer.training.spec import ModelConfig, input_shape, layer_plan
+
+DENSE_SECONDS = 1.0e-10  # per multiply-add of a dense layer, forward and backward, per digit
+CONV_SECONDS = 5.0e-11  # per multiply-add of a convolution (oneDNN runs these well)
+BATCH_SECONDS = 1.0e-3  # fixed cost of one batch (one optimizer step) on top
+
+
+class LimitError(Exception):
+    """A training refused by a limit; the message says which and what to do."""
+
+
+def _setting(name: str, default: float, low: float, high: float) -> float:
+    try:
+        value = float(os.environ.get(name, default))
+    except ValueError:
+        value = default
+    return min(max(value, low), high) if value == value else default  # NaN: the default
+
+
+def max_trainings() -> int:
+    """``MAX_TRAININGS``: trainings (and worker processes) at once on this server; 2 (1-16)."""
+    return int(_setting("MAX_TRAININGS", 2, 1, 16))
+
+
+def max_work_seconds() -> float:
+    """``TRAINING_MAX_WORK_S``: the largest estimated two-core time one training may ask for."""
+    return _setting("TRAINING_MAX_WORK_S", 600, 10, 86_400)
+
+
+def max_wall_seconds() -> float:
+    """``TRAINING_MAX_WALL_S``: a training ends after this long, keeping what it learned."""
+    return _setting("TRAINING_MAX_WALL_S", 1200, 1, 86_400)
+
+
+def worker_idle_seconds() -> float:
+    """``WORKER_IDLE_S``: an idle worker process exits after this long, giving its memory back."""
+    return _setting("WORKER_IDLE_S", 120, 1, 86_400)
+
+
+def multiply_adds(config: ModelConfig) -> tuple[int, int]:
+    """(dense, convolution) multiply-adds for one digit's forward pass."""
+    dense = conv = 0
+    shape = input_shape(config)
+    for layer in layer_plan(config):
+        weights, _ = layer.parameters(shape)
+        if layer.kind == "Dense":
+            dense += weights
+        elif layer.kind == "Conv2D":
+            conv += weights * layer.shape[0] * layer.shape[1]  # once per output position
+        shape = layer.shape
+    return dense, conv
+
+
+def estimate_seconds(config: ModelConfig, digits: int, seeds: int = 1) -> float:
+    """Roughly how long the training takes on two CPU cores, in seconds."""
+    dense, conv = multiply_adds(config)
+    per_epoch = digits * (dense * DENSE_SECONDS + conv * CONV_SECONDS)
+    per_epoch += -(-digits // config.batch_size) * BATCH_SECONDS
+    return per_epoch * config.epochs * seeds
+
+
+def describe_seconds(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(seconds, 1):.0f} s"
+    return f"{seconds / 60:.0f} min"
+
+
+def work_refusal(config: ModelConfig, digits: int, seeds: int = 1) -> str:
+    """Why this training is too big for this server, or "" when it may run."""
+    estimate, cap = estimate_seconds(config, digits, seeds), max_work_seconds()
+    if estimate <= cap:
+        return ""
+    return (f"This training would take about {describe_seconds(estimate)} of two CPU cores; "
+            f"this server allows {describe_seconds(cap)} per training. Use fewer epochs, fewer "
+            "or smaller hidden layers, a bigger batch, one seed, or the small sample.")

@@ -1,0 +1,139 @@
+"""The worker process: the only place TensorFlow is imported. It trains one job at a time.
+
+Started by :mod:`explainer.training.pool` as ``python -m explainer.training.worker FD IDLE_S``
+(a fresh interpreter, as multiprocessing's spawn makes, but without re-running the parent's
+``__main__``, which under Streamlit is the app script) and spoken to over a
+``multiprocessing.connection.Connection`` on the socket ``FD``. It first lowers its own priority
+to the lowest the OS offers (``SCHED_IDLE`` on Linux: it runs only on cores nothing else wants),
+imports Keras, names the device, then waits for jobs on its pipe. Each message it sends back is a
+``(kind, info)`` pair: progress for the page, then one ``result`` or ``error``. It exits when its
+pipe closes or after ``idle_seconds`` without a job, so its memory goes back to the system.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+
+READY, RESULT, ERROR = "ready", "result", "error"
+STOP = "stop"
+
+
+def lower_priority() -> str:
+    """The lowest CPU priority this OS offers, for this process and every thread it starts."""
+    if hasattr(os, "SCHED_IDLE") and sys.platform.startswith("linux"):
+        try:
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+            return "SCHED_IDLE"
+        except OSError:
+            pass
+    try:
+        os.nice(19 - os.nice(0))
+        return "nice 19"
+    except (OSError, AttributeError):
+        return "normal"
+
+
+def worker_main(conn, idle_seconds: float) -> None:
+    """The worker's whole life: start, then one job after another until idle or told to end."""
+    began = time.monotonic()
+    priority = lower_priority()
+    logging.basicConfig(level=logging.WARNING)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+    def send(kind: str, **info) -> None:
+        conn.send((kind, info))
+
+    stopped = []
+
+    def stop_asked() -> bool:
+        """True once the web process sent Stop for the current job (checked after each batch)."""
+        try:
+            while not stopped and conn.poll(0):
+                if conn.recv() == STOP:
+                    stopped.append(True)
+        except (EOFError, OSError):  # the web process is gone: nobody to train for
+            raise SystemExit(0) from None
+        return bool(stopped)
+
+    import keras  # noqa: F401  (the slow part of starting: seconds, about 600 MB)
+
+    from explainer.training import keras_fit
+
+    device = keras_fit.describe_device()
+    send(READY, device=device, priority=priority, pid=os.getpid(),
+         seconds=time.monotonic() - began)
+    while True:
+        try:
+            if not conn.poll(idle_seconds):
+                return  # idle: exit, so the memory goes back
+            job = conn.recv()
+        except (EOFError, OSError):
+            return  # the web process is gone
+        if job is None:
+            return
+        stopped.clear()
+        if not isinstance(job, dict):
+            continue  # a Stop that came after its job had ended
+        try:
+            send(RESULT, **run_job(job, send, stop_asked, device))
+        except Exception as exc:  # reported to the page; the worker stays usable
+            send(ERROR, message=describe_error(exc), detail=traceback.format_exc(limit=3))
+        finally:
+            keras.backend.clear_session()
+            gc.collect()
+
+
+def describe_error(exc: Exception) -> str:
+    from explainer.training.limits import LimitError
+
+    if isinstance(exc, LimitError):
+        return str(exc)
+    if isinstance(exc, MemoryError):
+        return "The training ran out of memory. Try smaller hidden layers or a smaller batch."
+    return f"{type(exc).__name__}: {exc}"
+
+
+def run_job(job: dict, send, stop_asked, device: str) -> dict:
+    """One job: ``{"kind": "train", ...}`` or ``{"kind": "download_mnist"}``; its result."""
+    if job["kind"] == "download_mnist":
+        return download_mnist(send)
+    if job["kind"] != "train":
+        raise ValueError(f"unknown job {job['kind']!r}")
+    from explainer.training.keras_fit import train_job
+
+    send("device", device=device)
+    send("phase", phase="loading", message="Reading the digits ...")
+    data = job["data"].load()
+    return train_job(job["config"], tuple(job["seeds"]), data, Path(job["keras_path"]), send,
+                     stop_asked, device)
+
+
+def download_mnist(send) -> dict:
+    """Keras' own MNIST download into ~/.keras/datasets/mnist.npz (it checks the file's hash)."""
+    from keras.datasets import mnist as keras_mnist
+
+    send("phase", phase="loading", message="Downloading MNIST (11 MB) ...")
+    keras_mnist.load_data()
+    return {"downloaded": True}
+
+
+def main(argv: list[str]) -> None:
+    import socket
+    from multiprocessing.connection import Connection
+
+    fd, idle_seconds = int(argv[1]), float(argv[2])
+    conn = Connection(socket.socket(fileno=fd).detach())
+    try:
+        worker_main(conn, idle_seconds)
+    finally:
+        conn.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv)

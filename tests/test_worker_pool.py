@@ -1,0 +1,209 @@
+"""Trainings in real worker processes: progress, results, Stop, a killed worker, the line, limits.
+
+Small networks on the shipped sample, so each training takes seconds on two cores. One pool (two
+slots) serves the module; the tests that need other settings make their own.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from explainer.concepts.reading import Reader
+from explainer.data.mnist import load_sample
+from explainer.training import limits
+from explainer.training.data_ref import DataRef
+from explainer.training.pool import WORKER_DIED, TrainingPool
+from explainer.training.progress import TrainingProgress
+from explainer.training.spec import PRESETS, prepare_inputs
+from explainer.training.trained import outcome_from_result
+
+pytestmark = pytest.mark.slow
+
+SMALL = PRESETS["post"].with_changes(hidden=(64,), epochs=2)
+LONG = SMALL.with_changes(epochs=30)
+
+
+def wait_for(condition, timeout=180.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def job(config, folder: Path, seeds=(0,)) -> dict:
+    return {"kind": "train", "config": config, "seeds": tuple(seeds), "data": DataRef(""),
+            "keras_path": str(folder / f"model-{time.monotonic_ns()}.keras")}
+
+
+def start(pool, config, folder, owner, seeds=(0,), **options):
+    progress = TrainingProgress(config.epochs, runs=len(seeds))
+    return pool.submit(job(config, folder, seeds), progress, owner, **options)
+
+
+@pytest.fixture(scope="module")
+def pool():
+    shared = TrainingPool(limit=2, idle_seconds=300)
+    yield shared
+    shared.shutdown()
+
+
+@pytest.fixture(scope="module")
+def finished(pool, tmp_path_factory):
+    """Three seeds of a small network, trained in a worker: (training, snapshots seen)."""
+    folder = tmp_path_factory.mktemp("models")
+    training = start(pool, SMALL, folder, "seeds", seeds=(0, 1, 2))
+    seen = []
+    while training.running:
+        seen.append(training.progress.snapshot())
+        time.sleep(0.05)
+    return training, seen
+
+
+def test_a_training_streams_its_progress_and_returns_numpy_weights(finished):
+    training, seen = finished
+    assert not training.error, training.error
+    phases = [snap.phase for snap in seen]
+    assert "starting" in phases or "loading" in phases
+    assert any(s.phase == "training" and s.batch > 0 and s.samples_per_second > 0 for s in seen)
+    assert any(s.eta_s is not None for s in seen)
+    snap = training.progress.snapshot()
+    assert snap.phase == "done" and snap.device.startswith(("CPU", "GPU"))
+    assert snap.epochs_log["epoch"] == [1, 2] and snap.run == 3
+    assert snap.samples_done == snap.samples_total == 3 * 2 * 6000
+    outcome = outcome_from_result(training.result, SMALL)
+    assert [run.seed for run in outcome.runs] == [0, 1, 2]
+    accuracies = outcome.accuracies
+    assert outcome.model.test_accuracy == sorted(accuracies)[1] > 0.85  # the median seed's
+    assert all(w.dtype == np.float32 for w in outcome.model.weights)
+    assert [w.shape for w in outcome.model.weights] == [(784, 64), (64,), (64, 10), (10,)]
+    assert outcome.model.nbytes < 1_000_000
+    # the others keep only their figures
+    assert sum("test_probabilities" in r for r in training.result["runs"]) == 1
+
+
+def test_numpy_answers_like_the_keras_file_the_worker_wrote(finished):
+    import keras
+
+    training, _ = finished
+    model = outcome_from_result(training.result, SMALL).model
+    assert model.keras_path.is_file() and model.keras_bytes()[:2] == b"PK"  # a zip archive
+    loaded = keras.saving.load_model(model.keras_path)
+    digits = load_sample().x_test
+    by_keras = loaded.predict_on_batch(prepare_inputs(digits, SMALL))
+    np.testing.assert_allclose(Reader.of(model).read_many(digits), by_keras, atol=1e-5)
+    np.testing.assert_allclose(model.test_probabilities, by_keras, atol=1e-5)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SCHED_IDLE is Linux's")
+def test_workers_run_at_the_lowest_priority(pool, finished):
+    pids = pool.worker_pids()
+    assert pids
+    for pid in pids:
+        threads = [int(t) for t in os.listdir(f"/proc/{pid}/task")]
+        assert len(threads) > 3  # TensorFlow's own threads, started after the switch
+        assert {os.sched_getscheduler(tid) for tid in threads} == {os.SCHED_IDLE}
+    assert os.sched_getscheduler(0) == os.SCHED_OTHER  # this process is left as it was
+
+
+def test_stop_ends_training_after_the_current_batch_and_keeps_the_model(pool, finished, tmp_path):
+    training = start(pool, LONG, tmp_path, "stopper")
+    started = time.monotonic()
+    wait_for(lambda: training.progress.snapshot().epoch >= 1)
+    assert time.monotonic() - started < 120
+    warm = [s for s in pool.start_seconds]
+    training.stop()
+    assert training.wait(120)
+    snap = training.progress.snapshot()
+    assert snap.phase == "stopped" and snap.stop_latency_s is not None
+    (run,) = training.result["runs"]
+    assert run["ended_by"] == "stop" and run["stopped"] and 1 <= run["epochs_done"] < 30
+    assert run["test_accuracy"] > 0.8  # at least one epoch: a usable model, tested
+    assert pool.start_seconds == warm  # the warm worker took it: no new start
+
+
+def test_a_killed_worker_fails_only_its_training(pool, finished, tmp_path):
+    victim = start(pool, LONG, tmp_path, "victim")
+    wait_for(lambda: victim.progress.snapshot().batch > 0)
+    os.kill(victim.worker.pid, signal.SIGKILL)
+    assert victim.wait(60)
+    assert victim.error == WORKER_DIED and victim.progress.snapshot().phase == "failed"
+    assert "Nothing else was affected" in victim.progress.snapshot().error
+    assert pool.running == 0  # its slot is free
+    again = start(pool, SMALL.with_changes(epochs=1), tmp_path, "victim")  # the next one works
+    assert again.wait(180) and not again.error
+    assert again.result["runs"][0]["test_accuracy"] > 0.8
+
+
+def test_one_training_per_session_and_per_client(pool, finished, tmp_path):
+    first = start(pool, LONG, tmp_path, "session-a", clients=frozenset({"browser:1"}))
+    try:
+        with pytest.raises(limits.LimitError, match="one at a time per visitor"):
+            start(pool, SMALL, tmp_path, "session-a")
+        with pytest.raises(limits.LimitError, match="another tab"):  # another tab, same browser
+            start(pool, SMALL, tmp_path, "session-b", clients=frozenset({"browser:1"}))
+    finally:
+        first.stop()
+        first.wait(120)
+    other = start(pool, SMALL.with_changes(epochs=1), tmp_path, "session-b",
+                  clients=frozenset({"browser:1"}))  # once it ended: allowed
+    assert other.wait(180) and not other.error
+
+
+def test_past_the_limit_trainings_wait_in_line_with_their_place(tmp_path):
+    line = TrainingPool(limit=1, idle_seconds=300)
+    try:
+        first = start(line, LONG, tmp_path, "one")
+        second = start(line, SMALL.with_changes(epochs=1), tmp_path, "two")
+        third = start(line, SMALL.with_changes(epochs=1), tmp_path, "three")
+        assert (second.progress.snapshot().queue_place, third.progress.snapshot().queue_place) \
+            == (1, 2)
+        assert "yours is number 2 in line" in third.progress.snapshot().message
+        third.stop()  # leaving the line: the one behind moves up, nothing starts
+        assert third.wait(5) and third.progress.snapshot().phase == "stopped"
+        assert line.waiting == 1 and line.running == 1
+        wait_for(lambda: first.progress.snapshot().batch > 0)
+        first.stop()
+        assert second.wait(180) and not second.error and second.result["runs"]
+        assert first.result["runs"][0]["ended_by"] == "stop"
+    finally:
+        line.shutdown()
+
+
+def test_the_worker_refuses_work_over_the_cap_and_ends_at_the_time_cap(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRAINING_MAX_WORK_S", "10")
+    monkeypatch.setenv("TRAINING_MAX_WALL_S", "3")
+    capped = TrainingPool(limit=1, idle_seconds=300)  # its worker reads these settings
+    try:
+        big = start(capped, PRESETS["better-mlp"].with_changes(epochs=30), tmp_path, "big")
+        assert big.wait(180)
+        assert "would take about" in big.error and big.result is None
+        timed = start(capped, LONG, tmp_path, "long")
+        assert timed.wait(180) and not timed.error
+        (run,) = timed.result["runs"]
+        assert run["ended_by"] == "time" and run["epochs_done"] < 30
+    finally:
+        capped.shutdown()
+
+
+def test_a_training_of_a_session_gone_stops_and_idle_workers_exit(tmp_path, monkeypatch):
+    from explainer.training import pool as pool_module
+
+    monkeypatch.setattr(pool_module, "ALIVE_CHECK_S", 0.2)
+    short = TrainingPool(limit=1, idle_seconds=1)
+    try:
+        orphan = start(short, LONG, tmp_path, "gone", alive=lambda: False)
+        assert orphan.wait(180)
+        (run,) = orphan.result["runs"]
+        assert run["ended_by"] == "stop" and run["epochs_done"] < 30
+        (pid,) = short.worker_pids()
+        wait_for(lambda: not short.worker_pids(), timeout=30)  # idle: it exits
+        wait_for(lambda: not Path(f"/proc/{pid}").exists(), timeout=30)
+    finally:
+        short.shutdown()
