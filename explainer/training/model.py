@@ -40,6 +40,7 @@ class ModelConfig:
     batch_size: int = 128
     scale_inputs: bool = True  # divide the 0-255 pixels by 255
     seed: int = 0
+    train_fraction: float = 1.0  # train on this share of the training digits (a fixed subset)
     label: str = "Custom"
 
     def with_changes(self, **changes: Any) -> ModelConfig:
@@ -65,8 +66,8 @@ def validate(config: ModelConfig) -> list[str]:
     if config.kind not in ("mlp", "cnn"):
         problems.append(f"Unknown model kind {config.kind!r}: use 'mlp' or 'cnn'.")
     low, high = LIMITS["hidden"]
-    if config.kind == "mlp" and not 1 <= len(config.hidden) <= 2:
-        problems.append("An MLP has one or two hidden layers.")
+    if config.kind == "mlp" and not 0 <= len(config.hidden) <= 2:
+        problems.append("An MLP has no, one or two hidden layers.")
     if config.kind == "cnn" and len(config.hidden) > 1:
         problems.append("The small CNN has at most one dense hidden layer.")
     for size in config.hidden:
@@ -80,6 +81,8 @@ def validate(config: ModelConfig) -> list[str]:
         problems.append(f"Loss must be one of {', '.join(LOSSES)}.")
     if not 0.0 <= config.dropout < 1.0:
         problems.append("Dropout must be at least 0 and below 1.")
+    if not (np.isfinite(config.train_fraction) and 0.0 < config.train_fraction <= 1.0):
+        problems.append("The share of training digits must be above 0 and at most 1.")
     for name in ("epochs", "batch_size", "learning_rate"):
         value, (low, high) = getattr(config, name), LIMITS[name]
         if not (np.isfinite(value) and low <= value <= high):
@@ -94,6 +97,16 @@ def prepare_inputs(images: np.ndarray, config: ModelConfig) -> np.ndarray:
     if config.scale_inputs:
         x /= 255.0
     return x.reshape(len(x), 28, 28, 1) if config.kind == "cnn" else x.reshape(len(x), 784)
+
+
+def training_subset(images: np.ndarray, labels: np.ndarray,
+                    fraction: float) -> tuple[np.ndarray, np.ndarray]:
+    """A fixed random share of the training digits (the same ones for every seed), in order."""
+    if fraction >= 1.0:
+        return images, labels
+    keep = max(1, int(round(len(images) * fraction)))
+    chosen = np.sort(np.random.default_rng(20_240_602).permutation(len(images))[:keep])
+    return images[chosen], labels[chosen]
 
 
 def one_hot(labels: np.ndarray) -> np.ndarray:
@@ -180,6 +193,9 @@ def keras_code(config: ModelConfig) -> str:
               f'              loss="{config.loss}", metrics=["accuracy"])', ""]
     shape = "(-1, 28, 28, 1)" if config.kind == "cnn" else "(-1, 784)"
     scale = " / 255" if config.scale_inputs else ""
+    if config.train_fraction < 1.0:
+        lines.append(f"# trained on a fixed random {config.train_fraction:.0%} of the training "
+                     "digits")
     lines += [f'x_train = train_images.reshape{shape}.astype("float32"){scale}',
               "y_train = keras.utils.to_categorical(train_labels, 10)",
               f"model.fit(x_train, y_train, epochs={config.epochs}, "

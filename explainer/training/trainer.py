@@ -26,7 +26,14 @@ import numpy as np
 
 from explainer.data.mnist import MnistData
 from explainer.server import cpu_share, server_memory
-from explainer.training.model import ModelConfig, TrainedModel, build_model, one_hot, prepare_inputs
+from explainer.training.model import (
+    ModelConfig,
+    TrainedModel,
+    build_model,
+    one_hot,
+    prepare_inputs,
+    training_subset,
+)
 
 # Like the walk-through, train on every training digit and draw the validation curve on the test
 # digits, which the network never trains on. A fraction above 0 holds out that share of the
@@ -340,6 +347,7 @@ def train_once(config: ModelConfig, data: MnistData, progress: Progress | None =
     device = describe_device()  # turns on GPU memory growth before TensorFlow uses the GPU
     x_train, y_train, x_val, y_val = split_validation(data.x_train, data.y_train,
                                                       validation_fraction)
+    x_train, y_train = training_subset(x_train, y_train, config.train_fraction)
     if not len(x_val):
         x_val, y_val = data.x_test, data.y_test
     inputs, targets = prepare_inputs(x_train, config), one_hot(y_train)
