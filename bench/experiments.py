@@ -15,6 +15,7 @@ one-time setup. Figures, not a test: nothing is asserted.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import sys
@@ -50,6 +51,8 @@ def main(argv=None) -> None:
     parser.add_argument("--sample", action="store_true", help="the shipped sample (fast)")
     parser.add_argument("--epochs", type=int, default=None,
                         help="override every run's epochs (a quick look)")
+    parser.add_argument("--save", type=Path, default=None,
+                        help="also write the results (with each run's accuracy per epoch) as JSON")
     args = parser.parse_args(argv)
 
     chosen = list(experiments.EXPERIMENTS)
@@ -72,10 +75,13 @@ def main(argv=None) -> None:
     # the first fit of a process pays a one-time setup: a full epoch here, so no run pays it
     train_once(experiments.BASELINE.config.with_changes(epochs=1), data)
     baseline = run(experiments.BASELINE, data, args.epochs)
+    results = [baseline]
     for experiment in chosen:
-        result = run(experiment, data, args.epochs)
-        print(line(result, baseline, experiment.epochs_note), flush=True)
+        results.append(run(experiment, data, args.epochs))
+        print(line(results[-1], baseline, experiment.epochs_note), flush=True)
     print(line(baseline, baseline), flush=True)
+    if args.save:
+        args.save.write_text(json.dumps([r.as_dict() for r in results], indent=1))
 
     per_digit = compute.multiply_adds_per_digit()
     per_epoch = compute.multiply_adds_per_epoch(per_digit, digits=baseline.train_samples)
