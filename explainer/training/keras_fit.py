@@ -27,6 +27,7 @@ from explainer.training.spec import (
     layer_plan,
     one_hot,
     prepare_inputs,
+    training_subset,
     validate,
 )
 
@@ -133,6 +134,7 @@ def train_once(config: ModelConfig, data: MnistData, send: Send, stop: Callable[
                deadline: float, run: int = 1):
     """Build, fit (reporting through ``send``), test: (Keras model, figures)."""
     x_train, y_train, x_val, y_val = split_validation(data.x_train, data.y_train)
+    x_train, y_train = training_subset(x_train, y_train, config.train_fraction)
     if not len(x_val):
         x_val, y_val = data.x_test, data.y_test
     inputs, targets = prepare_inputs(x_train, config), one_hot(y_train)
@@ -206,3 +208,20 @@ def train_job(config: ModelConfig, seeds: tuple[int, ...], data: MnistData, kera
     weights = [np.asarray(w, dtype=np.float32) for w in models[best].get_weights()]
     return {"runs": runs, "best": best, "weights": weights, "keras_path": str(keras_path),
             "device": device, "source": data.source}
+
+
+def train_quietly(config: ModelConfig, data: MnistData):
+    """One training in this process with nobody watching: a TrainedModel (for benchmarks/tests).
+
+    The same :func:`train_once` the workers run, without progress messages or a Stop.
+    """
+    from explainer.training.trained import TrainedModel
+
+    model, figures = train_once(config, data, send=lambda *args, **kwargs: None,
+                                stop=lambda: False, deadline=float("inf"))
+    return TrainedModel(weights=model.get_weights(), config=config,
+                        test_accuracy=figures["test_accuracy"], history=figures["history"],
+                        source=data.source, test_probabilities=figures["test_probabilities"],
+                        seconds=figures["seconds"], epochs_done=figures["epochs_done"],
+                        stopped=figures["stopped"], device=describe_device(),
+                        train_samples=figures["train_samples"])

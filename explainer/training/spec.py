@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from explainer.concepts.activations import one_hot  # noqa: F401  (the training targets; keras_code shows the same rows)
+# The training targets; keras_code shows the same rows.
+from explainer.concepts.activations import one_hot  # noqa: F401
 
 ACTIVATION_CHOICES = ("relu", "sigmoid", "tanh")
 OPTIMIZER_CLASSES = {"sgd": "SGD", "rmsprop": "RMSprop", "adam": "Adam"}  # Keras class names
@@ -39,6 +40,7 @@ class ModelConfig:
     batch_size: int = 128
     scale_inputs: bool = True  # divide the 0-255 pixels by 255
     seed: int = 0
+    train_fraction: float = 1.0  # train on this share of the training digits (a fixed subset)
     label: str = "Custom"
 
     def with_changes(self, **changes: Any) -> ModelConfig:
@@ -69,8 +71,8 @@ def validate(config: ModelConfig) -> list[str]:
     if config.kind not in ("mlp", "cnn"):
         problems.append(f"Unknown model kind {config.kind!r}: use 'mlp' or 'cnn'.")
     low, high = CONFIG_RANGES["hidden"]
-    if config.kind == "mlp" and not 1 <= len(config.hidden) <= 2:
-        problems.append("An MLP has one or two hidden layers.")
+    if config.kind == "mlp" and not 0 <= len(config.hidden) <= 2:
+        problems.append("An MLP has no, one or two hidden layers.")
     if config.kind == "cnn" and len(config.hidden) != 1:
         problems.append("The small CNN has one dense hidden layer.")
     for size in config.hidden:
@@ -84,6 +86,8 @@ def validate(config: ModelConfig) -> list[str]:
         problems.append(f"Loss must be one of {', '.join(LOSS_CHOICES)}.")
     if not 0.0 <= config.dropout < 1.0:
         problems.append("Dropout must be at least 0 and below 1.")
+    if not (np.isfinite(config.train_fraction) and 0.0 < config.train_fraction <= 1.0):
+        problems.append("The share of training digits must be above 0 and at most 1.")
     for name in ("epochs", "batch_size", "learning_rate"):
         value, (low, high) = getattr(config, name), CONFIG_RANGES[name]
         if not (np.isfinite(value) and low <= value <= high):
@@ -173,6 +177,16 @@ def prepare_inputs(images: np.ndarray, config: ModelConfig) -> np.ndarray:
     return x.reshape((len(x), *input_shape(config)))
 
 
+def training_subset(images: np.ndarray, labels: np.ndarray,
+                    fraction: float) -> tuple[np.ndarray, np.ndarray]:
+    """A fixed random share of the training digits (the same ones for every seed), in order."""
+    if fraction >= 1.0:
+        return images, labels
+    keep = max(1, int(round(len(images) * fraction)))
+    chosen = np.sort(np.random.default_rng(20_240_602).permutation(len(images))[:keep])
+    return images[chosen], labels[chosen]
+
+
 def keras_code(config: ModelConfig) -> str:
     """The Keras code the worker runs for this config, written from the same layer plan."""
     shape = input_shape(config)
@@ -184,12 +198,15 @@ def keras_code(config: ModelConfig) -> str:
         separator = "" if call.endswith("()") else ", "
         lines.append(f'    {call[:-1]}{separator}name="{layer.name}"),')
     scale = " / 255" if config.scale_inputs else ""
+    subset = ([f"# trained on a fixed random {config.train_fraction:.0%} of the training digits"]
+              if config.train_fraction < 1.0 else [])
     lines += [
         "])",
         f"model.compile(optimizer=keras.optimizers.{OPTIMIZER_CLASSES[config.optimizer]}"
         f"(learning_rate={config.learning_rate:g}),",
         f'              loss="{config.loss}", metrics=["accuracy"])',
         "",
+        *subset,
         f'x_train = train_images.reshape((-1, {", ".join(map(str, shape))})).astype("float32")'
         f"{scale}",
         'y_train = np.eye(10, dtype="float32")[train_labels]',

@@ -1,0 +1,70 @@
+"""The compute counted: multiply-adds and parameters of the app's networks, known by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from explainer.concepts import compute
+from explainer.concepts.descent import count_weights
+from explainer.concepts.neuron import total_parameters
+
+
+def test_the_walk_throughs_network_does_406528_multiply_adds_per_digit():
+    assert compute.multiply_adds_per_digit() == 784 * 512 + 512 * 10 == 406_528
+    layers = compute.network_costs("mlp", (512,))
+    assert [layer.multiply_adds for layer in layers] == [401_408, 5_120]
+    assert [layer.parameters for layer in layers] == [401_920, 5_130]
+
+
+@pytest.mark.parametrize("hidden, multiply_adds", [
+    ((), 7_840),  # one weighted sum of the 784 pixels per digit class
+    ((16,), 784 * 16 + 16 * 10),
+    ((512, 512), 784 * 512 + 512 * 512 + 512 * 10),
+])
+def test_dense_networks_count_in_times_out_and_agree_with_the_parameter_pages(hidden,
+                                                                             multiply_adds):
+    sizes = (784, *hidden, 10)
+    assert compute.multiply_adds_per_digit("mlp", hidden) == multiply_adds
+    # parameters: the same figure the Neurons page and the nudging page count their own way
+    assert compute.parameters("mlp", hidden) == total_parameters(sizes) == count_weights(sizes)
+
+
+def test_the_small_cnn_counts_convolutions_and_its_dense_layers():
+    # conv 3x3x1 -> 32 on 28x28: 26x26 outputs x 32 filters x 9 multiply-adds each
+    # conv 3x3x32 -> 64 on 13x13: 11x11 x 64 x (9 x 32); pooling leaves 5x5x64 = 1,600 inputs
+    expected = 26 * 26 * 32 * 9 + 11 * 11 * 64 * 9 * 32 + 1_600 * 128 + 128 * 10
+    assert compute.multiply_adds_per_digit("cnn", (128,)) == expected == 2_631_040
+    assert compute.parameters("cnn", (128,)) == 225_034  # what Keras counts (test_training)
+
+
+def test_an_epoch_is_every_training_digit_forward_and_backward():
+    per_epoch = compute.multiply_adds_per_epoch(406_528)
+    assert per_epoch == 406_528 * 60_000 * 3 == 73_175_040_000
+    assert compute.multiply_adds_per_epoch(406_528, digits=6_000, factor=1) == 2_439_168_000
+
+
+def test_a_measured_speed_becomes_multiply_adds_per_second():
+    assert compute.multiply_adds_per_second(20_000, 406_528) == pytest.approx(2.439168e10)
+
+
+def test_a_gpu_at_its_peak_is_arithmetic_with_its_label():
+    t4 = compute.Device("T4", 8.1e12)
+    assert t4.peak_multiply_adds == 4.05e12  # two operations per multiply-add
+    estimate = compute.at_peak(73_175_040_000, t4, measured_multiply_adds_per_second=2.439168e10)
+    assert estimate.seconds_per_epoch == pytest.approx(73_175_040_000 / 4.05e12)
+    assert estimate.times_faster == pytest.approx(4.05e12 / 2.439168e10)
+    assert "not a measurement" in estimate.label
+    assert compute.at_peak(1e9, t4).times_faster is None
+    estimates = compute.gpu_estimates(73_175_040_000)
+    assert [e.device for e in estimates] == list(compute.GPUS)
+    # a faster card, a shorter epoch
+    seconds = [e.seconds_per_epoch for e in estimates]
+    peaks = [e.device.peak_flops for e in estimates]
+    assert sorted(seconds, reverse=True) == seconds and sorted(peaks) == peaks
+
+
+def test_bad_shapes_are_refused_with_a_message():
+    with pytest.raises(ValueError, match="unknown network kind"):
+        compute.network_costs("rnn", (512,))
+    with pytest.raises(ValueError, match="at least one cell"):
+        compute.dense_costs((0,))
