@@ -6,6 +6,7 @@ import streamlit as st
 from explainer.charts import learning as charts
 from explainer.concepts import backprop as bp
 from explainer.concepts import descent as d
+from explainer.concepts.loss_history import LossHistory
 from explainer.content import journey
 from pages.shared import use_router
 
@@ -57,7 +58,7 @@ if st.session_state.get("backprop_config") != config:
     st.session_state["backprop_config"] = config
     st.session_state["backprop_params"] = bp.init_network(
         SIZES, activation, loss_name, seed=seed, bias_scale=0.5, decimals=2).parameters()
-    st.session_state["backprop_history"] = []
+    st.session_state["backprop_history"] = LossHistory()  # a fixed number of points at most
     st.session_state["backprop_optimizer"] = None
     st.session_state["backprop_last_step"] = None
 net = bp.init_network(SIZES, activation, loss_name).with_parameters(
@@ -186,7 +187,9 @@ with left:
                "gradient; RMSprop divides by the gradient's recent size first.")
 with right:
     if history:
-        st.plotly_chart(charts.loss_history_figure(history + [fp.loss]), width="stretch")
+        st.plotly_chart(charts.loss_history_figure(history.losses + [fp.loss],
+                                                   history.steps + [len(history)]),
+                        width="stretch")
     else:
         st.info("Press **1 step** to train: the weights on the diagram change and the loss "
                 "falls.")

@@ -12,7 +12,7 @@ from explainer.concepts.inside import cell_template, pushes, strongest_pushes
 from explainer.concepts.reading import CONFIDENT, Network
 from explainer.data.mnist import load_sample
 from explainer.training import default_model
-from pages.shared import drawing_canvas, use_router
+from pages.shared import drawing_canvas, report_failure, use_router
 
 use_router()
 
@@ -62,8 +62,9 @@ def waiting_panel() -> None:
     progress = default_model.shared().progress()
     if progress.ready:
         st.rerun()
-    if progress.failed:
-        st.error(progress.message)
+    if progress.failed:  # the details are in the server's log
+        report_failure("The network that reads your digit could not be prepared.",
+                       "Train one on the Train on MNIST page: it then answers here.")
         return
     st.info("The network that reads your digit is getting ready. Your drawing is kept; "
             "the answer appears by itself.", icon=":material/hourglass_top:")

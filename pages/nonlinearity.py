@@ -26,7 +26,7 @@ for key, value in defaults.items():
     st.session_state[key] = st.session_state[key]  # keep hidden units' sliders between runs
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=8)
 def best_errors(target: str) -> list[float]:
     x, y = curves.target_curve(target)
     return curves.errors_by_units(x, y)

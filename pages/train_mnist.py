@@ -11,7 +11,14 @@ import streamlit as st
 
 from explainer.charts import train as charts
 from explainer.concepts import evaluation as ev
-from explainer.data.mnist import MnistError, describe, load_mnist, load_sample
+from explainer.data.mnist import (
+    MnistDownloadError,
+    MnistError,
+    describe,
+    download_allowed,
+    load_mnist,
+    load_sample,
+)
 from explainer.training.model import (
     ACTIVATIONS,
     LOSSES,
@@ -23,7 +30,7 @@ from explainer.training.model import (
     validate,
 )
 from explainer.training.trainer import Trainer, server_slots
-from pages.shared import use_router
+from pages.shared import report_failure, use_router
 
 use_router()
 
@@ -56,7 +63,7 @@ def data_overview(location: str, allow_download: bool, sample: bool):
             "histogram": ev.pixel_histogram(data.x_train[:10_000])}
 
 
-@st.cache_data(show_spinner="Loading TensorFlow to build the model ...")
+@st.cache_data(show_spinner="Loading TensorFlow to build the model ...", max_entries=32)
 def parameter_rows(architecture: dict) -> list[dict]:
     from explainer.training.model import build_model, parameter_table
 
@@ -149,9 +156,17 @@ st.markdown(
     "fall, then look at what the network got wrong and what its hidden cells learned.")
 
 try:
-    best = load_data(os.environ.get("MNIST_DIR", ""), ss.train_use_download)
+    try:
+        best = load_data(os.environ.get("MNIST_DIR", ""), ss.train_use_download)
+    except MnistDownloadError as exc:  # not cached: the button below tries again
+        ss.train_use_download = False
+        report_failure("The download of the full MNIST did not work, so the app goes on with "
+                       "its sample.", "Try the download again later.", exc)
+        best = load_data(os.environ.get("MNIST_DIR", ""), False)
 except MnistError as exc:
-    st.error(f"MNIST could not be read: {exc}")
+    report_failure("The MNIST digits could not be read.",
+                   "Whoever runs this app can find which file and why in the server's log; "
+                   "the other pages still work.", exc)
     st.stop()
 
 # 1. The data -----------------------------------------------------------------------------------
@@ -171,8 +186,9 @@ if data.is_full:
 else:
     st.info(source_line + " Accuracies on this small sample are lower than on the full set.",
             icon=":material/database:")
-    if st.button("Download the full MNIST (11 MB) with Keras", key="train_download_data",
-                 help="Uses keras.datasets.mnist.load_data(); cached in ~/.keras/datasets."):
+    if download_allowed() and st.button(
+            "Download the full MNIST (11 MB) with Keras", key="train_download_data",
+            help="Uses keras.datasets.mnist.load_data(); cached in ~/.keras/datasets."):
         ss.train_use_download = True
         st.rerun()
 
@@ -338,7 +354,8 @@ def progress_panel() -> None:
                    "stopped. Scale the inputs or lower the learning rate.",
                    icon=":material/warning:")
     if snap.phase == "failed":
-        st.error(f"Training failed: {snap.error}")
+        report_failure("The training stopped with an error.",
+                       "Press Train to try again, or pick the walk-through's recipe.")
     if not current.running and ss.train_consumed is not current:
         adopt_results(current)
         st.rerun()  # the whole page, to show the results and stop refreshing
@@ -407,9 +424,8 @@ with right:
     event = st.plotly_chart(charts.confusion_chart(matrix, (ss.train_true, ss.train_answer)),
                             key="train_confusion_chart", on_select="rerun",
                             selection_mode="points")
-    points = [p for p in (event.selection.points if event else []) if p.get("curve_number") == 1]
-    if points:
-        pick = (int(points[0]["y"]), int(points[0]["x"]))
+    pick = ev.picked_cell(event)  # a click on a cell, checked: the browser can send anything
+    if pick is not None:
         if pick != ss.train_last_pick:
             ss.train_last_pick = pick
             ss.train_true, ss.train_answer = pick

@@ -367,8 +367,9 @@ def network_diagram(net, fp, back, stage: int, names: list[list[str]],
     return _layout(fig, 540, margin=dict(l=0, r=0, t=0, b=0), plot_bgcolor="white")
 
 
-def loss_history_figure(history: list[float]) -> go.Figure:
-    fig = go.Figure(go.Scatter(y=history, mode="lines+markers", marker=dict(size=4),
+def loss_history_figure(history: list[float], steps: list[int] | None = None) -> go.Figure:
+    """The loss at each step (``steps``: the step numbers, when not every step is kept)."""
+    fig = go.Figure(go.Scatter(x=steps, y=history, mode="lines+markers", marker=dict(size=4),
                                line=dict(color=BLUE), name="loss",
                                hovertemplate="step %{x}: loss %{y:.5f}<extra></extra>"))
     fig.update_xaxes(title="training step")
