@@ -89,12 +89,12 @@ def png_with_text(chunks: int = 64, each: int = 1 << 20) -> bytes:
     return png[:33] + extra + png[33:]  # after the signature and IHDR
 
 
-def phone_photo(format: str = "MPO", size: tuple[int, int] = (4032, 3024),
-                orientation: int = 6) -> bytes:
-    """A phone-sized colour photo of a 1, as MPO (two pictures) with an EXIF orientation."""
-    picture = _one("RGB", size, (236, 232, 224), (30, 30, 40))
+def phone_photo(format: str = "MPO", size: tuple[int, int] = (3024, 4032)) -> bytes:
+    """A phone-sized upright colour photo of a 1, stored on its side as a camera does, with
+    EXIF orientation 6 (turn 90 degrees clockwise to view); as MPO, a second picture follows."""
+    picture = _one("RGB", size, (236, 232, 224), (30, 30, 40)).transpose(Image.Transpose.ROTATE_90)
     exif = Image.Exif()
-    exif[0x0112] = orientation
+    exif[0x0112] = 6
     extra = {"save_all": True, "append_images": [picture.resize((640, 480))]} \
         if format == "MPO" else {}
     return _save(picture, format, quality=85, exif=exif.tobytes(), **extra)
@@ -108,7 +108,7 @@ def crafted_uploads() -> dict[str, bytes]:
         "PNG 4096 x 4096 gray (L)": _save(_one("L", size, 255, 0)),
         "PNG 4096 x 4096 one bit (1)": _save(_one("1", size, 1, 0)),
         "PNG 4096 x 4096 palette with transparency (P)":
-            _save(_one("P", size, 1, 0), transparency=2),
+            _save(_one("L", size, 255, 0).convert("P"), transparency=128),
         "PNG 4096 x 4096 16-bit gray (I;16)": _save(_one("I;16", size, 60000, 8000)),
         "PNG 2896 x 2896 16-bit gray (I;16)": _save(_one("I;16", (2896, 2896), 60000, 8000)),
         "PNG 4096 x 4096 RGB": _save(_one("RGB", size, (255, 255, 255), (0, 0, 0))),
@@ -129,7 +129,7 @@ def crafted_uploads() -> dict[str, bytes]:
         "JPEG 4096 x 4096 progressive CMYK":
             _save(_one("CMYK", size, (0, 0, 0, 0), (0, 0, 0, 255)), "JPEG", progressive=True),
         "JPEG 4096 x 4096 CMYK": _save(_one("CMYK", size, (0, 0, 0, 0), (0, 0, 0, 255)), "JPEG"),
-        "MPO phone photo 4032 x 3024, EXIF turned": phone_photo("MPO"),
+        "MPO phone photo 3024 x 4032, stored on its side": phone_photo("MPO"),
     }
 
 

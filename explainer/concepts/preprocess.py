@@ -18,12 +18,11 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from explainer.concepts.upload import (  # noqa: F401  (the upload limits, named here too)
+from explainer.concepts.upload import WORK_SIDE, read_picture  # noqa: F401  (named here too)
+from explainer.concepts.upload_limits import (  # noqa: F401  (the upload limits, named here too)
     MAX_UPLOAD_BYTES,
     MAX_UPLOAD_SIDE,
-    WORK_SIDE,
     UploadError,
-    read_picture,
 )
 
 GRID = 28  # the network's input is GRID x GRID pixels
