@@ -87,14 +87,20 @@ def test_a_jpeg_of_hundreds_of_passes_is_refused_before_decoding():
         decode_upload(jpeg[:end] + scans * 150 + b"\xff\xd9")
 
 
-@pytest.mark.parametrize("data, name", [
-    (b"GIF89a" + bytes(40), "a GIF image"),
-    (b"RIFF\x00\x10\x00\x00WEBPVP8 " + bytes(40), "a WebP image"),
-    (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(40), "a HEIC photo"),
-])
-def test_a_picture_in_another_format_is_named(data, name):
+@pytest.mark.parametrize("format, name", [("GIF", "a GIF image"), ("WEBP", "a WEBP image"),
+                                          ("BMP", "a BMP image"), ("TIFF", "a TIFF image")])
+def test_a_picture_in_another_format_is_named(format, name):
+    data = _save(Image.new("L", (40, 40), 255), format)
     with pytest.raises(UploadError, match=f"This is {name}: upload a PNG or JPEG."):
         decode_upload(data)
+    with pytest.raises(UploadError, match="not an image that can be read"):  # only its start
+        decode_upload(data[:12] + bytes(30))
+
+
+def test_an_iphone_photo_is_named_though_pillow_cannot_read_it():
+    heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(40)
+    with pytest.raises(UploadError, match="This is a HEIC photo: upload a PNG or JPEG."):
+        decode_upload(heic)
 
 
 def test_at_most_two_pictures_are_decoded_at_once(monkeypatch):

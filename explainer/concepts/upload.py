@@ -23,7 +23,7 @@ from explainer.concepts.upload_limits import (
     bomb,
     check_bytes,
     check_header,
-    other_format,
+    not_readable,
 )
 
 WORK_SIDE = 1024  # a larger picture is shrunk to this: plenty for a digit
@@ -81,8 +81,7 @@ def _decode(data: bytes) -> Picture:
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise bomb() from exc
         except Exception as exc:  # PIL.UnidentifiedImageError, OSError, SyntaxError ...
-            raise UploadError(f"This is {other_format(data) or 'not an image that can be read'}"
-                              ": upload a PNG or JPEG.") from exc
+            raise UploadError(not_readable(data)) from exc
         check_header(image)
         width, height = image.size
         frames = getattr(image, "n_frames", 1)

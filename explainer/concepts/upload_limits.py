@@ -8,6 +8,7 @@ what would be accepted. The limits keep one upload under 64 MB of memory and hal
 
 from __future__ import annotations
 
+import io
 import math
 import struct
 import zlib
@@ -29,11 +30,10 @@ MODE_NAMES = {"1": "black and white", "L": "grayscale", "P": "with a palette",
               "LA": "grayscale with transparency", "PA": "palette with transparency",
               "RGB": "colour", "RGBA": "colour with transparency", "CMYK": "CMYK colour",
               "I;16": "16-bit grayscale", "I;16B": "16-bit grayscale", "I;16L": "16-bit grayscale"}
-OTHER_FORMATS = ((b"GIF8", 0, "a GIF image"), (b"BM", 0, "a BMP image"),
-                 (b"II*\0", 0, "a TIFF image"), (b"MM\0*", 0, "a TIFF image"),
-                 (b"WEBP", 8, "a WebP image"), (b"ftypheic", 4, "a HEIC photo"),
-                 (b"ftypheix", 4, "a HEIC photo"), (b"ftypmif1", 4, "a HEIC photo"),
-                 (b"ftypavif", 4, "an AVIF image"))
+# Formats the page does not read, by their first bytes: (bytes, where, Pillow's name or None)
+OTHER_FORMATS = ((b"GIF8", 0, "GIF"), (b"BM", 0, "BMP"), (b"II*\0", 0, "TIFF"),
+                 (b"MM\0*", 0, "TIFF"), (b"WEBP", 8, "WEBP"), (b"ftypheic", 4, None),
+                 (b"ftypheix", 4, None), (b"ftypmif1", 4, None), (b"ftypavif", 4, None))
 
 
 class UploadError(ValueError):
@@ -82,12 +82,24 @@ def bomb() -> UploadError:
     return UploadError("The picture claims to be enormous (a decompression bomb?): refused.")
 
 
-def other_format(data: bytes) -> str | None:
-    """The name of a picture format the page does not read, from its first bytes."""
-    for magic, offset, name in OTHER_FORMATS:
-        if data[offset: offset + len(magic)] == magic:
-            return name
-    return None
+def not_readable(data: bytes) -> str:
+    """Why a file Pillow cannot open as a PNG or JPEG is refused, naming its format if known.
+
+    The format is named only when that one format's reader opens it (a header read, no pixels);
+    a HEIC or AVIF photo, which Pillow has no reader for, is named from its first bytes.
+    """
+    for magic, offset, format in OTHER_FORMATS:
+        if data[offset: offset + len(magic)] != magic:
+            continue
+        if format is None:
+            kind = "an AVIF image" if magic == b"ftypavif" else "a HEIC photo"
+            return f"This is {kind}: upload a PNG or JPEG."
+        try:
+            with Image.open(io.BytesIO(data), formats=[format]) as other:
+                return f"This is a {other.format} image: upload a PNG or JPEG."
+        except Exception:  # not that format after all
+            break
+    return "This is not an image that can be read: upload a PNG or JPEG."
 
 
 def _check_png_chunks(data: bytes) -> None:
