@@ -176,6 +176,6 @@ def _class_number(value, classes: int) -> int | None:
     """``value`` as a class 0 to classes - 1 if it is one (1 or 1.0; not True, "1" or 1.5)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    if not np.isfinite(value) or value != int(value) or not 0 <= value < classes:
+    if not 0 <= value < classes or value != round(value):  # NaN fails the first test
         return None
     return int(value)
