@@ -229,6 +229,36 @@ def test_the_network_reads_sideways_phone_photos_as_the_right_digits():
         assert network.read(steps.digit, steps).digit == label, (label, orientation)
 
 
+@pytest.mark.slow
+def test_the_draw_page_reads_a_sideways_phone_photo_and_says_what_it_did(tmp_path, monkeypatch):
+    from draw_support import sample_mnist_env, seed_default_cache
+    from helpers import open_page
+
+    from explainer.training import default_model
+
+    sample_mnist_env(monkeypatch, tmp_path)
+    seed_default_cache(tmp_path)
+    assert default_model.shared().wait(120).ready
+    try:
+        at = open_page("pages/draw.py")
+        at.segmented_control(key="draw_source").set_value("Upload a picture").run()
+        photo = phone_file(photo_of(first_of(7)), 6, second=photo_of(first_of(1)))
+        at.file_uploader(key="draw_upload").set_value(("IMG_0042.JPG", photo, "image/jpeg"))
+        at.run()
+        assert not at.exception and not at.error
+        notes = " ".join(c.value for c in at.caption)
+        assert "MPO, 1200 x 1600 pixels." in notes and "2 pictures in one file" in notes
+        assert "Turned upright" in notes
+        assert [m.value for m in at.metric if m.label == "The network reads"] == ["7"]
+        big = _save(Image.new("RGBA", (4096, 4096), (255, 255, 255, 255)))
+        at.file_uploader(key="draw_upload").set_value(("big.png", big, "image/png"))
+        at.run()
+        assert not at.exception
+        assert "such as 2048 x 2048: save it smaller, or as a JPEG." in at.error[0].value
+    finally:
+        default_model.reset_shared()
+
+
 def _save(image: Image.Image, format: str = "PNG", **options) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format=format, **options)
