@@ -22,15 +22,17 @@ def free_port() -> int:
 
 
 def start_app(log_path: Path | None = None, env: dict[str, str] | None = None,
-              timeout: float = 60, rerun_log: Path | None = None) -> tuple[subprocess.Popen, str]:
+              timeout: float = 60, rerun_log: Path | None = None,
+              script: str = "app.py") -> tuple[subprocess.Popen, str]:
     """A running app server and its URL; raises RuntimeError when it does not become healthy.
 
     With ``rerun_log`` the server notes each script run's timing there (``bench/timed_server.py``).
+    ``script`` is run from the repository root, so it gets the app's .streamlit/config.toml.
     """
     port = free_port()
     log = open(log_path, "w") if log_path else subprocess.DEVNULL  # noqa: SIM115
     launcher = ([sys.executable, str(ROOT / "bench" / "timed_server.py")] if rerun_log else
-                [sys.executable, "-m", "streamlit", "run", "app.py"])
+                [sys.executable, "-m", "streamlit", "run", script])
     env = {**os.environ, **(env or {}), **({"RERUN_LOG": str(rerun_log)} if rerun_log else {})}
     process = subprocess.Popen(
         [*launcher, "--server.headless", "true",

@@ -8,6 +8,7 @@ Runs, one after another, each in its own process:
                        the training workers' RSS, their start and Stop times
   bench/sessions.py    RSS after 50 sessions opened and closed one after another
   bench/predict.py     preprocessing + prediction of one drawing (median and p95 ms)
+  bench/upload_decode.py  the worst upload: peak RSS and CPU time, each file in a fresh process
   bench/train.py       the app's training path against plain model.fit (1 seed)
 
     MNIST_DIR=../shared/data/mnist python bench/run_all.py
@@ -31,6 +32,7 @@ STEPS = [
     ("memory", ["bench/memory.py"]),
     ("sessions", ["bench/sessions.py", "--sessions", "50"]),
     ("predict", ["bench/predict.py", "--repeats", "300"]),
+    ("upload", ["bench/upload_decode.py"]),
     ("train", ["bench/train.py", "--preset", "post", "--seeds", "1"]),
 ]
 
@@ -73,6 +75,10 @@ def main() -> None:
     p95 = find(r"p95\s+([\d.]+) ms", page_line)
     rows.append(("drawing -> answer (median / p95)", f"{median} / {p95} ms",
                  "300 drawings, server side"))
+    peak = find(r"worst_peak_mb=([\d.]+)", out["upload"])
+    cpu = find(r"worst_cpu_seconds=([\d.]+)", out["upload"])
+    rows.append(("one upload, worst case", f"+{peak} MB peak RSS, {cpu} s CPU",
+                 "crafted files up to 5 MB, each in a fresh process"))
     ratio = find(r"median_app_over_plain=([\d.]+)", out["train"])
     rows.append(("training path / plain fit", ratio, "walk-through network, 1 seed, 5 epochs"))
     rows.append(("walk-through network test accuracy",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -26,7 +27,9 @@ from explainer.content import journey  # noqa: E402
 
 SETTLED = "[data-testid='stApp'][data-test-script-state='notRunning']"
 CONCEPT_SECTIONS = ("Start", "Building blocks", "Learning")
-SESSION_TTL_S = 30  # server.disconnectedSessionTTL in .streamlit/config.toml
+SESSION_TTL_S = tomllib.loads(  # server.disconnectedSessionTTL, seconds
+    (Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml").read_text()
+)["server"]["disconnectedSessionTTL"]
 
 
 def visit_concept_pages(browser, url: str) -> None:

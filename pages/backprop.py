@@ -8,6 +8,7 @@ from explainer.charts.descent import timing_figure
 from explainer.charts.numbers import seconds
 from explainer.concepts import backprop as bp
 from explainer.concepts import descent as d
+from explainer.concepts.loss_history import LossHistory
 from explainer.content import chain_rule
 from explainer.data.mnist import load_sample
 from pages.shared import check, end_page, start_page, terms, url_state
@@ -19,7 +20,6 @@ SIZES = (2, 3, 2)
 NETWORK = (784, 512, 10)
 RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 3.0, 10.0, 100.0, 1e4, 1e8)
 DEFAULT_RATE = {"Gradient descent": 0.5, "Momentum": 0.1, "RMSprop": 0.03, "Adam": 0.03}
-HISTORY_LIMIT = 500  # loss points kept for the chart: the last 500 steps
 INPUT_LIMITS = (-2.0, 2.0)
 OUTPUTS = ("o1", "o2")
 STAGE_TEXT = (
@@ -82,8 +82,7 @@ if st.session_state.get("backprop_config") != config:
     st.session_state["backprop_config"] = config
     st.session_state["backprop_params"] = bp.init_network(
         SIZES, activation, loss_name, seed=seed, bias_scale=0.5, decimals=2).parameters()
-    st.session_state["backprop_history"] = []
-    st.session_state["backprop_steps"] = 0
+    st.session_state["backprop_history"] = LossHistory()  # a fixed number of points at most
     st.session_state["backprop_optimizer"] = None
     st.session_state["backprop_last_step"] = None
 net = bp.init_network(SIZES, activation, loss_name).with_parameters(
@@ -161,14 +160,12 @@ with left:
         before = net.parameters()
         trained, history = bp.train(net, x, [label], optimizer, steps)
         st.session_state["backprop_params"] = trained.parameters()
-        kept = st.session_state["backprop_history"] + history
-        st.session_state["backprop_history"] = kept[-HISTORY_LIMIT:]
-        st.session_state["backprop_steps"] += len(history)
+        st.session_state["backprop_history"] += history
         st.session_state["backprop_last_step"] = (before, trained.parameters(),
                                                   len(history) < steps)
         st.rerun()
     history = st.session_state["backprop_history"]
-    st.metric("Steps taken", st.session_state["backprop_steps"],
+    st.metric("Steps taken", len(history),
               delta=f"loss {fp.loss:.5f}" if np.isfinite(fp.loss) else None, delta_color="off",
               delta_arrow="off")
     last = st.session_state["backprop_last_step"]
@@ -183,9 +180,10 @@ with left:
                  "is no longer a number. Training stopped at the last good weights. Lower the "
                  "rate and press Reset.")
 with right:
-    shown = history + [fp.loss] if history else [fp.loss]
-    st.plotly_chart(charts.loss_history_figure(shown), width="stretch", key="backprop_loss_chart")
-    if not history:
+    st.plotly_chart(charts.loss_history_figure(history.losses + [fp.loss],
+                                               history.steps + [len(history)]),
+                    width="stretch", key="backprop_loss_chart")
+    if not len(history):
         st.caption("Press **1 step**: the weights on the diagram change and the loss falls.")
     if last is not None:
         before, after, _ = last

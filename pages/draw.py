@@ -82,7 +82,11 @@ with draw_col:
                 picture = upload.ink
                 notes = [f"{upload.format}, {upload.size[0]} x {upload.size[1]} pixels."]
                 if upload.frames > 1:
-                    notes.append(f"Animated ({upload.frames} frames): the first one is read.")
+                    notes.append(f"Animated ({upload.frames} frames): the first one is read."
+                                 if upload.format == "PNG" else
+                                 f"{upload.frames} pictures in one file: the first one is read.")
+                if upload.turned:
+                    notes.append("Turned upright, as the photo's orientation tag says.")
                 if upload.shrunk:
                     notes.append(f"Read at {upload.ink.shape[1]} x {upload.ink.shape[0]}.")
                 if upload.inverted:

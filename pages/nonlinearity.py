@@ -31,7 +31,7 @@ for key, value in defaults.items():
     st.session_state[key] = st.session_state[key]  # keep hidden units' sliders between runs
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=8)
 def fitted(target: str, units: int) -> curves.ChainFit:
     """What "Fit for me" reaches for this target and number of units (it does not depend on the
     sliders' starting values), with the frames of the way there."""
@@ -39,7 +39,7 @@ def fitted(target: str, units: int) -> curves.ChainFit:
     return curves.fit_relu_chain(x, y, units)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=8)
 def lowest_errors(target: str) -> list[float]:
     x, y = curves.target_curve(target)
     return curves.errors_by_units(x, y)

@@ -32,7 +32,7 @@ def canvas(key: str, stroke_width: int):
     return drawing_canvas(key, CANVAS_SIZE, stroke_width)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=16)  # painted templates: one entry each
 def mean_scores(template: np.ndarray) -> np.ndarray:
     sample = load_sample()
     return templates.class_mean_scores(sample.x_train, sample.y_train, template)

@@ -13,7 +13,14 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from explainer.charts import train as charts
 from explainer.concepts import evaluation as ev
-from explainer.data.mnist import KERAS_CACHE, MnistError, describe, load_mnist, load_sample
+from explainer.data.mnist import (
+    KERAS_CACHE,
+    MnistError,
+    describe,
+    download_allowed,
+    load_mnist,
+    load_sample,
+)
 from explainer.training import limits, session_files, visitor_trainings
 from explainer.training.pool import Training, shared_pool
 from explainer.training.spec import (
@@ -27,7 +34,7 @@ from explainer.training.spec import (
     validate,
     with_preset_label,
 )
-from pages.shared import use_router, visitor
+from pages.shared import report_failure, use_router, visitor
 from pages.shared.train_views import draw_progress, show_results
 
 use_router()
@@ -101,9 +108,11 @@ def download_panel() -> None:
         ss.train_download_job = None
         if not job.error:
             st.rerun()  # the whole page: the digits are now in Keras' cache
-        st.error(f"The download failed: {job.error}", icon=":material/cloud_off:")
-    if st.button("Download the full MNIST (11 MB) with Keras", key="train_download_data",
-                 help="Uses keras.datasets.mnist.load_data(); cached in ~/.keras/datasets."):
+        report_failure("The download of the full MNIST did not work, so the app goes on with "
+                       "the digits it has.", "Try the download again later.", job.error)
+    if download_allowed() and st.button(
+            "Download the full MNIST (11 MB) with Keras", key="train_download_data",
+            help="Uses keras.datasets.mnist.load_data(); cached in ~/.keras/datasets."):
         try:
             ss.train_download_job = visitor_trainings.download_mnist(visitor.session_id())
         except limits.LimitError as refused:
@@ -124,7 +133,9 @@ LOCATION = (os.environ.get("MNIST_DIR", ""), KERAS_CACHE.is_file())
 try:
     best = load_data(*LOCATION)
 except MnistError as exc:
-    st.error(f"MNIST could not be read: {exc}")
+    report_failure("The MNIST digits could not be read.",
+                   "Whoever runs this app can find which file and why in the server's log; "
+                   "the other pages still work.", exc)
     st.stop()
 
 # 1. The data -----------------------------------------------------------------------------------

@@ -132,9 +132,10 @@ def network_diagram(net, fp, back, stage: int, names: list[list[str]], correct: 
     return style.tidy(fig, 430, margin=dict(l=0, r=0, t=0, b=0))
 
 
-def loss_history_figure(history: list[float]) -> go.Figure:
-    """The loss before each training step, and now."""
-    fig = go.Figure(go.Scatter(y=history, mode="lines+markers", marker=dict(size=4),
+def loss_history_figure(history: list[float], steps: list[int] | None = None) -> go.Figure:
+    """The loss before each training step, and now (``steps``: the step numbers, when not every
+    step is kept)."""
+    fig = go.Figure(go.Scatter(x=steps, y=history, mode="lines+markers", marker=dict(size=4),
                                line=dict(color=style.MODEL), name="loss",
                                hovertemplate="step %{x}: loss %{y:.5f}<extra></extra>"))
     fig.update_xaxes(title="training step")

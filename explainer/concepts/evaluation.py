@@ -8,6 +8,7 @@ other cell a kind of mistake.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -143,3 +144,33 @@ def templates(weights: np.ndarray, cells: list[int] | np.ndarray) -> np.ndarray:
     weights = np.asarray(weights)
     return np.stack([weights[:, cell].reshape(28, 28) for cell in cells]) if len(cells) else \
         np.zeros((0, 28, 28))
+
+
+def picked_cell(event, curve: int = 1, classes: int = 10) -> tuple[int, int] | None:
+    """The (true digit, answer) of a click on the confusion matrix's cells, or None.
+
+    The click arrives from the browser as a plotly selection, ``{"selection": {"points":
+    [{"curve_number": 1, "x": answer, "y": true digit, ...}]}}``. A browser can send anything
+    there, so only whole numbers 0 to classes - 1 on the cells' trace are taken; anything else
+    counts as no click.
+    """
+    selection = event.get("selection") if isinstance(event, Mapping) else None
+    points = selection.get("points") if isinstance(selection, Mapping) else None
+    if not isinstance(points, list):
+        return None
+    for point in points:
+        if not isinstance(point, Mapping) or point.get("curve_number") != curve:
+            continue
+        cell = (_class_number(point.get("y"), classes), _class_number(point.get("x"), classes))
+        if None not in cell:
+            return cell  # type: ignore[return-value]
+    return None
+
+
+def _class_number(value, classes: int) -> int | None:
+    """``value`` as a class 0 to classes - 1 if it is one (1 or 1.0; not True, "1" or 1.5)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if not 0 <= value < classes or value != round(value):  # NaN fails the first test
+        return None
+    return int(value)

@@ -13,26 +13,22 @@ paper inverted), then through the same steps.
 
 from __future__ import annotations
 
-import io
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
 
+from explainer.concepts.upload import WORK_SIDE, read_picture  # noqa: F401  (named here too)
+from explainer.concepts.upload_limits import (  # noqa: F401  (the upload limits, named here too)
+    MAX_UPLOAD_BYTES,
+    MAX_UPLOAD_SIDE,
+    UploadError,
+)
+
 GRID = 28  # the network's input is GRID x GRID pixels
 BOX = 20  # MNIST's digits fit in a BOX x BOX square inside the grid
 CENTRE = 14.0  # where MNIST's centre of mass sits (row, column), measured: 14.00 +- 0.29
 INK_LEVEL = 0.1 * 255  # a pixel darker than this counts as paper when finding the ink
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-MAX_UPLOAD_SIDE = 4096
-WORK_SIDE = 1024  # a larger upload is shrunk to this before any float math: plenty for a digit
-UPLOAD_FORMATS = ("PNG", "JPEG")
-
-
-class UploadError(ValueError):
-    """An uploaded file that cannot be used, with a message to show the reader."""
-
 
 @dataclass(frozen=True)
 class Steps:
@@ -151,9 +147,10 @@ class Upload:
 
     ink: np.ndarray
     inverted: bool  # dark ink on light paper was turned into light ink on dark
-    size: tuple[int, int]  # width, height as uploaded
+    size: tuple[int, int]  # width, height as uploaded (upright)
     format: str
     frames: int = 1  # an animated picture has several: only the first is read
+    turned: bool = False  # a photo turned upright as its EXIF orientation asked
 
     @property
     def shrunk(self) -> bool:
@@ -164,66 +161,14 @@ class Upload:
 def decode_upload(data: bytes) -> Upload:
     """Check and decode an uploaded PNG or JPEG into ink; raise UploadError with a clear reason.
 
-    Refused: more than 5 MB, not a PNG or JPEG, sides over 4096 pixels, or a decompression bomb
-    (a small file that claims a huge picture: its size is read from the header before decoding).
-    A picture larger than WORK_SIDE is shrunk to it, so a big photo costs little memory; an
-    animated one is read from its first frame.
+    The checks and the decoding, which keep a small file that claims a huge picture from costing
+    the server much memory, are in :mod:`explainer.concepts.upload`. A picture larger than
+    WORK_SIDE is shrunk to it; a phone photo is turned upright; an animated one is read from its
+    first frame.
     """
-    if len(data) == 0:
-        raise UploadError("The file is empty.")
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise UploadError(f"The file is {len(data) / 2**20:.1f} MB; the limit is "
-                          f"{MAX_UPLOAD_BYTES // 2**20} MB.")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            image = Image.open(io.BytesIO(data))  # reads the header only
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise UploadError("The picture claims to be enormous (a decompression bomb?): "
-                              "refused.") from exc
-        except Exception as exc:  # PIL.UnidentifiedImageError, OSError, SyntaxError ...
-            raise UploadError("This is not an image that can be read: upload a PNG or JPEG."
-                              ) from exc
-        if image.format not in UPLOAD_FORMATS:
-            raise UploadError(f"This is a {image.format} image: upload a PNG or JPEG.")
-        width, height = image.size
-        if width > MAX_UPLOAD_SIDE or height > MAX_UPLOAD_SIDE:
-            raise UploadError(f"The picture is {width} x {height} pixels; the limit is "
-                              f"{MAX_UPLOAD_SIDE} x {MAX_UPLOAD_SIDE}.")
-        if width < 1 or height < 1:
-            raise UploadError("The picture has no pixels.")
-        try:
-            image.load()
-            gray = _shrink(_flatten_to_gray(image))
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise UploadError("The picture claims to be enormous (a decompression bomb?): "
-                              "refused.") from exc
-        except Exception as exc:  # truncated or corrupt data
-            raise UploadError("The picture is damaged or cut short and cannot be decoded."
-                              ) from exc
-    ink, inverted = ink_from_paper(np.asarray(gray, dtype=np.float64))
-    return Upload(ink, inverted, (width, height), image.format, getattr(image, "n_frames", 1))
-
-
-def _flatten_to_gray(image: Image.Image) -> Image.Image:
-    """Any mode -> 8-bit grayscale; transparent parts become white paper."""
-    if image.mode.startswith("I"):  # 16-bit gray PNG: Pillow's own conversion clips at 255
-        return Image.fromarray(to_uint8(np.asarray(image, dtype=np.float64) / 257.0))
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        image = Image.alpha_composite(paper, rgba)
-    return image.convert("L")
-
-
-def _shrink(gray: Image.Image, side: int = WORK_SIDE) -> Image.Image:
-    """Area-average a picture down so its longer side is at most ``side`` pixels."""
-    width, height = gray.size
-    scale = side / max(width, height)
-    if scale >= 1:
-        return gray
-    size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    return gray.resize(size, Image.Resampling.BOX)
+    picture = read_picture(data)
+    ink, inverted = ink_from_paper(picture.gray.astype(np.float64))
+    return Upload(ink, inverted, picture.size, picture.format, picture.frames, picture.turned)
 
 
 def ink_from_paper(gray: np.ndarray) -> tuple[np.ndarray, bool]:

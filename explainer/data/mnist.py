@@ -3,8 +3,8 @@
 Where the digits come from, in order:
 1. ``MNIST_DIR``: a folder with the four official IDX ``.gz`` files, or a path to a Keras-style
    ``mnist.npz``;
-2. Keras' own downloader (``keras.datasets.mnist.load_data``), only when nothing local is set
-   and the caller allows a download;
+2. Keras' own downloader (``keras.datasets.mnist.load_data``), only when nothing local is set,
+   the caller asks for it and the server allows it (``MNIST_DOWNLOAD``, on unless set to 0);
 3. the sample shipped in ``explainer/data/`` (6,000 training and 1,000 test digits).
 
 Reading local files needs numpy only. Every bad file raises :class:`MnistError` naming the file
@@ -34,8 +34,20 @@ LABEL_MAGIC = 0x00000801  # uint8 data, 1 dimension (count)
 CREDIT = "MNIST by Yann LeCun, Corinna Cortes and Christopher J.C. Burges (CC BY-SA 3.0)"
 
 
+DOWNLOAD_ENV = "MNIST_DOWNLOAD"  # 0 / false / no / off: visitors cannot start the download
+
+
 class MnistError(Exception):
     """A clear, user-facing problem with an MNIST file."""
+
+
+class MnistDownloadError(MnistError):
+    """Keras' download of MNIST failed (no network, no Keras, a bad file); nothing is kept."""
+
+
+def download_allowed() -> bool:
+    """Whether a visitor may start Keras' download of MNIST on this server (``MNIST_DOWNLOAD``)."""
+    return os.environ.get(DOWNLOAD_ENV, "1").strip().lower() not in ("0", "false", "no", "off")
 
 
 @dataclass(frozen=True)
@@ -172,8 +184,9 @@ def load_mnist(allow_download: bool = False) -> MnistData:
     """The best MNIST available: ``MNIST_DIR``, then Keras' cache or download, then the sample.
 
     A set ``MNIST_DIR`` that is broken raises :class:`MnistError` (the user asked for it). Keras is
-    imported only when ``allow_download`` is true and no local copy exists; a failed download
-    falls back to the sample.
+    imported only when ``allow_download`` is true, the server allows downloads (``MNIST_DOWNLOAD``)
+    and no local copy exists. A failed download raises :class:`MnistDownloadError`, so the caller
+    can say so and nothing remembers the failure: the next request tries again.
     """
     location = os.environ.get("MNIST_DIR", "").strip()
     if location:
@@ -183,11 +196,11 @@ def load_mnist(allow_download: bool = False) -> MnistData:
             return _load_location(str(KERAS_CACHE))
         except MnistError:
             pass  # a damaged cache: try the download or the sample below
-    if allow_download:
+    if allow_download and download_allowed():
         try:
-            return _download_cached()
-        except Exception:  # no network, no Keras: the sample still works
-            pass
+            return _download_cached()  # a failure raises, and lru_cache keeps no exception
+        except Exception as exc:  # no network, no Keras, a file that fails its hash check
+            raise MnistDownloadError(f"Keras' download of MNIST failed ({exc}).") from exc
     return load_sample()
 
 

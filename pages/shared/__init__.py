@@ -1,9 +1,27 @@
 """Pieces every page shares. Not a page: Streamlit lists only the files directly in pages/."""
 
+import logging
+
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from pages.shared.path import mark_visited, page_footer, page_path
+
+_log = logging.getLogger("explainer.pages")
+
+
+def report_failure(what_happened: str, what_to_do: str, error: BaseException | str | None = None,
+                   ) -> None:
+    """Tell the reader what went wrong and what to do, in words; the details go to the server log.
+
+    An exception's text can hold server paths and internals: it is written to the log (with its
+    traceback when there is one), never to the page.
+    """
+    if isinstance(error, BaseException):
+        _log.error("%s", what_happened, exc_info=error)
+    elif error:
+        _log.error("%s %s", what_happened, error)
+    st.error(f"{what_happened} {what_to_do}", icon=":material/error:")
 
 
 def use_router() -> None:

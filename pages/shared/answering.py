@@ -11,6 +11,7 @@ import streamlit as st
 
 from explainer.concepts.reading import Reader
 from explainer.training import default_model
+from pages.shared import report_failure
 
 
 def answering_network() -> Reader | None:
@@ -50,7 +51,9 @@ def _waiting_panel() -> None:
     if status.failed:
         later = (f" It tries again by itself in about {status.retry_in_s:.0f} s."
                  if status.retry_in_s is not None else "")
-        st.error(status.message + later, icon=":material/error:")
+        report_failure("The network that reads your digit could not be prepared.",
+                       "Train one on the Train on MNIST page, or try again." + later,
+                       status.message)
         if st.button("Try again now", key="draw_retry_default", icon=":material/refresh:"):
             shared.retry_now()
             st.rerun()

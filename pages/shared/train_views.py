@@ -12,6 +12,7 @@ from explainer.training.limits import describe_seconds
 from explainer.training.pool import Training, TrainingPool
 from explainer.training.spec import prepare_inputs
 from explainer.training.trained import TrainingOutcome
+from pages.shared import report_failure
 
 ss = st.session_state
 
@@ -48,7 +49,8 @@ def draw_progress(current: Training, pool: TrainingPool) -> None:
                    "stopped. Scale the inputs or lower the learning rate.",
                    icon=":material/warning:")
     if snap.phase == "failed":
-        st.error(f"Training failed: {snap.error}", icon=":material/error:")
+        report_failure("The training stopped with an error.",
+                       "Press Train to try again, or pick the walk-through's recipe.", snap.error)
 
 
 def show_results(outcome: TrainingOutcome, data: MnistData) -> None:
@@ -115,10 +117,8 @@ def mistakes_section(probabilities: np.ndarray, predicted: np.ndarray, data: Mni
         event = st.plotly_chart(charts.confusion_chart(matrix, (ss.train_true, ss.train_answer)),
                                 key="train_confusion_chart", on_select="rerun",
                                 selection_mode="points")
-        points = [p for p in (event.selection.points if event else [])
-                  if p.get("curve_number") == 1]
-        if points:
-            pick = (int(points[0]["y"]), int(points[0]["x"]))
+        pick = ev.picked_cell(event)  # a click on a cell, checked: the browser can send anything
+        if pick is not None:
             if pick != ss.train_last_pick:
                 ss.train_last_pick = pick
                 ss.train_true, ss.train_answer = pick
