@@ -6,15 +6,16 @@ import numpy as np
 import streamlit as st
 
 from explainer.charts import draw as charts
+from explainer.charts import style
 from explainer.concepts import preprocess
 from explainer.concepts.dream import STARTS, dream
 from explainer.concepts.inside import cell_template, pushes, strongest_pushes
 from explainer.concepts.reading import CONFIDENT, Reader
 from explainer.data.mnist import load_sample
-from pages.shared import drawing_canvas, use_router
+from pages.shared import drawing_canvas, end_page, start_page, terms, url_state
 from pages.shared.answering import answering_network, waiting_panel
 
-use_router()
+start_page(__file__)
 
 CANVAS = 280  # pixels; MNIST's 28 x 28 times ten
 STROKE = (8, 40, 18)  # stroke width: min, max, default
@@ -51,8 +52,10 @@ def describe(network: Reader) -> str:
 
 st.title("Draw a digit")
 st.markdown(
-    "Draw a digit from 0 to 9 in the white square. The network trained on MNIST reads it after "
-    "every stroke, and below you can follow every step between your strokes and its answer.")
+    "**The trained network reads your handwriting: your drawing becomes 784 numbers, and one "
+    "forward pass turns them into ten probabilities.** Draw a digit from 0 to 9 in the white "
+    "square; below, follow every step between your strokes and its answer.")
+terms.define("Forward propagation", "Softmax", "Hidden layer", "Weight")
 
 network = answering_network()
 draw_col, answer_col = st.columns([0.36, 0.64], gap="large")
@@ -154,7 +157,7 @@ else:
     row, col = preprocess.centre_of_mass(steps.centred)
     centred.add_scatter(x=[col], y=[row], mode="markers", showlegend=False,
                         marker={"symbol": "x-thin", "size": 14, "line": {"width": 2,
-                                                                         "color": "#f97316"}},
+                                                                         "color": style.CHANGING}},
                         hovertemplate="centre of mass: row %{y:.1f}, column %{x:.1f}"
                                       "<extra></extra>")
     cols[3].plotly_chart(centred, key="draw_step_centre")
@@ -237,8 +240,8 @@ else:
                                     key=f"draw_template_{push.cell}")
             column.caption(f"{push.activation:.2f} x {push.weight:.2f} = **+{push.amount:.2f}**")
         if len(mlp.hidden) == 1:
-            st.caption("Each picture is a hidden cell's 784 weights: red pixels raise the cell "
-                       "when inked, blue ones lower it. A cell is a template, and it lights up "
+            st.caption("Each picture is a hidden cell's 784 weights: blue pixels raise the cell "
+                       "when inked, orange ones lower it. A cell is a template, and it lights up "
                        "when your digit matches it.")
         else:
             st.caption("This network has two hidden layers: these cells read the first layer's "
@@ -254,12 +257,18 @@ st.markdown(
 if network is None:
     st.info("The network is still getting ready (see above).")
 else:
+    url_state.check_link({"dream": url_state.whole(0, 9),
+                          "dream_start": url_state.one_of(STARTS),
+                          "dream_steps": url_state.whole(10, 300)},
+                         {"dream": "the digit to draw", "dream_start": "the start",
+                          "dream_steps": "the steps"})
     pick_col, start_col, steps_col = st.columns([0.45, 0.2, 0.35])
     target = pick_col.segmented_control("Digit", list(range(10)), default=9, required=True,
-                                        key="draw_dream_digit")
+                                        key="dream", bind="query-params")
     start = start_col.segmented_control("Start from", list(STARTS), default="blank",
-                                        required=True, key="draw_dream_start")
-    count = steps_col.slider("Steps", 10, 300, 100, step=10, key="draw_dream_steps")
+                                        required=True, key="dream_start", bind="query-params")
+    count = steps_col.slider("Steps", 10, 300, 100, step=10, key="dream_steps",
+                             bind="query-params")
     wanted = (network.trained.model_id, target, start, count)
     dreams = st.session_state.draw_dreams
     if wanted not in dreams:
@@ -284,3 +293,5 @@ else:
         f"{target}, yet it looks little like one. Trained on 60,000 digits, it learned which "
         "pixels *separate* the ten classes, not what a digit looks like: it cannot draw a "
         f"{target}.")
+
+end_page(__file__)

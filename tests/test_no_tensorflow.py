@@ -80,7 +80,7 @@ at.run()
 key = f"draw_canvas_{at.session_state['draw_round']}"
 at.session_state[key] = canvas_value(on_canvas(load_sample().x_test[0], 0.7))
 at.run()
-at.slider(key="draw_dream_steps").set_value(20).run()
+at.slider(key="dream_steps").set_value(20).run()
 answered = [m.value for m in at.metric if m.label == "The network reads"]
 from explainer.training import pool
 workers = pool.shared_pool().worker_pids()

@@ -118,13 +118,13 @@ def test_a_dot_gets_an_honest_not_sure(ready_default):
 
 def test_the_dream_section_shows_the_networks_favourite_digit(ready_default):
     at = open_page(PAGE)
-    at.segmented_control(key="draw_dream_digit").set_value(4).run()
-    at.slider(key="draw_dream_steps").set_value(60).run()
+    at.segmented_control(key="dream").set_value(4).run()
+    at.slider(key="dream_steps").set_value(60).run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert float(metrics["P(4)"].rstrip("%")) > 99
     assert "it looks little like one" in shown(at)
-    at.segmented_control(key="draw_dream_start").set_value("noise").run()
+    at.segmented_control(key="dream_start").set_value("noise").run()
     assert not at.exception
 
 
@@ -157,11 +157,11 @@ def test_dreams_are_kept_per_model_and_only_the_last_few(ready_default):
     at = open_page(PAGE)
     trained = trained_on_sample()
     for steps in (10, 20, 30):
-        at.slider(key="draw_dream_steps").set_value(steps).run()
+        at.slider(key="dream_steps").set_value(steps).run()
     mine = TrainedModel(trained.weights, trained.config.with_changes(label="Mine"), 0.9)
     at.session_state["session_model"] = mine
     for steps in (40, 50):
-        at.slider(key="draw_dream_steps").set_value(steps).run()
+        at.slider(key="dream_steps").set_value(steps).run()
     assert not at.exception
     dreams = at.session_state["draw_dreams"]
     shared = ready_default.model.model_id
@@ -177,7 +177,7 @@ def test_a_cnn_session_model_reads_but_has_no_hidden_cell_pictures(ready_default
     at = open_page(PAGE)
     cnn = TrainedModel(build_model(PRESETS["cnn"]).get_weights(), PRESETS["cnn"])  # untrained
     at.session_state["session_model"] = cnn
-    at.slider(key="draw_dream_steps").set_value(10).run()
+    at.slider(key="dream_steps").set_value(10).run()
     draw(at, on_canvas(clear_digits[8]))
     assert not at.exception
     assert "apply only to MLPs whose first layer is Dense" in shown(at)
@@ -222,7 +222,9 @@ def test_a_failed_default_model_stops_waiting_and_offers_a_retry(monkeypatch, tm
     assert failing.wait(30).failed
     at = open_page(PAGE)
     assert not at.exception
-    assert "no room on the disk" in at.error[0].value and "tries again" in at.error[0].value
+    message = at.error[0].value
+    assert "could not be prepared" in message and "tries again" in message
+    assert "no room on the disk" not in message  # the details go to the server's log
     assert not at.progress  # no bar: it is not waiting any more
     at.button(key="draw_retry_default").click().run()
     failing.wait(30)

@@ -63,7 +63,7 @@ def test_backprop_page_state_stays_bounded_over_many_varied_actions():
             at.selectbox(key="backprop_optimizer_name").set_value(
                 str(rng.choice(["Gradient descent", "Momentum", "RMSprop", "Adam"])))
         elif kind == "input":
-            at.slider(key="backprop_x1").set_value(round(float(rng.uniform(-2, 2)), 1))
+            at.slider(key="x1").set_value(round(float(rng.uniform(-2, 2)), 1))
         elif kind == "stage":
             at.select_slider(key="backprop_stage").set_value(int(rng.integers(0, 6)))
         else:

@@ -13,6 +13,7 @@ and the problem, never a bare traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import gzip
 import os
@@ -120,7 +121,9 @@ def load_idx_folder(folder: Path | str) -> MnistData:
     _check_pair(arrays["x_train"], arrays["y_train"], str(folder / IDX_FILES["x_train"]))
     _check_pair(arrays["x_test"], arrays["y_test"], str(folder / IDX_FILES["x_test"]))
     full = len(arrays["x_train"]) == 60_000 and len(arrays["x_test"]) == 10_000
-    return MnistData(**arrays, source=f"official IDX files in {folder}", is_full=full)
+    # The source names what the digits are, never where they lie on the server (a visitor sees it).
+    return MnistData(**arrays, source="the official MNIST files, full set" if full
+                     else "the official MNIST files (part of the set)", is_full=full)
 
 
 def load_npz(path: Path | str, source: str | None = None) -> MnistData:
@@ -145,7 +148,8 @@ def load_npz(path: Path | str, source: str | None = None) -> MnistData:
     _check_pair(arrays["x_train"], arrays["y_train"], f"{path} (train)")
     _check_pair(arrays["x_test"], arrays["y_test"], f"{path} (test)")
     full = len(arrays["x_train"]) == 60_000 and len(arrays["x_test"]) == 10_000
-    return MnistData(**arrays, source=source or f"{path}", is_full=full)
+    named = source or ("an MNIST .npz file, full set" if full else "an MNIST .npz file")
+    return MnistData(**arrays, source=named, is_full=full)
 
 
 @functools.lru_cache(maxsize=4)
@@ -164,7 +168,7 @@ def load_sample() -> MnistData:
     """The shipped sample: 600 training digits per class and 100 test digits per class."""
     data = load_npz(SAMPLE_PATH)
     return MnistData(data.x_train, data.y_train, data.x_test, data.y_test,
-                     source="the sample shipped with the app (6,000 train / 1,000 test digits)",
+                     source="the sample shipped with the app",
                      is_full=False)
 
 
@@ -174,7 +178,7 @@ def _download_with_keras() -> MnistData:
 
     (x_train, y_train), (x_test, y_test) = keras_mnist.load_data()
     return MnistData(x_train, y_train, x_test, y_test,
-                     source="Keras' MNIST download (~/.keras/datasets/mnist.npz)", is_full=True)
+                     source="Keras' MNIST download, full set", is_full=True)
 
 
 KERAS_CACHE = Path.home() / ".keras" / "datasets" / "mnist.npz"
@@ -193,7 +197,8 @@ def load_mnist(allow_download: bool = False) -> MnistData:
         return _load_location(str(Path(location).expanduser().resolve()))
     if KERAS_CACHE.is_file():
         try:
-            return _load_location(str(KERAS_CACHE))
+            cached = _load_location(str(KERAS_CACHE))
+            return dataclasses.replace(cached, source="Keras' MNIST download, full set")
         except MnistError:
             pass  # a damaged cache: try the download or the sample below
     if allow_download and download_allowed():
