@@ -232,3 +232,31 @@ def test_a_failed_default_model_stops_waiting_and_offers_a_retry(monkeypatch, tm
     assert not at.exception and "the shared default model" in shown(at)
     draw(at, on_canvas(clear_digits[3], 0.8))
     assert answer(at) == "3"
+
+
+def test_dream_state_stays_bounded_over_many_varied_actions(ready_default):
+    """120 dream actions (digits, starts, steps, three models taking turns): at most the last few
+    dreams are kept and the session's state stays under a fixed size."""
+    import pickle
+
+    at = open_page(PAGE)
+    trained = trained_on_sample()
+    models = [None] + [TrainedModel(trained.weights, trained.config.with_changes(label=f"M{i}"),
+                                    0.9) for i in range(2)]
+    rng = np.random.default_rng(5)
+    sizes = []
+    for action in range(120):
+        kind = rng.choice(["digit", "start", "steps", "model"])
+        if kind == "digit":
+            at.segmented_control(key="dream").set_value(int(rng.integers(0, 10)))
+        elif kind == "start":
+            at.segmented_control(key="dream_start").set_value(str(rng.choice(["blank", "noise"])))
+        elif kind == "steps":
+            at.slider(key="dream_steps").set_value(int(rng.choice([10, 20, 30, 40])))
+        else:
+            at.session_state["session_model"] = models[int(rng.integers(0, 3))]
+        at.run()
+        assert not at.exception, (action, kind)
+        assert len(at.session_state["draw_dreams"]) <= 4
+        sizes.append(len(pickle.dumps(at.session_state["draw_dreams"])))
+    assert max(sizes) < 256 * 1024, max(sizes)  # four dreams: 28 x 28 pictures and histories
