@@ -18,8 +18,9 @@ def test_a_direct_link_on_a_fresh_server_opens_the_page_inside_the_app(browser):
         page = browser.new_page(viewport={"width": 1366, "height": 900})
         page.goto(f"{url}/{target.page.removeprefix('pages/').removesuffix('.py')}")
         wait_idle(page, timeout=60_000)
-        nav = page.locator("[data-testid='stSidebarNav']")
-        nav.wait_for()
+        # the first run may show Streamlit's file list for a moment: the router then reruns once
+        nav = page.locator("[data-testid='stSidebarNav']", has_text="Building blocks")
+        nav.wait_for(timeout=60_000)
         for section in journey.SECTIONS:
             if journey.stops(section):
                 assert section in nav.inner_text()  # the router's sections, not a file list
