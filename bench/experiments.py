@@ -64,7 +64,7 @@ def main(argv=None) -> None:
                          f"{', '.join(e.id for e in experiments.EXPERIMENTS)}")
         chosen = [e for e in experiments.EXPERIMENTS if e.id in wanted]
 
-    data = load_sample() if args.sample else load_mnist(allow_download=False)
+    data = load_sample() if args.sample else load_mnist()
     from explainer.training.device import describe_device, load_keras
 
     keras = load_keras()

@@ -96,7 +96,7 @@ def main(argv=None) -> None:
     parser.add_argument("--no-plain", action="store_true", help="skip the plain fit comparison")
     args = parser.parse_args(argv)
 
-    data = load_sample() if args.sample else load_mnist(allow_download=False)
+    data = load_sample() if args.sample else load_mnist()
     config = PRESETS[args.preset]
     if args.epochs:
         config = config.with_changes(epochs=args.epochs)

@@ -36,7 +36,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sample", action="store_true", help="the shipped 6,000 digits")
     args = parser.parse_args()
-    data = load_sample() if args.sample else load_mnist(allow_download=False)
+    data = load_sample() if args.sample else load_mnist()
     pool = TrainingPool(limit=1)
     folder = Path(tempfile.mkdtemp())
     print(f"{len(data.x_train):,} digits; one epoch each")

@@ -86,7 +86,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--full", action="store_true", help="MNIST_DIR's full set, not the sample")
     args = parser.parse_args()
-    data = load_mnist(allow_download=False) if args.full else load_sample()
+    data = load_mnist() if args.full else load_sample()
     folder = Path(tempfile.mkdtemp())
     rounds = []
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; "

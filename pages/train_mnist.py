@@ -56,7 +56,7 @@ KIND_NAMES = {"mlp": "Dense layers (MLP)", "cnn": "Small CNN"}
 @st.cache_resource(show_spinner="Reading MNIST ...")
 def load_data(location: str, keras_cache_present: bool):
     """The best MNIST available here without a download (read-only, shared by every visitor)."""
-    return load_mnist(allow_download=False)
+    return load_mnist()
 
 
 @st.cache_data(show_spinner=False)

@@ -50,7 +50,7 @@ def test_shipped_sample_is_balanced_and_from_the_official_sets(full_mnist_dir):
 def test_without_mnist_dir_the_sample_is_used(monkeypatch, tmp_path):
     monkeypatch.delenv("MNIST_DIR", raising=False)
     monkeypatch.setattr(mnist, "KERAS_CACHE", tmp_path / "no-cache.npz")
-    data = mnist.load_mnist(allow_download=False)
+    data = mnist.load_mnist()
     assert data is mnist.load_sample()
     assert "6,000 training and 1,000 test digits" in mnist.describe(data)
 

@@ -3,8 +3,8 @@
 Where the digits come from, in order:
 1. ``MNIST_DIR``: a folder with the four official IDX ``.gz`` files, or a path to a Keras-style
    ``mnist.npz``;
-2. Keras' own downloader (``keras.datasets.mnist.load_data``), only when nothing local is set,
-   the caller asks for it and the server allows it (``MNIST_DOWNLOAD``, on unless set to 0);
+2. Keras' downloaded copy (``~/.keras/datasets/mnist.npz``), read with numpy; the download
+   runs in a worker process, when the server allows it (``MNIST_DOWNLOAD``, on unless set to 0);
 3. the sample shipped in ``explainer/data/`` (6,000 training and 1,000 test digits).
 
 Reading local files needs numpy only. Every bad file raises :class:`MnistError` naming the file
@@ -40,10 +40,6 @@ DOWNLOAD_ENV = "MNIST_DOWNLOAD"  # 0 / false / no / off: visitors cannot start t
 
 class MnistError(Exception):
     """A clear, user-facing problem with an MNIST file."""
-
-
-class MnistDownloadError(MnistError):
-    """Keras' download of MNIST failed (no network, no Keras, a bad file); nothing is kept."""
 
 
 def download_allowed() -> bool:
@@ -172,25 +168,16 @@ def load_sample() -> MnistData:
                      is_full=False)
 
 
-def _download_with_keras() -> MnistData:
-    """Keras' own loader: downloads once into ~/.keras/datasets/mnist.npz and checks its hash."""
-    from keras.datasets import mnist as keras_mnist  # heavy: imports TensorFlow or another backend
-
-    (x_train, y_train), (x_test, y_test) = keras_mnist.load_data()
-    return MnistData(x_train, y_train, x_test, y_test,
-                     source="Keras' MNIST download, full set", is_full=True)
-
-
 KERAS_CACHE = Path.home() / ".keras" / "datasets" / "mnist.npz"
 
 
-def load_mnist(allow_download: bool = False) -> MnistData:
-    """The best MNIST available: ``MNIST_DIR``, then Keras' cache or download, then the sample.
+def load_mnist() -> MnistData:
+    """The best MNIST here: ``MNIST_DIR``, then Keras' downloaded copy, then the shipped sample.
 
-    A set ``MNIST_DIR`` that is broken raises :class:`MnistError` (the user asked for it). Keras is
-    imported only when ``allow_download`` is true, the server allows downloads (``MNIST_DOWNLOAD``)
-    and no local copy exists. A failed download raises :class:`MnistDownloadError`, so the caller
-    can say so and nothing remembers the failure: the next request tries again.
+    A set ``MNIST_DIR`` that is broken raises :class:`MnistError` (the user asked for it). Keras'
+    copy is read with numpy: this process never imports Keras. The download itself runs in a
+    worker process (``explainer/training/worker.py``), when the server allows it
+    (:func:`download_allowed`).
     """
     location = os.environ.get("MNIST_DIR", "").strip()
     if location:
@@ -200,18 +187,8 @@ def load_mnist(allow_download: bool = False) -> MnistData:
             cached = _load_location(str(KERAS_CACHE))
             return dataclasses.replace(cached, source="Keras' MNIST download, full set")
         except MnistError:
-            pass  # a damaged cache: try the download or the sample below
-    if allow_download and download_allowed():
-        try:
-            return _download_cached()  # a failure raises, and lru_cache keeps no exception
-        except Exception as exc:  # no network, no Keras, a file that fails its hash check
-            raise MnistDownloadError(f"Keras' download of MNIST failed ({exc}).") from exc
+            pass  # a damaged copy: the sample below
     return load_sample()
-
-
-@functools.lru_cache(maxsize=1)
-def _download_cached() -> MnistData:
-    return _download_with_keras()
 
 
 def describe(data: MnistData) -> str:

@@ -141,7 +141,7 @@ def load_cached(folder: Path, name: str, config: ModelConfig) -> TrainedModel | 
 def best_local_data() -> tuple[mnist.MnistData, str]:
     """MNIST without a download, and a note when MNIST_DIR was set but unusable."""
     try:
-        return mnist.load_mnist(allow_download=False), ""
+        return mnist.load_mnist(), ""
     except mnist.MnistError as exc:
         return mnist.load_sample(), f"MNIST_DIR could not be used ({exc}); used the sample."
 

@@ -118,6 +118,10 @@ def download_mnist(send) -> dict:
     """Keras' own MNIST download into ~/.keras/datasets/mnist.npz (it checks the file's hash)."""
     from keras.datasets import mnist as keras_mnist
 
+    from explainer.data.mnist import download_allowed
+
+    if not download_allowed():  # the server's setting holds here too, whoever asked
+        raise RuntimeError("Downloads are turned off on this server (MNIST_DOWNLOAD).")
     send("phase", phase="loading", message="Downloading MNIST (11 MB) ...")
     keras_mnist.load_data()
     return {"downloaded": True}
