@@ -290,8 +290,8 @@ else:
                           key="draw_dream_history")
     hist_col.markdown(
         f"After {count} steps the network is {result.probability:.1%} sure its picture is a "
-        f"{target}, yet it looks little like one. Trained on 60,000 digits, it learned which "
-        "pixels *separate* the ten classes, not what a digit looks like: it cannot draw a "
+        f"{target}, yet it looks little like one. Trained only to tell digits apart, it learned "
+        "which pixels *separate* the ten classes, not what a digit looks like: it cannot draw a "
         f"{target}.")
 
 end_page(__file__)

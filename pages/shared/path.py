@@ -45,7 +45,7 @@ def page_footer(file: str) -> None:
                        icon=":material/arrow_back:")
     with middle:
         glossary = journey.find("pages/glossary.py")
-        if glossary is not None and page != glossary.page:
+        if glossary is not None and glossary.page not in (page, after and after.page):
             st.page_link(glossary.page, label="Glossary: every word of the journey",
                          icon=glossary.icon)
         link = share_link()
