@@ -5,20 +5,66 @@ The page reads MNIST from MNIST_DIR; here it points at the shipped sample so tra
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 
+import numpy as np
 import pytest
+from draw_support import keras_trained_on_sample, sample_mnist_env, seed_default_cache
 from helpers import open_page
 
 from explainer.data.mnist import SAMPLE_PATH, load_npz
+from explainer.training import default_model, experiment_runs
 
 PAGE = "pages/train_mnist.py"
 
 
+@pytest.fixture(scope="module")
+def model_cache(tmp_path_factory):
+    """The shared default model ready from a cache seeded with the sample-trained network."""
+    folder = tmp_path_factory.mktemp("model-cache")
+    seed_default_cache(folder)
+    return folder
+
+
 @pytest.fixture()
-def at(monkeypatch):
-    monkeypatch.setenv("MNIST_DIR", str(SAMPLE_PATH))
-    return open_page(PAGE, timeout=120)
+def at(monkeypatch, model_cache):
+    sample_mnist_env(monkeypatch, model_cache)
+    monkeypatch.setattr(experiment_runs, "_SHARED", None)  # a store in this cache folder
+    status = default_model.shared().wait(120)
+    assert status.ready, status.message
+    yield open_page(PAGE, timeout=120)
+    default_model.reset_shared()
+
+
+def table_with(at, column: str):
+    """The one table on the page with this column."""
+    tables = [frame.value for frame in at.dataframe if column in frame.value.columns]
+    assert len(tables) == 1
+    return tables[0]
+
+
+def chart_specs(at) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def array(value) -> np.ndarray:
+    """A plotly JSON array: a list, or the typed {"dtype", "bdata", "shape"} form."""
+    if isinstance(value, dict) and "bdata" in value:
+        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        shape = value.get("shape")
+        return flat.reshape([int(n) for n in str(shape).split(",")]) if shape else flat
+    return np.asarray(value)
+
+
+def confusion_matrix_shown(at) -> np.ndarray:
+    """The counts written on the confusion matrix's cells."""
+    heatmaps = [trace for spec in chart_specs(at) for trace in spec["data"]
+                if trace.get("type") == "heatmap" and "the network's answer" in json.dumps(
+                    spec["layout"].get("xaxis", {}))]
+    assert len(heatmaps) == 1
+    return array(heatmaps[0]["text"]).reshape(10, 10)
 
 
 def texts(at) -> str:
@@ -42,7 +88,7 @@ def test_defaults_are_the_walkthrough_network_with_its_code_and_parameters(at):
     assert "epochs=5, batch_size=128" in code(at) and "/ 255" in code(at)
     assert "The walk-through's network" in shown
     assert "**407,050 parameters**" in shown
-    table = at.dataframe[0].value
+    table = table_with(at, "total")
     assert table["total"].tolist() == [401_920, 5_130, 407_050]
     assert not at.button(key="train_start").disabled
     assert at.button(key="train_stop").disabled
@@ -136,3 +182,49 @@ def test_three_seeds_train_in_a_worker_and_the_results_are_shown(at):
     assert f"True 4, answered 4: {right} right answers" in [h.value for h in at.subheader]
     at.radio(key="train_cells_mode").set_value("Cells I choose").run()
     assert not at.exception
+
+
+@pytest.mark.slow
+def test_without_any_training_the_walkthrough_networks_results_show(at):
+    """The default model's accuracy (as Keras measured it) and its confusion matrix, at once."""
+    assert not at.exception
+    _, figures = keras_trained_on_sample()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Test accuracy"] == f"{figures['test_accuracy']:.2%}"
+    assert "vs 97.86%" in str(at.metric[0].proto.delta)
+    assert "What the walk-through's network learned" in [h.value for h in at.header]
+    labels = load_npz(SAMPLE_PATH).y_test
+    matrix = confusion_matrix_shown(at)
+    predicted = figures["test_probabilities"].argmax(axis=1)
+    assert matrix.sum() == len(labels) == 1_000
+    assert np.trace(matrix) == int((predicted == labels).sum())
+    assert matrix[3].sum() == int((labels == 3).sum())  # row 3: every true 3
+    assert "trained once on this server" in texts(at)
+    assert "sample shipped with the app" in texts(at) and "MNIST_DIR" in texts(at)
+    assert str(SAMPLE_PATH) not in texts(at)  # the source is named, never its path
+
+
+@pytest.mark.slow
+def test_an_experiment_adds_a_row_with_its_own_accuracy(at):
+    """One epoch instead of five, trained by a worker on the sample: its row is its own run."""
+    at.button(key="train_experiment_one-epoch").click().run()
+    assert not at.exception
+    run = at.session_state["train_experiment_runs"][("one-epoch", load_npz(SAMPLE_PATH).source)]
+    result = run.result(timeout=300)
+    at.run()
+    assert not at.exception
+    table = table_with(at, "Change")
+    assert table["Change"].tolist() == ["The walk-through's network",
+                                        "One epoch instead of five"]
+    _, figures = keras_trained_on_sample()
+    assert table["Test accuracy"].tolist() == [pytest.approx(figures["test_accuracy"]),
+                                               result.test_accuracy]
+    assert result.epochs == 1 and len(result.epoch_accuracy) == 1
+    # the curve's last point is the run's own test accuracy, as Keras measured it during fit
+    assert result.epoch_accuracy[-1] == pytest.approx(result.test_accuracy, abs=1e-3)
+    sentence = table["What it shows"].tolist()[1]
+    assert f"{result.test_accuracy:.1%}" in sentence and "After one epoch" in sentence
+    # it was kept for every visitor, and it did not become this session's model
+    assert list(default_model.cache_folder().glob("experiment-one-epoch-*.json"))
+    assert at.session_state["train_outcome"] is None
+    assert at.button(key="train_experiment_one-epoch").disabled  # done: no second run
