@@ -65,8 +65,8 @@ at = AppTest.from_file("app.py", default_timeout=120)
 at.run()
 at.switch_page("pages/train_mnist.py")
 at.run()
-at.number_input(key="train_epochs").set_value(1)
-at.number_input(key="train_hidden").set_value(64).run()
+at.number_input(key="epochs").set_value(1)
+at.number_input(key="cells").set_value(64).run()
 at.button(key="train_start").click().run()
 training = at.session_state["train_training"]
 while training.running:

@@ -12,7 +12,7 @@ import time
 import numpy as np
 import pytest
 from draw_support import keras_trained_on_sample, sample_mnist_env, seed_default_cache
-from helpers import open_page
+from helpers import ROOT, open_page
 
 from explainer.data.mnist import SAMPLE_PATH, load_npz
 from explainer.training import default_model, experiment_runs
@@ -96,31 +96,31 @@ def test_defaults_are_the_walkthrough_network_with_its_code_and_parameters(at):
 
 @pytest.mark.slow
 def test_out_of_range_values_are_refused_with_a_message(at):
-    at.number_input(key="train_hidden").set_value(5000).run()
+    at.number_input(key="cells").set_value(5000).run()
     assert "Hidden layer size 5000 is outside 16-2048." in [e.value for e in at.error]
     assert at.button(key="train_start").disabled
-    at.number_input(key="train_hidden").set_value(64)
-    at.number_input(key="train_epochs").set_value(31)
-    at.number_input(key="train_batch").set_value(8).run()
+    at.number_input(key="cells").set_value(64)
+    at.number_input(key="epochs").set_value(31)
+    at.number_input(key="batch").set_value(8).run()
     errors = " ".join(e.value for e in at.error)
     assert "Epochs 31 is outside 1-30." in errors and "Batch size 8 is outside 16-1024." in errors
-    at.number_input(key="train_epochs").set_value(3)
-    at.number_input(key="train_batch").set_value(64).run()
+    at.number_input(key="epochs").set_value(3)
+    at.number_input(key="batch").set_value(64).run()
     assert not at.error and not at.button(key="train_start").disabled
     assert "layers.Dense(64" in code(at) and "Custom" in texts(at)
 
 
 @pytest.mark.slow
 def test_presets_and_the_scaling_toggle_change_the_code(at):
-    at.selectbox(key="train_preset").set_value("cnn").run()
+    at.selectbox(key="recipe").set_value("cnn").run()
     assert "layers.Conv2D(32, 3" in code(at) and "(-1, 28, 28, 1)" in code(at)
     assert 'layers.Dense(128, activation="relu", name="hidden_1")' in code(at)
     assert "**225,034 parameters**" in texts(at)
-    assert at.selectbox(key="train_activation").disabled
-    at.selectbox(key="train_preset").set_value("better-mlp").run()
+    assert at.selectbox(key="activation").disabled
+    at.selectbox(key="recipe").set_value("better-mlp").run()
     assert code(at).count("layers.Dense(512") == 2 and "Adam" in code(at)
     assert "**669,706 parameters**" in texts(at) and "A better MLP" in texts(at)
-    at.toggle(key="train_scale").set_value(False).run()
+    at.toggle(key="scale").set_value(False).run()
     assert "/ 255" not in code(at)
     assert any("raw 0-255" in w.value for w in at.warning)
     assert not at.exception
@@ -129,11 +129,11 @@ def test_presets_and_the_scaling_toggle_change_the_code(at):
 def test_too_much_work_is_refused_before_train_is_pressed(at, monkeypatch):
     assert "Estimated time: **about" in texts(at) and "on two CPU cores" in texts(at)
     monkeypatch.setenv("TRAINING_MAX_WORK_S", "60")
-    at.number_input(key="train_hidden").set_value(2048)
-    at.checkbox(key="train_second").set_value(True).run()
-    at.number_input(key="train_hidden2").set_value(2048)
-    at.number_input(key="train_epochs").set_value(30)
-    at.number_input(key="train_batch").set_value(16)
+    at.number_input(key="cells").set_value(2048)
+    at.checkbox(key="layer2").set_value(True).run()
+    at.number_input(key="cells2").set_value(2048)
+    at.number_input(key="epochs").set_value(30)
+    at.number_input(key="batch").set_value(16)
     at.toggle(key="train_three_seeds").set_value(True).run()
     assert not at.exception
     refusal = " ".join(e.value for e in at.error)
@@ -144,8 +144,8 @@ def test_too_much_work_is_refused_before_train_is_pressed(at, monkeypatch):
 
 @pytest.mark.slow
 def test_three_seeds_train_in_a_worker_and_the_results_are_shown(at):
-    at.number_input(key="train_epochs").set_value(1)
-    at.number_input(key="train_hidden").set_value(128)
+    at.number_input(key="epochs").set_value(1)
+    at.number_input(key="cells").set_value(128)
     at.toggle(key="train_three_seeds").set_value(True).run()
     assert at.button(key="train_start").label == "Train 3 times"
     at.button(key="train_start").click().run()
@@ -228,3 +228,19 @@ def test_an_experiment_adds_a_row_with_its_own_accuracy(at):
     assert list(default_model.cache_folder().glob("experiment-one-epoch-*.json"))
     assert at.session_state["train_outcome"] is None
     assert at.button(key="train_experiment_one-epoch").disabled  # done: no second run
+
+
+@pytest.mark.slow
+def test_a_link_sets_the_main_settings_and_a_bad_value_gets_a_note(at):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)  # from a shared link
+    at.query_params["cells"] = "64"
+    at.query_params["epochs"] = "many"
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert 'layers.Dense(64, activation="relu"' in code(at)
+    assert "epochs=5, batch_size=128" in code(at)  # the default, with a note
+    notes = " ".join(i.value for i in at.info)
+    assert "The link's value for epochs could not be used here" in notes

@@ -74,5 +74,5 @@ def explore(data: MnistData, best: MnistData, location: tuple) -> None:
             "values up to 255 the weighted sums get huge and training can stall or blow up.")
         counts, edges = overview["histogram"]
         st.plotly_chart(charts.pixel_histogram_chart(counts, edges,
-                                                     scaled=ss.get("train_scale", True)),
+                                                     scaled=ss.get("scale", True)),
                         key="train_hist_chart")

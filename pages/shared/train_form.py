@@ -23,88 +23,119 @@ from explainer.training.spec import (
     validate,
     with_preset_label,
 )
-from pages.shared import visitor
+from pages.shared import url_state, visitor
 
 ss = st.session_state
 PRESET_NAMES = {key: preset.label for key, preset in PRESETS.items()}
 KIND_NAMES = {"mlp": "Dense layers (MLP)", "cnn": "Small CNN"}
-DEFAULTS = (("train_preset", "post"), ("train_kind", "mlp"), ("train_hidden", 512),
-            ("train_second", False), ("train_hidden2", 512), ("train_activation", "relu"),
-            ("train_dropout", 0.0), ("train_optimizer", "rmsprop"), ("train_lr", 0.001),
-            ("train_epochs", 5), ("train_batch", 128),
-            ("train_loss", "categorical_crossentropy"), ("train_seed", 0),
-            ("train_three_seeds", False), ("train_scale", True))
+DEFAULTS = {"recipe": "post", "kind": "mlp", "cells": 512, "layer2": False, "cells2": 512,
+            "activation": "relu", "dropout": 0.0, "optimizer": "rmsprop", "rate": 0.001,
+            "epochs": 5, "batch": 128, "lossfn": "categorical_crossentropy", "init_seed": 0,
+            "train_three_seeds": False, "scale": True}
+URL = "query-params"  # the recipe and main settings live in the link
+
+
+def setting(key: str):
+    """A setting's value: the widget's, else its default (before the form is drawn)."""
+    return ss.get(key, DEFAULTS[key])
+
+
+def check_settings_link() -> None:
+    """A link's settings that the widgets cannot use get a note; their defaults are used."""
+    url_state.check_link(
+        {"recipe": url_state.one_of(PRESET_NAMES.values()),
+         "kind": url_state.one_of(KIND_NAMES.values()),
+         "cells": url_state.whole(1, 100_000), "cells2": url_state.whole(1, 100_000),
+         "layer2": url_state.one_of(("true", "false", "True", "False")),
+         "activation": url_state.one_of(ACTIVATION_CHOICES),
+         "optimizer": url_state.one_of(OPTIMIZER_CLASSES), "rate": url_state.number(0, 100),
+         "epochs": url_state.whole(0, 1000), "batch": url_state.whole(1, 100_000),
+         "lossfn": url_state.one_of(LOSS_CHOICES.values()),
+         "dropout": url_state.number(0, 0.8), "init_seed": url_state.whole(0, 10_000),
+         "scale": url_state.one_of(("true", "false", "True", "False"))},
+        {"recipe": "the recipe", "cells": "hidden cells", "cells2": "the second layer",
+         "rate": "the learning rate", "batch": "the batch size", "lossfn": "the loss",
+         "init_seed": "the seed", "scale": "scaling"})
 
 
 def apply_preset() -> None:
-    preset = PRESETS[ss.train_preset]
-    ss.train_kind = preset.kind
-    ss.train_hidden = preset.hidden[0]
-    ss.train_second = len(preset.hidden) > 1
+    preset = PRESETS[ss.recipe]
+    ss.kind = preset.kind
+    ss.cells = preset.hidden[0]
+    ss.layer2 = len(preset.hidden) > 1
     if len(preset.hidden) > 1:
-        ss.train_hidden2 = preset.hidden[1]
-    ss.train_activation = preset.activation
-    ss.train_dropout = preset.dropout
-    ss.train_optimizer = preset.optimizer
-    ss.train_lr = preset.learning_rate
-    ss.train_epochs = preset.epochs
-    ss.train_batch = preset.batch_size
-    ss.train_loss = preset.loss
+        ss.cells2 = preset.hidden[1]
+    ss.activation = preset.activation
+    ss.dropout = preset.dropout
+    ss.optimizer = preset.optimizer
+    ss.rate = preset.learning_rate
+    ss.epochs = preset.epochs
+    ss.batch = preset.batch_size
+    ss.lossfn = preset.loss
 
 
 def config_from_state() -> ModelConfig:
     """The network the settings describe (the walk-through's before anything is changed)."""
-    for key, default in DEFAULTS:
-        ss.setdefault(key, default)
-    kind = ss.train_kind
-    hidden = (int(ss.train_hidden), int(ss.train_hidden2)) if ss.train_second and kind == "mlp" \
-        else (int(ss.train_hidden),)  # a CNN: the dense layer after the convolutions
+    kind = setting("kind")
+    hidden = (int(setting("cells")), int(setting("cells2"))) \
+        if setting("layer2") and kind == "mlp" \
+        else (int(setting("cells")),)  # a CNN: the dense layer after the convolutions
     return with_preset_label(ModelConfig(
-        kind=kind, hidden=hidden, activation=ss.train_activation, dropout=float(ss.train_dropout),
-        optimizer=ss.train_optimizer, learning_rate=float(ss.train_lr), loss=ss.train_loss,
-        epochs=int(ss.train_epochs), batch_size=int(ss.train_batch),
-        scale_inputs=bool(ss.train_scale), seed=int(ss.train_seed)))
+        kind=kind, hidden=hidden, activation=setting("activation"),
+        dropout=float(setting("dropout")), optimizer=setting("optimizer"),
+        learning_rate=float(setting("rate")), loss=setting("lossfn"),
+        epochs=int(setting("epochs")), batch_size=int(setting("batch")),
+        scale_inputs=bool(setting("scale")), seed=int(setting("init_seed"))))
 
 
 def settings_form() -> tuple[ModelConfig, list[str]]:
     """Every setting, then the Keras code and parameter table; returns (config, problems)."""
-    config_from_state()  # sets the defaults
+    check_settings_link()
     controls, code_col = st.columns([2, 3], gap="large")
     with controls:
         st.selectbox("Start from a recipe", list(PRESETS), format_func=PRESET_NAMES.get,
-                     key="train_preset", on_change=apply_preset,
+                     index=list(PRESETS).index(DEFAULTS["recipe"]),
+                     key="recipe", on_change=apply_preset, bind=URL,
                      help="The walk-through's network is the default. 'A better MLP' aims at "
                           "98.3%, 'A small CNN' at 99.2% test accuracy on the full set.")
-        st.radio("Network type", list(KIND_NAMES), format_func=KIND_NAMES.get, key="train_kind",
+        st.radio("Network type", list(KIND_NAMES), format_func=KIND_NAMES.get, key="kind",
+                 bind=URL,
                  horizontal=True)
-        mlp = ss.train_kind == "mlp"
+        mlp = setting("kind") == "mlp"
         a, b = st.columns(2)
         a.number_input("Hidden cells (16-2048)", min_value=1, max_value=100_000, step=16,
-                       key="train_hidden",
+                       value=DEFAULTS["cells"], key="cells", bind=URL,
                        help="For the CNN: the dense layer after the convolutions.")
-        b.selectbox("Activation", ACTIVATION_CHOICES, key="train_activation", disabled=not mlp)
-        a.checkbox("2nd hidden layer", key="train_second", disabled=not mlp)
+        b.selectbox("Activation", ACTIVATION_CHOICES, key="activation", bind=URL,
+                    index=list(ACTIVATION_CHOICES).index(DEFAULTS["activation"]), disabled=not mlp)
+        a.checkbox("2nd hidden layer", key="layer2", bind=URL, disabled=not mlp)
         b.number_input("Cells in the second layer", min_value=1, max_value=100_000, step=16,
-                       key="train_hidden2", disabled=not (mlp and ss.train_second))
-        a.selectbox("Optimizer", list(OPTIMIZER_CLASSES), key="train_optimizer")
+                       value=DEFAULTS["cells2"], key="cells2", bind=URL,
+                       disabled=not (mlp and setting("layer2")))
+        a.selectbox("Optimizer", list(OPTIMIZER_CLASSES), key="optimizer", bind=URL,
+                    index=list(OPTIMIZER_CLASSES).index(DEFAULTS["optimizer"]))
         b.number_input("Learning rate", min_value=0.0, max_value=100.0, step=0.0005,
-                       format="%.4f", key="train_lr",
+                       format="%.4f", value=DEFAULTS["rate"], key="rate", bind=URL,
                        help="Keras' default is 0.001 for rmsprop and adam.")
-        a.number_input("Epochs (1-30)", min_value=0, max_value=1000, step=1, key="train_epochs",
+        a.number_input("Epochs (1-30)", min_value=0, max_value=1000, step=1, key="epochs",
+                       value=DEFAULTS["epochs"], bind=URL,
                        help="One epoch = every training digit seen once.")
         b.number_input("Batch size (16-1024)", min_value=1, max_value=100_000, step=16,
-                       key="train_batch", help="Digits per weight update.")
-        st.radio("Loss", list(LOSS_CHOICES), format_func=LOSS_CHOICES.get, key="train_loss",
+                       value=DEFAULTS["batch"], key="batch", bind=URL,
+                       help="Digits per weight update.")
+        st.radio("Loss", list(LOSS_CHOICES), format_func=LOSS_CHOICES.get, key="lossfn",
+                 bind=URL,
                  horizontal=True,
                  help="The walk-through explains the squared error; its code uses cross-entropy.")
-        st.slider("Dropout", 0.0, 0.8, step=0.1, key="train_dropout",
+        st.slider("Dropout", 0.0, 0.8, step=0.1, key="dropout", bind=URL,
                   help="During training, switch off this share of the hidden cells at random.")
-        st.toggle("Scale inputs to 0-1 (divide by 255)", key="train_scale")
-        if not ss.train_scale:
+        st.toggle("Scale inputs to 0-1 (divide by 255)", value=True, key="scale", bind=URL)
+        if not setting("scale"):
             st.warning("Training on raw 0-255 values: expect a jumpy loss and a worse network, "
                        "maybe a loss that turns into NaN.", icon=":material/warning:")
         a, b = st.columns(2)
-        a.number_input("Seed", min_value=0, max_value=10_000, step=1, key="train_seed",
+        a.number_input("Seed", min_value=0, max_value=10_000, step=1, key="init_seed",
+                       bind=URL,
                        help="Fixes the random starting weights and the batch order.")
         b.toggle("3 seeds", key="train_three_seeds",
                  help="Train three times (seeds s, s+1, s+2) and compare the test accuracies.")
@@ -130,7 +161,8 @@ def settings_form() -> tuple[ModelConfig, list[str]]:
 
 def train_controls(config: ModelConfig, problems: list[str], data: MnistData) -> bool:
     """Train / Stop and the time estimate; starts the visitor's training. True while it runs."""
-    seeds = [config.seed + i for i in range(3)] if ss.train_three_seeds else [config.seed]
+    seeds = [config.seed + i for i in range(3)] if setting("train_three_seeds") \
+        else [config.seed]
     training: Training | None = ss.train_training
     running = training is not None and training.running
     too_big = "" if problems else limits.work_refusal(config, len(data.x_train), len(seeds))
