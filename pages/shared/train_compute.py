@@ -48,7 +48,8 @@ def compute_section(config: ModelConfig, digits: int, measured_on: TrainedModel 
         f"Measured on this server's **CPU**. A GPU does thousands of multiply-adds at the same "
         f"time. At their published peak speeds (arithmetic, not a measurement: a network this "
         f"small keeps a GPU far from its peak), one epoch of **{config.label}** would take:")
-    rows = [{"GPU": e.device.name, "seconds per epoch at peak": f"{e.seconds_per_epoch:.3f}",
+    rows = [{"GPU": e.device.name,
+             "one epoch at peak": f"{e.seconds_per_epoch * 1000:,.1f} milliseconds",
              "times this CPU's measured rate": f"{e.times_faster:,.0f}x"}
             for e in compute.gpu_estimates(per_epoch, measured)]
     st.dataframe(rows, hide_index=True, key="train_compute_gpus")

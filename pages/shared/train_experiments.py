@@ -94,11 +94,15 @@ def comparison(results: list[ExperimentResult], baseline_model: TrainedModel | N
         st.caption("No experiment in this visit yet: pick one above.")
         return
     rows = ([baseline] if baseline else []) + results
-    st.dataframe(table_rows(rows, baseline), hide_index=True, key="train_experiments_table",
+    table = table_rows(rows, baseline)
+    st.dataframe([{k: v for k, v in row.items() if k not in ("What it shows", "Note")}
+                  for row in table], hide_index=True, key="train_experiments_table",
                  column_config={
                      "Test accuracy": st.column_config.NumberColumn(format="percent"),
-                     "Parameters": st.column_config.NumberColumn(format="localized"),
-                     "What it shows": st.column_config.TextColumn(width="large")})
+                     "Parameters": st.column_config.NumberColumn(format="localized")})
+    st.markdown("\n".join(f"- {row['What it shows']}" + (f" ({row['Note']})" if row["Note"]
+                                                          else "")
+                           for row in table if row["What it shows"]))
     if baseline is None:
         st.caption("The walk-through's network is not ready on these digits yet, so the "
                    "sentences say what they can only once it is.")

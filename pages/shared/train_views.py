@@ -170,7 +170,7 @@ def mistakes_section(probabilities: np.ndarray, predicted: np.ndarray, data: Mni
 
     st.subheader("The worst mistakes")
     st.caption("Wrong answers the network was surest of. Under each digit: its 10 probabilities, "
-               "green = the true digit, red = the wrong answer. Some are hard even for people.")
+               "blue = the true digit, amber = the wrong answer. Some are hard even for people.")
     worst = ev.worst_mistakes(probabilities, labels, 12)
     if len(worst):
         st.plotly_chart(charts.digit_gallery(data.x_test[worst], labels[worst],
