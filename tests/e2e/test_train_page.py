@@ -67,7 +67,8 @@ def test_train_watch_and_inspect(page, app_url, app_server, tmp_path):
     results = main.get_by_text("What your network learned")
     while not results.count():
         assert time.monotonic() < deadline, "training did not finish in 180 s"
-        bar = main.locator("[data-testid='stProgress']")
+        # the visitor's bar counts batches (the shared default model's may show too)
+        bar = main.locator("[data-testid='stProgress']").filter(has_text="batch")
         if not seen_progress and bar.count() and "epoch" in bar.first.inner_text():
             seen_progress = True
             assert "Samples per second" in main.inner_text()
