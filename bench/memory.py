@@ -86,8 +86,10 @@ def main() -> dict[str, float]:
 
                 page.goto(f"{url}/train_mnist")
                 settle(page)
+                page.get_by_text("Every setting, the Keras code that runs").click()
+                settle(page)
                 page.get_by_role("button", name=re.compile("^.*Train$")).click()
-                wait_for_text(page, "4. What the network learned", 900)
+                wait_for_text(page, "What your network learned", 900)
                 settle(page)
                 read("after a training")
                 deadline = time.monotonic() + 120

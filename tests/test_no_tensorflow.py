@@ -65,8 +65,8 @@ at = AppTest.from_file("app.py", default_timeout=120)
 at.run()
 at.switch_page("pages/train_mnist.py")
 at.run()
-at.number_input(key="train_epochs").set_value(1)
-at.number_input(key="train_hidden").set_value(64).run()
+at.number_input(key="epochs").set_value(1)
+at.number_input(key="cells").set_value(64).run()
 at.button(key="train_start").click().run()
 training = at.session_state["train_training"]
 while training.running:
@@ -105,6 +105,8 @@ def test_a_session_that_trains_draws_dreams_and_downloads_leaves_tensorflow_out(
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["exceptions"] == []
     assert len(report["answered"]) == 1 and report["dreamed"]
-    assert report["download"] == "PK" and report["workers"] == 1  # a worker did the training
+    # workers did the training: the visitor's, and the shared default model's, which the Train
+    # page starts on an empty cache (it may have finished first and shared the same worker)
+    assert report["download"] == "PK" and report["workers"] in (1, 2)
     assert report["modules"] == [], f"the web process imported {report['modules']}"
     assert report["mapped"] == [], f"TensorFlow's libraries were loaded: {report['mapped']}"

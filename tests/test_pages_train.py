@@ -5,20 +5,66 @@ The page reads MNIST from MNIST_DIR; here it points at the shipped sample so tra
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 
+import numpy as np
 import pytest
-from helpers import open_page
+from draw_support import keras_trained_on_sample, sample_mnist_env, seed_default_cache
+from helpers import ROOT, open_page
 
 from explainer.data.mnist import SAMPLE_PATH, load_npz
+from explainer.training import default_model, experiment_runs
 
 PAGE = "pages/train_mnist.py"
 
 
+@pytest.fixture(scope="module")
+def model_cache(tmp_path_factory):
+    """The shared default model ready from a cache seeded with the sample-trained network."""
+    folder = tmp_path_factory.mktemp("model-cache")
+    seed_default_cache(folder)
+    return folder
+
+
 @pytest.fixture()
-def at(monkeypatch):
-    monkeypatch.setenv("MNIST_DIR", str(SAMPLE_PATH))
-    return open_page(PAGE, timeout=120)
+def at(monkeypatch, model_cache):
+    sample_mnist_env(monkeypatch, model_cache)
+    monkeypatch.setattr(experiment_runs, "_SHARED", None)  # a store in this cache folder
+    status = default_model.shared().wait(120)
+    assert status.ready, status.message
+    yield open_page(PAGE, timeout=120)
+    default_model.reset_shared()
+
+
+def table_with(at, column: str):
+    """The one table on the page with this column."""
+    tables = [frame.value for frame in at.dataframe if column in frame.value.columns]
+    assert len(tables) == 1
+    return tables[0]
+
+
+def chart_specs(at) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def array(value) -> np.ndarray:
+    """A plotly JSON array: a list, or the typed {"dtype", "bdata", "shape"} form."""
+    if isinstance(value, dict) and "bdata" in value:
+        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        shape = value.get("shape")
+        return flat.reshape([int(n) for n in str(shape).split(",")]) if shape else flat
+    return np.asarray(value)
+
+
+def confusion_matrix_shown(at) -> np.ndarray:
+    """The counts written on the confusion matrix's cells."""
+    heatmaps = [trace for spec in chart_specs(at) for trace in spec["data"]
+                if trace.get("type") == "heatmap" and "the network's answer" in json.dumps(
+                    spec["layout"].get("xaxis", {}))]
+    assert len(heatmaps) == 1
+    return array(heatmaps[0]["text"]).reshape(10, 10)
 
 
 def texts(at) -> str:
@@ -42,7 +88,7 @@ def test_defaults_are_the_walkthrough_network_with_its_code_and_parameters(at):
     assert "epochs=5, batch_size=128" in code(at) and "/ 255" in code(at)
     assert "The walk-through's network" in shown
     assert "**407,050 parameters**" in shown
-    table = at.dataframe[0].value
+    table = table_with(at, "total")
     assert table["total"].tolist() == [401_920, 5_130, 407_050]
     assert not at.button(key="train_start").disabled
     assert at.button(key="train_stop").disabled
@@ -50,31 +96,31 @@ def test_defaults_are_the_walkthrough_network_with_its_code_and_parameters(at):
 
 @pytest.mark.slow
 def test_out_of_range_values_are_refused_with_a_message(at):
-    at.number_input(key="train_hidden").set_value(5000).run()
+    at.number_input(key="cells").set_value(5000).run()
     assert "Hidden layer size 5000 is outside 16-2048." in [e.value for e in at.error]
     assert at.button(key="train_start").disabled
-    at.number_input(key="train_hidden").set_value(64)
-    at.number_input(key="train_epochs").set_value(31)
-    at.number_input(key="train_batch").set_value(8).run()
+    at.number_input(key="cells").set_value(64)
+    at.number_input(key="epochs").set_value(31)
+    at.number_input(key="batch").set_value(8).run()
     errors = " ".join(e.value for e in at.error)
     assert "Epochs 31 is outside 1-30." in errors and "Batch size 8 is outside 16-1024." in errors
-    at.number_input(key="train_epochs").set_value(3)
-    at.number_input(key="train_batch").set_value(64).run()
+    at.number_input(key="epochs").set_value(3)
+    at.number_input(key="batch").set_value(64).run()
     assert not at.error and not at.button(key="train_start").disabled
     assert "layers.Dense(64" in code(at) and "Custom" in texts(at)
 
 
 @pytest.mark.slow
 def test_presets_and_the_scaling_toggle_change_the_code(at):
-    at.selectbox(key="train_preset").set_value("cnn").run()
+    at.selectbox(key="recipe").set_value("cnn").run()
     assert "layers.Conv2D(32, 3" in code(at) and "(-1, 28, 28, 1)" in code(at)
     assert 'layers.Dense(128, activation="relu", name="hidden_1")' in code(at)
     assert "**225,034 parameters**" in texts(at)
-    assert at.selectbox(key="train_activation").disabled
-    at.selectbox(key="train_preset").set_value("better-mlp").run()
+    assert at.selectbox(key="activation").disabled
+    at.selectbox(key="recipe").set_value("better-mlp").run()
     assert code(at).count("layers.Dense(512") == 2 and "Adam" in code(at)
     assert "**669,706 parameters**" in texts(at) and "A better MLP" in texts(at)
-    at.toggle(key="train_scale").set_value(False).run()
+    at.toggle(key="scale").set_value(False).run()
     assert "/ 255" not in code(at)
     assert any("raw 0-255" in w.value for w in at.warning)
     assert not at.exception
@@ -83,11 +129,11 @@ def test_presets_and_the_scaling_toggle_change_the_code(at):
 def test_too_much_work_is_refused_before_train_is_pressed(at, monkeypatch):
     assert "Estimated time: **about" in texts(at) and "on two CPU cores" in texts(at)
     monkeypatch.setenv("TRAINING_MAX_WORK_S", "60")
-    at.number_input(key="train_hidden").set_value(2048)
-    at.checkbox(key="train_second").set_value(True).run()
-    at.number_input(key="train_hidden2").set_value(2048)
-    at.number_input(key="train_epochs").set_value(30)
-    at.number_input(key="train_batch").set_value(16)
+    at.number_input(key="cells").set_value(2048)
+    at.checkbox(key="layer2").set_value(True).run()
+    at.number_input(key="cells2").set_value(2048)
+    at.number_input(key="epochs").set_value(30)
+    at.number_input(key="batch").set_value(16)
     at.toggle(key="train_three_seeds").set_value(True).run()
     assert not at.exception
     refusal = " ".join(e.value for e in at.error)
@@ -98,8 +144,8 @@ def test_too_much_work_is_refused_before_train_is_pressed(at, monkeypatch):
 
 @pytest.mark.slow
 def test_three_seeds_train_in_a_worker_and_the_results_are_shown(at):
-    at.number_input(key="train_epochs").set_value(1)
-    at.number_input(key="train_hidden").set_value(128)
+    at.number_input(key="epochs").set_value(1)
+    at.number_input(key="cells").set_value(128)
     at.toggle(key="train_three_seeds").set_value(True).run()
     assert at.button(key="train_start").label == "Train 3 times"
     at.button(key="train_start").click().run()
@@ -136,3 +182,65 @@ def test_three_seeds_train_in_a_worker_and_the_results_are_shown(at):
     assert f"True 4, answered 4: {right} right answers" in [h.value for h in at.subheader]
     at.radio(key="train_cells_mode").set_value("Cells I choose").run()
     assert not at.exception
+
+
+@pytest.mark.slow
+def test_without_any_training_the_walkthrough_networks_results_show(at):
+    """The default model's accuracy (as Keras measured it) and its confusion matrix, at once."""
+    assert not at.exception
+    _, figures = keras_trained_on_sample()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Test accuracy"] == f"{figures['test_accuracy']:.2%}"
+    assert "vs 97.86%" in str(at.metric[0].proto.delta)
+    assert "What the walk-through's network learned" in [h.value for h in at.header]
+    labels = load_npz(SAMPLE_PATH).y_test
+    matrix = confusion_matrix_shown(at)
+    predicted = figures["test_probabilities"].argmax(axis=1)
+    assert matrix.sum() == len(labels) == 1_000
+    assert np.trace(matrix) == int((predicted == labels).sum())
+    assert matrix[3].sum() == int((labels == 3).sum())  # row 3: every true 3
+    assert "trained once on this server" in texts(at)
+    assert "sample shipped with the app" in texts(at) and "MNIST_DIR" in texts(at)
+    assert str(SAMPLE_PATH) not in texts(at)  # the source is named, never its path
+
+
+@pytest.mark.slow
+def test_an_experiment_adds_a_row_with_its_own_accuracy(at):
+    """One epoch instead of five, trained by a worker on the sample: its row is its own run."""
+    at.button(key="train_experiment_one-epoch").click().run()
+    assert not at.exception
+    run = at.session_state["train_experiment_runs"][("one-epoch", load_npz(SAMPLE_PATH).source)]
+    result = run.result(timeout=300)
+    at.run()
+    assert not at.exception
+    table = table_with(at, "Change")
+    assert table["Change"].tolist() == ["The walk-through's network",
+                                        "One epoch instead of five"]
+    _, figures = keras_trained_on_sample()
+    assert table["Test accuracy"].tolist() == [pytest.approx(figures["test_accuracy"]),
+                                               result.test_accuracy]
+    assert result.epochs == 1 and len(result.epoch_accuracy) == 1
+    # the curve's last point is the run's own test accuracy, as Keras measured it during fit
+    assert result.epoch_accuracy[-1] == pytest.approx(result.test_accuracy, abs=1e-3)
+    sentence = " ".join(m.value for m in at.markdown if "After one epoch" in m.value)
+    assert f"{result.test_accuracy:.1%}" in sentence and "After one epoch" in sentence
+    # it was kept for every visitor, and it did not become this session's model
+    assert list(default_model.cache_folder().glob("experiment-one-epoch-*.json"))
+    assert at.session_state["train_outcome"] is None
+    assert at.button(key="train_experiment_one-epoch").disabled  # done: no second run
+
+
+@pytest.mark.slow
+def test_a_link_sets_the_main_settings_and_a_bad_value_gets_a_note(at):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)  # from a shared link
+    at.query_params["cells"] = "64"
+    at.query_params["epochs"] = "many"
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert 'layers.Dense(64, activation="relu"' in code(at)
+    assert "epochs=5, batch_size=128" in code(at)  # the default, with a note
+    notes = " ".join(i.value for i in at.info)
+    assert "The link's value for epochs could not be used here" in notes

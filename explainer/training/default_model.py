@@ -112,7 +112,7 @@ def save_cached(model: TrainedModel, folder: Path, name: str) -> None:
     _atomic_write(folder / f"{name}.npz", write_weights)
     info = {"config": model.config.as_dict(), "test_accuracy": model.test_accuracy,
             "source": model.source, "history": model.history, "device": model.device,
-            "train_seconds": round(model.seconds, 1)}
+            "train_seconds": round(model.seconds, 1), "train_samples": model.train_samples}
     _atomic_write(folder / f"{name}.json", lambda p: Path(p).write_text(json.dumps(info)))
 
 
@@ -132,6 +132,9 @@ def load_cached(folder: Path, name: str, config: ModelConfig) -> TrainedModel | 
         return TrainedModel(weights, config, float(accuracy) if accuracy is not None else None,
                             info.get("history") or {}, str(info.get("source", "")),
                             device=str(info.get("device", "")),
+                            seconds=float(info.get("train_seconds", 0.0)),
+                            epochs_done=len((info.get("history") or {}).get("loss", [])),
+                            train_samples=int(info.get("train_samples", 0)),
                             keras_path=keras_path if keras_path.is_file() else None)
     except Exception as exc:  # damaged or from an incompatible version: train again
         LOG.warning("ignoring the cached model %s: %s", weights_path, exc)

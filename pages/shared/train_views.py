@@ -7,12 +7,15 @@ import streamlit as st
 
 from explainer.charts import train as charts
 from explainer.concepts import evaluation as ev
+from explainer.concepts.reading import Reader
 from explainer.data.mnist import MnistData
+from explainer.training import default_model
 from explainer.training.limits import describe_seconds
 from explainer.training.pool import Training, TrainingPool
 from explainer.training.spec import prepare_inputs
-from explainer.training.trained import TrainingOutcome
+from explainer.training.trained import TrainedModel
 from pages.shared import report_failure
+from pages.shared.train_data import source_name
 
 ss = st.session_state
 
@@ -53,50 +56,75 @@ def draw_progress(current: Training, pool: TrainingPool) -> None:
                        "Press Train to try again, or pick the walk-through's recipe.", snap.error)
 
 
-def show_results(outcome: TrainingOutcome, data: MnistData) -> None:
-    shown = outcome.model
-    probabilities = shown.test_probabilities
-    if probabilities is None or shown.source != data.source:
-        st.info(f"Your last model was trained and tested on {shown.source}; the data in use now "
-                "differ. Switch back, or train again, to see its results here.")
-        return
+def test_probabilities(shown: TrainedModel, data: MnistData) -> np.ndarray:
+    """The model's ten probabilities for every test digit: the worker's, else read with numpy."""
+    if shown.test_probabilities is not None:
+        return shown.test_probabilities
+    kept = ss.get("train_read_probabilities")
+    if kept is None or kept[0] != (shown.model_id, data.source):
+        kept = ((shown.model_id, data.source), Reader.of(shown).read_many(data.x_test))
+        ss.train_read_probabilities = kept
+    return kept[1]
 
-    st.header("4. What the network learned", divider="gray")
+
+def show_results(shown: TrainedModel, data: MnistData, same_data: bool, runs=(),
+                 own: bool = True) -> None:
+    """What a network learned: accuracy beside 97.86%, per digit, mistakes, templates.
+
+    ``same_data``: whether the model was trained on the digits in use (else it is not tested).
+    """
+    who = "your network" if own else "the walk-through's network"
+    st.header(f"What {who} learned", divider="gray")
+    if not same_data:
+        st.info("This model was trained and tested on other digits than the ones in use now. "
+                "Switch back, or train again, to see its results here.")
+        return
+    probabilities = test_probabilities(shown, data)
     predicted = ev.predictions(probabilities)
     labels = data.y_test
+    accuracy = float(np.mean(predicted == labels))
+    if own:
+        st.success(f"**Your model**: {shown.name}. It replaces the walk-through's network here "
+                   "and on the **Draw a digit** page.", icon=":material/person:")
+    else:
+        st.caption("The walk-through's network (784-512-10, ReLU, RMSprop, 5 epochs), "
+                   "trained once on this server and shared by every visitor: the same network "
+                   "answers on the Draw a digit page. Train your own below to replace it.")
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Test accuracy", f"{shown.test_accuracy:.2%}",
-              delta=f"{(shown.test_accuracy - ev.WALKTHROUGH_ACCURACY) * 100:+.2f} pts vs 97.86%",
+    m1.metric("Test accuracy", f"{accuracy:.2%}",
+              delta=f"{(accuracy - ev.WALKTHROUGH_ACCURACY) * 100:+.2f} pts vs 97.86%",
               delta_color="normal", help="97.86% is the walk-through's test accuracy.")
     m2.metric("Mistakes", f"{int((predicted != labels).sum()):,} of {len(labels):,}")
     m3.metric("Epochs trained", f"{shown.epochs_done} of {shown.config.epochs}")
     m4.metric("Training time", describe_seconds(shown.seconds), help=shown.device)
     held_out = len(data.x_train) - shown.train_samples
-    st.caption(f"Your model: {shown.name}. Trained on {shown.train_samples:,} digits from "
-               f"{shown.source}, on {shown.device or 'a worker'}. " + (
-                   f"{held_out:,} training digits were held out for the validation curve. "
-                   if held_out else "The validation curve shows the test digits, which the "
-                   "network never trains on. ") + "It is now the model of the **Draw a digit** "
-               "page.")
+    note = (f"{held_out:,} training digits were held out for the validation curve. "
+            if own and held_out else "")
+    st.caption(f"Trained on {shown.train_samples or len(data.x_train):,} digits from "
+               f"{source_name(data.source, data.is_full)}, on {shown.device or 'a worker'}. "
+               f"{note}Tested on {len(labels):,} digits it never trained on.")
     if shown.stopped:
         st.info("Training ended early (Stop, a NaN loss or the server's time limit): these are "
                 "the results of the model as it was then.", icon=":material/stop_circle:")
     if not data.is_full:
-        st.caption("On the 6,000-digit sample accuracy is lower than on the full 60,000: the "
-                   "walk-through's 97.86% is a full-set figure.")
-    if len(outcome.runs) > 1:
-        accuracies = outcome.accuracies
+        st.caption("These are the 6,000 digits of the sample shipped with the app, so accuracy "
+                   "is lower than the walk-through's 97.86%, a figure for the full 60,000. For "
+                   "the full set, use the download button above or start the app with MNIST_DIR "
+                   "at a folder of the four official MNIST files.")
+    if len(runs) > 1:
+        accuracies = [run.test_accuracy for run in runs]
         spread = ev.Spread(tuple(accuracies))
-        st.plotly_chart(charts.seed_spread_chart(accuracies, [r.seed for r in outcome.runs],
+        st.plotly_chart(charts.seed_spread_chart(accuracies, [r.seed for r in runs],
                                                  ev.WALKTHROUGH_ACCURACY),
                         key="train_spread_chart")
         st.markdown(f"Three seeds, three networks: test accuracy from **{spread.low:.2%}** to "
-                    f"**{spread.high:.2%}** (median {spread.median:.2%}). The walk-through's "
-                    "97.86% is one draw from a spread like this; the results below are the median "
-                    "run's.")
+                    f"**{spread.high:.2%}** (median {spread.median:.2%}). The only difference is "
+                    "the random starting weights and batch order, so a gap this size is luck, not "
+                    "a better recipe; the results below are the median run's.")
     mistakes_section(probabilities, predicted, data)
     hidden_cells_section(shown, data)
-    download_section(shown)
+    if own:
+        download_section(shown)
 
 
 def mistakes_section(probabilities: np.ndarray, predicted: np.ndarray, data: MnistData) -> None:
@@ -142,7 +170,7 @@ def mistakes_section(probabilities: np.ndarray, predicted: np.ndarray, data: Mni
 
     st.subheader("The worst mistakes")
     st.caption("Wrong answers the network was surest of. Under each digit: its 10 probabilities, "
-               "green = the true digit, red = the wrong answer. Some are hard even for people.")
+               "blue = the true digit, amber = the wrong answer. Some are hard even for people.")
     worst = ev.worst_mistakes(probabilities, labels, 12)
     if len(worst):
         st.plotly_chart(charts.digit_gallery(data.x_test[worst], labels[worst],
@@ -202,3 +230,27 @@ def download_section(shown) -> None:
                            help="Load it with keras.models.load_model('mnist_model.keras').")
     st.caption("This app never loads a model file a visitor uploads: a model file from a "
                "stranger can carry code.")
+
+
+def default_waiting_panel() -> None:
+    """The shared default model's progress, redrawn each second until it is ready or failed."""
+    failed = default_model.shared().status().failed
+    st.fragment(_default_waiting, run_every=None if failed else 1.0)()
+
+
+def _default_waiting() -> None:
+    shared = default_model.shared()
+    status = shared.status()
+    if status.ready:
+        st.rerun()  # the whole page, now with its results
+    if status.failed:
+        report_failure("The walk-through's network could not be prepared.",
+                       "Build and train your own below, or try again.", status.message)
+        if st.button("Try again now", key="train_retry_default", icon=":material/refresh:"):
+            shared.retry_now()
+            st.rerun()
+        return
+    st.info("The walk-through's network is being trained once for this server (its results "
+            "appear here by themselves; later visitors get them at once).",
+            icon=":material/hourglass_top:")
+    st.progress(status.fraction, text=status.message)

@@ -1,0 +1,93 @@
+"""One-change experiments run by the worker pool, once per server, for every visitor.
+
+A click asks :func:`start` for an experiment's result: it comes from the shared store
+(:class:`~explainer.training.experiment_store.SharedRuns`) when someone already ran it, and
+otherwise a background thread has a worker process train it, like any other training. The
+experiment's model is only measured: it never becomes the session's model or the Draw page's.
+The walk-through's network itself is not trained again: its row is the shared default model's.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from explainer.concepts import compute
+from explainer.data.mnist import MnistData
+from explainer.training import default_model
+from explainer.training.data_ref import reference_for
+from explainer.training.experiment_store import SharedRuns
+from explainer.training.experiments import BASELINE, Experiment, ExperimentResult
+from explainer.training.pool import TrainingPool, shared_pool
+from explainer.training.progress import TrainingProgress
+from explainer.training.spec import ModelConfig
+from explainer.training.trained import TrainedModel, outcome_from_result
+
+OWNER = "experiments"  # the pool's owner name for experiment runs (one per experiment key)
+
+
+def train_in_worker(config: ModelConfig, data: MnistData, pool: TrainingPool | None = None
+                    ) -> TrainedModel:
+    """Train ``config`` on ``data`` in a worker process and wait; raises on failure."""
+    folder = default_model.cache_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    job = {"kind": "train", "config": config, "seeds": (config.seed,),
+           "data": reference_for(data),
+           "keras_path": str(folder / f"experiment-{uuid.uuid4().hex[:12]}.keras")}
+    training = (pool or shared_pool()).submit(job, TrainingProgress(config.epochs),
+                                              owner=f"{OWNER}:{hash(config)}")
+    training.wait()
+    model = outcome_from_result(training.result, config, training.error).model
+    if training.error or model is None:
+        raise RuntimeError(training.error or "the experiment ended without a model")
+    if model.keras_path is not None:
+        model.keras_path.unlink(missing_ok=True)  # only its figures are kept
+    return model
+
+
+def baseline_result(model: TrainedModel) -> ExperimentResult:
+    """The walk-through's network's row, from the shared default model's figures."""
+    curve = [float(v) for v in model.history.get("val_accuracy", [])]
+    return ExperimentResult(
+        experiment_id=BASELINE.id, name=BASELINE.name,
+        test_accuracy=float(model.test_accuracy or 0.0), seconds=float(model.seconds),
+        parameters=compute.parameters(model.config.kind, model.config.hidden),
+        epoch_accuracy=curve, epochs=model.epochs_done or len(curve),
+        train_samples=model.train_samples, source=model.source, device=model.device)
+
+
+class ExperimentRunner:
+    """Hands experiment runs to background threads; the store makes each one run once."""
+
+    def __init__(self, store: SharedRuns | None = None, pool: TrainingPool | None = None,
+                 threads: int = 4):
+        self.store = store or SharedRuns()
+        self._pool = pool
+        self._threads = ThreadPoolExecutor(threads, thread_name_prefix="experiment")
+
+    def __repr__(self) -> str:
+        return f"ExperimentRunner({self.store!r})"
+
+    def start(self, experiment: Experiment, data: MnistData,
+              config: ModelConfig | None = None) -> Future:
+        """A future of the experiment's result on ``data`` (``config`` overrides its config)."""
+        def run() -> ExperimentResult:
+            return self.store.result(
+                experiment, data, lambda c, d: train_in_worker(c, d, self._pool),
+                default_model.keras_version(), config=config)
+
+        return self._threads.submit(run)
+
+
+_SHARED: ExperimentRunner | None = None
+_LOCK = threading.Lock()
+
+
+def shared() -> ExperimentRunner:
+    """The one runner of this server process (created on first use)."""
+    global _SHARED
+    with _LOCK:
+        if _SHARED is None:
+            _SHARED = ExperimentRunner()
+        return _SHARED
