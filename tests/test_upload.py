@@ -210,9 +210,9 @@ def test_the_network_reads_sideways_phone_photos_as_the_right_digits():
     """The walk-through's network, trained on the sample, reads MPO photos turned by EXIF."""
     from draw_support import trained_on_sample
 
-    from explainer.concepts.reading import Network
+    from explainer.concepts.reading import Reader
 
-    network = Network.of(trained_on_sample())
+    network = Reader.of(trained_on_sample())
     sample = load_sample()
     picked = []
     for label in range(10):  # the first test digit of each class it reads surely as it is

@@ -41,7 +41,7 @@ def test_every_chart_of_a_page_speaks_the_visual_language(page):
     assert not found, "\n".join(sorted(found))
 
 
-@pytest.mark.parametrize("page", [*CONCEPT_PAGES, "pages/draw.py"])
+@pytest.mark.parametrize("page", [s.page for s in journey.stops()])
 def test_every_page_links_to_its_neighbours_on_the_journey(page):
     at = open_page(page)
     before, after = journey.neighbours(page)
