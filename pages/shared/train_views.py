@@ -193,7 +193,7 @@ def hidden_cells_section(shown, data: MnistData) -> None:
     st.markdown(
         "Each hidden cell multiplies the 784 pixels by its 784 weights and adds up, like the "
         "templates of the *Recognizing patterns* page. Here are the weights the network found, "
-        "drawn as 28 x 28 images: **red** pixels push the cell's sum up, **blue** push it down.")
+        "drawn as 28 x 28 images: **blue** pixels push the cell's sum up, **orange** push it down.")
     mode = st.radio("Which cells", ["The cell most selective for each digit", "Cells I choose"],
                     key="train_cells_mode", horizontal=True)
     if mode.startswith("The cell"):
