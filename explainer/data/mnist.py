@@ -154,7 +154,8 @@ def _load_location(location: str) -> MnistData:
     if path.is_dir():
         return load_idx_folder(path)
     if path.suffix == ".npz":
-        return load_npz(path)
+        shipped = path.resolve() == SAMPLE_PATH.resolve()
+        return load_npz(path, "the sample shipped with the app" if shipped else None)
     raise MnistError(f"MNIST_DIR={location}: neither a folder of the four official .gz files "
                      "nor a path to an mnist.npz file.")
 
