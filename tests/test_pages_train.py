@@ -14,7 +14,7 @@ import pytest
 from draw_support import keras_trained_on_sample, sample_mnist_env, seed_default_cache
 from helpers import ROOT, open_page
 
-from explainer.data.mnist import SAMPLE_PATH, load_npz
+from explainer.data.mnist import SAMPLE_PATH, load_from
 from explainer.training import default_model, experiment_runs
 
 PAGE = "pages/train_mnist.py"
@@ -178,7 +178,7 @@ def test_three_seeds_train_in_a_worker_and_the_results_are_shown(at):
     at.selectbox(key="train_true").set_value(4)
     at.selectbox(key="train_answer").set_value(4).run()
     right = int(((model.test_probabilities.argmax(1) == 4)
-                 & (load_npz(SAMPLE_PATH).y_test == 4)).sum())
+                 & (load_from(str(SAMPLE_PATH)).y_test == 4)).sum())
     assert f"True 4, answered 4: {right} right answers" in [h.value for h in at.subheader]
     at.radio(key="train_cells_mode").set_value("Cells I choose").run()
     assert not at.exception
@@ -193,7 +193,7 @@ def test_without_any_training_the_walkthrough_networks_results_show(at):
     assert metrics["Test accuracy"] == f"{figures['test_accuracy']:.2%}"
     assert "vs 97.86%" in str(at.metric[0].proto.delta)
     assert "What the walk-through's network learned" in [h.value for h in at.header]
-    labels = load_npz(SAMPLE_PATH).y_test
+    labels = load_from(str(SAMPLE_PATH)).y_test
     matrix = confusion_matrix_shown(at)
     predicted = figures["test_probabilities"].argmax(axis=1)
     assert matrix.sum() == len(labels) == 1_000
@@ -209,7 +209,8 @@ def test_an_experiment_adds_a_row_with_its_own_accuracy(at):
     """One epoch instead of five, trained by a worker on the sample: its row is its own run."""
     at.button(key="train_experiment_one-epoch").click().run()
     assert not at.exception
-    run = at.session_state["train_experiment_runs"][("one-epoch", load_npz(SAMPLE_PATH).source)]
+    sample_source = load_from(str(SAMPLE_PATH)).source
+    run = at.session_state["train_experiment_runs"][("one-epoch", sample_source)]
     result = run.result(timeout=300)
     at.run()
     assert not at.exception

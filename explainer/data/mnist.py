@@ -13,7 +13,6 @@ and the problem, never a bare traceback.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import gzip
 import os
@@ -148,14 +147,21 @@ def load_npz(path: Path | str, source: str | None = None) -> MnistData:
     return MnistData(**arrays, source=named, is_full=full)
 
 
+def load_from(location: str) -> MnistData:
+    """MNIST from a folder of the four official files or an ``.npz``, named as
+    :func:`load_mnist` names it (a worker process loads its training data this way)."""
+    return _load_location(str(Path(location).expanduser().resolve()))
+
+
 @functools.lru_cache(maxsize=4)
 def _load_location(location: str) -> MnistData:
     path = Path(location).expanduser()
     if path.is_dir():
         return load_idx_folder(path)
     if path.suffix == ".npz":
-        shipped = path.resolve() == SAMPLE_PATH.resolve()
-        return load_npz(path, "the sample shipped with the app" if shipped else None)
+        named = {SAMPLE_PATH.resolve(): "the sample shipped with the app",
+                 KERAS_CACHE.resolve(): "Keras' MNIST download, full set"}
+        return load_npz(path, named.get(path.resolve()))
     raise MnistError(f"MNIST_DIR={location}: neither a folder of the four official .gz files "
                      "nor a path to an mnist.npz file.")
 
@@ -185,8 +191,7 @@ def load_mnist() -> MnistData:
         return _load_location(str(Path(location).expanduser().resolve()))
     if KERAS_CACHE.is_file():
         try:
-            cached = _load_location(str(KERAS_CACHE))
-            return dataclasses.replace(cached, source="Keras' MNIST download, full set")
+            return _load_location(str(KERAS_CACHE))
         except MnistError:
             pass  # a damaged copy: the sample below
     return load_sample()

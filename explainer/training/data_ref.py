@@ -22,8 +22,7 @@ class DataRef:
     def load(self) -> mnist.MnistData:
         if not self.location:
             return mnist.load_sample()
-        path = Path(self.location)
-        return mnist.load_idx_folder(path) if path.is_dir() else mnist.load_npz(path)
+        return mnist.load_from(self.location)
 
 
 def reference_for(data: mnist.MnistData) -> DataRef:

@@ -104,7 +104,9 @@ def test_nonlinearity_page_fits_the_chain(page, app_url):
     open_building_page(page, app_url, "nonlinearity")
     assert_no_exception(page)
     before = float(metric_value(page, "Error of your chain"))
-    assert page.locator(".updatemenu-button", has_text="Play").count() == 1  # filled already
+    play = page.locator(".updatemenu-button", has_text="Play")
+    play.first.wait_for(timeout=30_000)  # plotly draws its buttons once its script has loaded
+    assert play.count() == 1  # the fit's animation is there from the first visit
     shot(page, "nonlinearity-default")
     page.get_by_role("button", name=re.compile("Fit for me")).click()
     page.get_by_text("the sliders now hold").wait_for()
@@ -113,6 +115,7 @@ def test_nonlinearity_page_fits_the_chain(page, app_url):
     after = float(metric_value(page, "Error of your chain"))
     assert after < before / 10
     play = page.locator(".updatemenu-button", has_text="Play")  # the fit's animation
+    play.first.wait_for(timeout=30_000)
     assert play.count() == 1
     play.scroll_into_view_if_needed()
     play.click()
