@@ -18,6 +18,19 @@ def open_page(page: str, timeout: float = 30):
     return at
 
 
+def open_with_link(page: str, params: dict[str, str], timeout: float = 60):
+    """The app opened from a shared link: these URL parameters, then the page (no exception)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception
+    return at
+
+
 WIDGETS = ("Button", "Checkbox", "ColorPicker", "DateInput", "Multiselect", "NumberInput",
            "Radio", "Selectbox", "SelectSlider", "Slider", "TextArea", "TextInput", "TimeInput",
            "Toggle", "ButtonGroup")

@@ -10,7 +10,7 @@ import sys
 
 import numpy as np
 import pytest
-from helpers import ROOT, open_page, visible_controls
+from helpers import ROOT, open_page, open_with_link, visible_controls
 from PIL import Image
 
 from explainer.concepts import curves, templates
@@ -25,18 +25,6 @@ def metric(at, label: str) -> str:
 def texts(at) -> str:
     return " ".join([m.value for m in at.markdown] + [c.value for c in at.caption]
                     + [i.value for i in at.info] + [w.value for w in at.warning])
-
-
-def open_with_link(page: str, params: dict[str, str]):
-    """The app opened from a shared link: the page with these URL parameters."""
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(page).run()
-    return at
 
 
 def answer(at, page: str, task: str, choice: str) -> str:

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from helpers import ROOT, open_page, visible_controls
+from helpers import open_page, open_with_link, visible_controls
 
 from explainer.concepts import backprop as bp
 from explainer.concepts import descent as d
@@ -32,19 +32,6 @@ def texts(elements) -> str:
 def page_text(at) -> str:
     return " ".join(texts(kind) for kind in (at.markdown, at.caption, at.info, at.success,
                                              at.warning, at.error))
-
-
-def open_with_link(page: str, params: dict[str, str]):
-    """The app opened from a shared link: these URL parameters, then the page."""
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception
-    return at
 
 
 def task_keys(at) -> list[str]:
