@@ -6,10 +6,11 @@ import pandas  # noqa: F401
 import streamlit as st
 
 from explainer.content import journey
-from explainer.server import server_memory
+from explainer.server import collector, server_memory
 from explainer.training import pool
 
 server_memory.keep_memory_flat()  # once per process: memory stays flat as visitors come and go
+collector.set_aside_imports()  # once per process: the collection after each run stays quick
 
 st.set_page_config(page_title="How a neural network works", page_icon=":material/neurology:",
                    layout="wide")

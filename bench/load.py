@@ -258,6 +258,17 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def children(pid: int) -> list[int]:
+    """The processes this one started (the app's training workers), from /proc."""
+    found = []
+    for thread in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(c) for c in (thread / "children").read_text().split()]
+        except OSError:
+            pass
+    return found
+
+
 def warm_up(url: str, draws: bool, trains: bool, figures: Figures) -> None:
     """One session opens every page once (first imports, caches); not counted. On the Draw page it
     waits for the shared default model, which the first start trains and later starts load."""
@@ -310,18 +321,25 @@ def measure(visitors: int, trainings: int, seconds: float, draws: bool, emulate:
         users = visitors + (0 if emulate else trainings)
         before = {"web": cpu_seconds(server.pid), "client": sum(os.times()[:2]),
                   "trainings": sum(cpu_seconds(p.pid) for p in emulated)}
+        workers = {pid: cpu_seconds(pid) for pid in children(server.pid)}  # CPU at the start
+        worker_cpu = dict(workers)  # the latest reading of each worker seen
         began = time.monotonic()
         runner.start(users, spawn_rate=max(users / 2, 1))
         while time.monotonic() - began < seconds:
             figures.tensorflow = figures.tensorflow or tensorflow_loaded(server.pid)
+            for pid in children(server.pid):
+                worker_cpu[pid] = max(worker_cpu.get(pid, 0.0), cpu_seconds(pid))
             gevent.sleep(min(2, max(seconds - (time.monotonic() - began), 0)))
         runner.quit()
         elapsed = time.monotonic() - began
         status = proc_status(server.pid)
         figures.rss_max_mb = status["VmHWM"] / 1024
         figures.tensorflow = figures.tensorflow or tensorflow_loaded(server.pid)
+        for pid in children(server.pid):
+            worker_cpu[pid] = max(worker_cpu.get(pid, 0.0), cpu_seconds(pid))
         after = {"web": cpu_seconds(server.pid), "client": sum(os.times()[:2]),
-                 "trainings": sum(cpu_seconds(p.pid) for p in emulated)}
+                 "trainings": sum(cpu_seconds(p.pid) for p in emulated)
+                 + sum(worker_cpu.values()) - sum(workers.values())}
         capacity = elapsed * (os.cpu_count() or 1)
         figures.cpu = {name: (after[name] - before[name]) / capacity for name in before}
         figures.load_average = os.getloadavg()[0]

@@ -6,7 +6,6 @@ import numpy as np
 import streamlit as st
 
 from explainer.charts import draw as charts
-from explainer.charts import style
 from explainer.concepts import preprocess
 from explainer.concepts.dream import STARTS, dream
 from explainer.concepts.inside import cell_template, pushes, strongest_pushes
@@ -14,6 +13,7 @@ from explainer.concepts.reading import CONFIDENT, Reader
 from explainer.data.mnist import load_sample
 from pages.shared import drawing_canvas, end_page, start_page, terms, url_state
 from pages.shared.answering import answering_network, waiting_panel
+from pages.shared.kept import kept
 
 start_page(__file__)
 
@@ -21,8 +21,6 @@ CANVAS = 280  # pixels; MNIST's 28 x 28 times ten
 STROKE = (8, 40, 18)  # stroke width: min, max, default
 
 st.session_state.setdefault("draw_round", 0)  # bumping it gives a fresh, empty canvas
-st.session_state.setdefault("draw_dreams", {})  # (model id, digit, start, steps) -> Dream
-DREAMS_KEPT = 4
 
 
 def clear_canvas() -> None:
@@ -153,13 +151,9 @@ else:
     cols[2].plotly_chart(charts.pixels_figure(steps.fitted, "3. Fit in 20 x 20"),
                          key="draw_step_fit")
     cols[2].caption(f"{steps.fitted.shape[1]} x {steps.fitted.shape[0]} pixels, shape kept")
-    centred = charts.pixels_figure(steps.centred, "4. Centre of mass at the centre")
     row, col = preprocess.centre_of_mass(steps.centred)
-    centred.add_scatter(x=[col], y=[row], mode="markers", showlegend=False,
-                        marker={"symbol": "x-thin", "size": 14, "line": {"width": 2,
-                                                                         "color": style.CHANGING}},
-                        hovertemplate="centre of mass: row %{y:.1f}, column %{x:.1f}"
-                                      "<extra></extra>")
+    centred = charts.pixels_figure(steps.centred, "4. Centre of mass at the centre",
+                                   mark=(row, col))
     cols[3].plotly_chart(centred, key="draw_step_centre")
     cols[3].caption(f"28 x 28; centre of mass at row {row:.1f}, column {col:.1f}")
 
@@ -269,14 +263,10 @@ else:
                                         required=True, key="dream_start", bind="query-params")
     count = steps_col.slider("Steps", 10, 300, 100, step=10, key="dream_steps",
                              bind="query-params")
-    wanted = (network.trained.model_id, target, start, count)
-    dreams = st.session_state.draw_dreams
-    if wanted not in dreams:
-        with st.spinner(f"Adjusting the pixels to make the network see a {target} ..."):
-            dreams[wanted] = dream(network.gradient(), target, start=start, steps=count)
-        for old in list(dreams)[:-DREAMS_KEPT]:  # the last few, not every model's every dream
-            del dreams[old]
-    result = dreams[wanted]
+    with st.spinner(f"Adjusting the pixels to make the network see a {target} ..."):
+        # The same model, digit, start and steps give the same dream: made once per server.
+        result = kept(("dream", network.trained.model_id, target, start, count),
+                      lambda: dream(network.gradient(), target, start=start, steps=count))
     average = average_digits()[target]
     average_p = network.read(preprocess.to_uint8(average)).probabilities[target]
     img_col, avg_col, hist_col = st.columns([0.27, 0.27, 0.46])

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from explainer.charts import style
+from explainer.charts.memo import remembered
 from explainer.concepts import curves, neuron
 
 
@@ -36,6 +37,7 @@ def _dots(x, y, name: str, size: int = 6) -> go.Scatter:
                       marker=dict(color=style.DATA, size=size, opacity=0.8))
 
 
+@remembered()
 def line_fit(x, y, w: float, b: float, best: tuple[float, float] | None = None) -> go.Figure:
     """Grey training dots, the green line learned so far and, dotted, the best line there is."""
     grid = np.linspace(*curves.DOMAIN, 50)
@@ -50,6 +52,7 @@ def line_fit(x, y, w: float, b: float, best: tuple[float, float] | None = None) 
                       yaxis_range=finite_range(np.concatenate([np.asarray(y), w * grid + b])))
 
 
+@remembered()
 def stacked_lines(x, layers: Sequence[tuple[float, float]], relu_between: bool,
                   target: tuple[np.ndarray, np.ndarray] | None = None) -> go.Figure:
     """Stacked layers computed one after the other, and the single line they equal."""
@@ -77,6 +80,7 @@ def stacked_lines(x, layers: Sequence[tuple[float, float]], relu_between: bool,
                       yaxis_range=finite_range(np.concatenate(ys)))
 
 
+@remembered()
 def relu_chain(x, target, chain: curves.ReluChain, line: tuple[float, float] | None = None,
                show_pieces: bool = True) -> go.Figure:
     """The target (grey dots), each unit's piece (thin), their sum (thick green).
@@ -103,6 +107,7 @@ def relu_chain(x, target, chain: curves.ReluChain, line: tuple[float, float] | N
     return style.tidy(fig, 360, xaxis_title="x", yaxis_title="y", yaxis_range=finite_range(ys))
 
 
+@remembered(8)
 def fit_animation(x, target, snapshots: Sequence[tuple[str, curves.ReluChain, float]]
                   ) -> go.Figure:
     """The fit, frame by frame: press Play or drag the slider."""
@@ -141,6 +146,7 @@ def fit_animation(x, target, snapshots: Sequence[tuple[str, curves.ReluChain, fl
     return fig
 
 
+@remembered()
 def errors_by_units(errors: Sequence[float], current_units: int | None = None,
                     current_error: float | None = None) -> go.Figure:
     """The lowest error the fit reaches against the number of units (log scale), and you."""
@@ -162,6 +168,7 @@ def errors_by_units(errors: Sequence[float], current_units: int | None = None,
     return style.tidy(fig, 320)
 
 
+@remembered()
 def activation_gallery(names: Sequence[str] = tuple(neuron.GALLERY), reach: float = 4.0
                        ) -> go.Figure:
     """Each activation in its own small chart, side by side, so none hides another."""

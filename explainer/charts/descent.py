@@ -11,9 +11,11 @@ import numpy as np
 import plotly.graph_objects as go
 
 from explainer.charts import style
+from explainer.charts.memo import remembered
 from explainer.charts.numbers import seconds
 
 
+@remembered()
 def cost_curve(w: np.ndarray, c: np.ndarray, title: str = "The cost for each value of w1"
                ) -> go.Figure:
     fig = go.Figure(go.Scatter(x=w, y=c, name="cost", line=dict(color=style.DATA, width=3),
@@ -23,9 +25,10 @@ def cost_curve(w: np.ndarray, c: np.ndarray, title: str = "The cost for each val
     return style.tidy(fig, 340, title=title, margin=dict(l=10, r=10, t=60, b=10))
 
 
+@remembered()
 def nudge_figure(w: np.ndarray, c: np.ndarray, nudge) -> go.Figure:
     """The curve with the three forward passes: w1, w1 + nudge (l1) and w1 - nudge (l2)."""
-    fig = cost_curve(w, c, "Two nudges, two forward passes")
+    fig = cost_curve.build(w, c, "Two nudges, two forward passes")
     points = [(nudge.w - nudge.step, nudge.loss_down, "l2", style.NEGATIVE, "bottom left"),
               (nudge.w, nudge.loss_here, "now", style.CHANGING, "top center"),
               (nudge.w + nudge.step, nudge.loss_up, "l1", style.POSITIVE, "middle left")]
@@ -42,10 +45,11 @@ def nudge_figure(w: np.ndarray, c: np.ndarray, nudge) -> go.Figure:
     return fig
 
 
+@remembered()
 def rate_figure(w_grid: np.ndarray, c_grid: np.ndarray, w: float, h: float, c_w: float,
                 c_minus: float, c_plus: float, slope: float) -> go.Figure:
     """The line through the two nudged points beside the tangent at w1 (the instantaneous rate)."""
-    fig = cost_curve(w_grid, c_grid, "Shrink the nudge: the two lines become one")
+    fig = cost_curve.build(w_grid, c_grid, "Shrink the nudge: the two lines become one")
     span = np.array([w_grid[0], w_grid[-1]])
     estimate = (c_plus - c_minus) / (2 * h)
     fig.add_scatter(x=span, y=c_minus + estimate * (span - (w - h)),
@@ -61,6 +65,7 @@ def rate_figure(w_grid: np.ndarray, c_grid: np.ndarray, w: float, h: float, c_w:
     return fig
 
 
+@remembered()
 def nudge_error_figure(rows: list[dict], chosen_h: float | None = None) -> go.Figure:
     """Error of the nudge estimate against h, log-log: it falls, then rounding makes it rise."""
     h = [r["h"] for r in rows]
@@ -80,10 +85,11 @@ def nudge_error_figure(rows: list[dict], chosen_h: float | None = None) -> go.Fi
                       margin=dict(l=10, r=10, t=60, b=10))
 
 
+@remembered()
 def descent_figure(w_grid: np.ndarray, c_grid: np.ndarray, weights: list[float],
                    costs: list[float]) -> go.Figure:
     """Gradient descent's steps on the cost curve; the newest point is where w1 is now."""
-    fig = cost_curve(w_grid, c_grid, "Gradient descent: step after step downhill")
+    fig = cost_curve.build(w_grid, c_grid, "Gradient descent: step after step downhill")
     n = len(weights)
     fig.add_scatter(x=np.array(weights, dtype=float), y=costs, mode="lines+markers",
                     name="steps", line=dict(color=style.MODEL, width=1.5),
@@ -99,6 +105,7 @@ def descent_figure(w_grid: np.ndarray, c_grid: np.ndarray, weights: list[float],
     return fig
 
 
+@remembered()
 def timing_figure(backprop_seconds: float, nudge_seconds: float, n_parameters: int) -> go.Figure:
     """One gradient by backprop against one by nudging every weight (log scale)."""
     names = ["backprop: 1 forward + 1 backward", f"nudging: {2 * n_parameters:,} forward passes"]

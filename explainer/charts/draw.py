@@ -6,6 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from explainer.charts import style
+from explainer.charts.memo import remembered
 
 OTHERS = style.with_alpha(style.MODEL, 0.35)  # the answers the network did not pick
 ACTIVE = [[0.0, style.NEUTRAL], [1.0, style.MODEL]]  # a hidden cell: faint when silent
@@ -21,9 +22,13 @@ def _pixels_layout(fig: go.Figure, title: str, height: int) -> go.Figure:
     return fig
 
 
+@remembered()
 def pixels_figure(image: np.ndarray, title: str, height: int = 190, zmax: float = 255.0,
-                  max_side: int = 140) -> go.Figure:
-    """A picture in MNIST's values (ink high) drawn as ink on paper; big images are thinned out."""
+                  max_side: int = 140, mark: tuple[float, float] | None = None) -> go.Figure:
+    """A picture in MNIST's values (ink high) drawn as ink on paper; big images are thinned out.
+
+    ``mark``: a (row, column) drawn as a cross, named the centre of mass on hover.
+    """
     image = np.asarray(image, dtype=np.float64)
     step = max(1, int(np.ceil(max(image.shape) / max_side)))
     shown = image[::step, ::step]
@@ -31,9 +36,16 @@ def pixels_figure(image: np.ndarray, title: str, height: int = 190, zmax: float 
         z=shown, colorscale=style.INK_SCALE, zmin=0, zmax=zmax, showscale=False,
         x=np.arange(shown.shape[1]) * step, y=np.arange(shown.shape[0]) * step,
         hovertemplate="row %{y}, column %{x}: %{z:.0f}<extra></extra>"))
+    if mark is not None:
+        fig.add_scatter(x=[mark[1]], y=[mark[0]], mode="markers", showlegend=False,
+                        marker={"symbol": "x-thin", "size": 14,
+                                "line": {"width": 2, "color": style.CHANGING}},
+                        hovertemplate="centre of mass: row %{y:.1f}, column %{x:.1f}"
+                                      "<extra></extra>")
     return _pixels_layout(fig, title, height)
 
 
+@remembered()
 def input_grid_figure(digit: np.ndarray, title: str = "What the network reads",
                       height: int = 460) -> go.Figure:
     """The 28 x 28 input as the network receives it: paper 0, ink 255 (shown as 0-1), drawn as
@@ -50,6 +62,7 @@ def input_grid_figure(digit: np.ndarray, title: str = "What the network reads",
     return _pixels_layout(fig, title, height)
 
 
+@remembered()
 def probabilities_figure(probabilities: np.ndarray, title: str = "", height: int = 280,
                          sure: bool = True) -> go.Figure:
     """The ten digits' probabilities as bars, the top guess highlighted (hatched when unsure)."""
@@ -71,6 +84,7 @@ def probabilities_figure(probabilities: np.ndarray, title: str = "", height: int
     return fig
 
 
+@remembered()
 def hidden_figure(activations: np.ndarray, highlight: list[int] | None = None,
                   columns: int = 32, height: int = 300) -> go.Figure:
     """A hidden layer's activations as a grid of cells (512 = 16 rows of 32), stronger = more."""
@@ -95,6 +109,7 @@ def hidden_figure(activations: np.ndarray, highlight: list[int] | None = None,
     return fig
 
 
+@remembered()
 def template_figure(weights: np.ndarray, title: str, height: int = 170) -> go.Figure:
     """A first-layer cell's 784 weights as a 28 x 28 picture: blue likes ink there, orange
     dislikes it."""
@@ -106,6 +121,7 @@ def template_figure(weights: np.ndarray, title: str, height: int = 170) -> go.Fi
     return _pixels_layout(fig, title, height)
 
 
+@remembered()
 def scores_figure(scores: np.ndarray, probabilities: np.ndarray, height: int = 260) -> go.Figure:
     """The ten output cells: their scores before softmax (bars), probabilities on hover."""
     scores = np.asarray(scores, dtype=np.float64)
@@ -122,6 +138,7 @@ def scores_figure(scores: np.ndarray, probabilities: np.ndarray, height: int = 2
     return fig
 
 
+@remembered()
 def pushes_figure(cells: list[int], amounts: list[float], digit: int,
                   height: int = 260) -> go.Figure:
     """How much each of the strongest hidden cells added to one output's score."""
@@ -134,6 +151,7 @@ def pushes_figure(cells: list[int], amounts: list[float], digit: int,
     return fig
 
 
+@remembered()
 def dream_history_figure(history: np.ndarray, digit: int, height: int = 220) -> go.Figure:
     """P(digit) at each step of the gradient ascent."""
     fig = go.Figure(go.Scatter(

@@ -11,6 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from explainer.charts import style
+from explainer.charts.memo import remembered
 from explainer.charts.numbers import short
 
 BACKWARD_STAGES = (
@@ -68,6 +69,7 @@ def _connections(fig, net, back, revealed, names, x_pos, y_pos, highlight):
                                              f"weight {weight:.6g}, blame g {grad:.6g}")
 
 
+@remembered()
 def network_diagram(net, fp, back, stage: int, names: list[list[str]], correct: int,
                     highlight: int = 3) -> go.Figure:
     """The 1-hidden-layer network with every number on it; ``stage`` reveals the backward pass.
@@ -132,6 +134,7 @@ def network_diagram(net, fp, back, stage: int, names: list[list[str]], correct: 
     return style.tidy(fig, 430, margin=dict(l=0, r=0, t=0, b=0))
 
 
+@remembered()
 def loss_history_figure(history: list[float], steps: list[int] | None = None) -> go.Figure:
     """The loss before each training step, and now (``steps``: the step numbers, when not every
     step is kept)."""

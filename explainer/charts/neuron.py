@@ -13,9 +13,11 @@ import numpy as np
 import plotly.graph_objects as go
 
 from explainer.charts import style
+from explainer.charts.memo import remembered
 from explainer.concepts import neuron
 
 
+@remembered()
 def activation_curve(activation: str, total: float, bias: float) -> go.Figure:
     """The cell's output against its weighted sum, the threshold, and where the cell is now."""
     reach = min(max(4.0, abs(total) * 1.3, abs(bias) * 1.3), 1e4)
@@ -38,6 +40,7 @@ def activation_curve(activation: str, total: float, bias: float) -> go.Figure:
                       yaxis_title="output", showlegend=False)
 
 
+@remembered()
 def dense_layer(inputs: Sequence[float], weights: np.ndarray, biases: Sequence[float],
                 outputs: Sequence[float], selected: int = 0) -> go.Figure:
     """Inputs on the left, hidden cells on the right, every input wired to every cell.
@@ -94,6 +97,7 @@ def dense_layer(inputs: Sequence[float], weights: np.ndarray, biases: Sequence[f
     return style.tidy(fig, 320)
 
 
+@remembered()
 def digit_grid(image: np.ndarray, show_numbers: bool = False, height: int = 420) -> go.Figure:
     """A 28 x 28 digit as cells holding 0-255: white paper 0, black ink 255, values on hover."""
     image = np.asarray(image)
@@ -109,6 +113,7 @@ def digit_grid(image: np.ndarray, show_numbers: bool = False, height: int = 420)
     return fig
 
 
+@remembered()
 def input_row(image: np.ndarray) -> go.Figure:
     """The same 784 values in one long row: what the first layer receives."""
     row = np.asarray(image).reshape(1, -1)

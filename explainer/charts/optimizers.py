@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from explainer.charts import style
+from explainer.charts.memo import remembered
 
 ORDER = ("Gradient descent", "Momentum", "RMSprop", "Adam")
 
@@ -26,6 +27,7 @@ COST_SCALE = [[0.0, style.with_alpha(style.DATA, 0.9)], [0.45, style.with_alpha(
               [0.75, style.with_alpha(style.DATA, 0.08)], [1.0, style.with_alpha(style.DATA, 0.0)]]
 
 
+@remembered(16)
 def contour_paths(w1: np.ndarray, w2: np.ndarray, cost: np.ndarray, paths: list,
                   labels: tuple[str, str], minimum: tuple[float, float] | None = None
                   ) -> go.Figure:
@@ -64,6 +66,7 @@ def contour_paths(w1: np.ndarray, w2: np.ndarray, cost: np.ndarray, paths: list,
     return style.tidy(fig, 300, margin=dict(l=10, r=10, t=40, b=10))
 
 
+@remembered()
 def cost_per_step(series: dict[str, list[float]], title: str = "Cost after each step",
                   log: bool = True) -> go.Figure:
     """The cost of each optimizer's path, step by step (log scale: each factor of 10 one tick)."""

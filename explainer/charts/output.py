@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from explainer.charts import style
+from explainer.charts.memo import remembered
 from explainer.charts.numbers import short
 
 
@@ -19,6 +20,7 @@ def digit_labels(n: int, correct: int | None) -> list[str]:
     return [f"{i} {style.RIGHT_MARK}" if i == correct else str(i) for i in range(n)]
 
 
+@remembered()
 def digit_image(image: np.ndarray, title: str = "") -> go.Figure:
     """A 28 x 28 digit as ink on paper, the pixel value on hover."""
     fig = go.Figure(style.digit_heatmap(image))
@@ -26,6 +28,7 @@ def digit_image(image: np.ndarray, title: str = "") -> go.Figure:
     return style.tidy(fig, 200, title=title, margin=dict(l=0, r=0, t=30, b=0))
 
 
+@remembered()
 def scores_and_probabilities(scores: np.ndarray, probabilities: np.ndarray,
                              correct: int | None = None) -> go.Figure:
     """Two rows over the same ten digits: the raw scores, then softmax's probabilities.
@@ -56,6 +59,7 @@ def scores_and_probabilities(scores: np.ndarray, probabilities: np.ndarray,
                       uniformtext=dict(minsize=10, mode="show"))
 
 
+@remembered()
 def squared_error_bars(probabilities: np.ndarray, target: np.ndarray) -> go.Figure:
     """Cell by cell: the probability, the correct answer, and the squared difference."""
     n = len(probabilities)
@@ -76,6 +80,7 @@ def squared_error_bars(probabilities: np.ndarray, target: np.ndarray) -> go.Figu
                       margin=dict(l=10, r=10, t=70, b=10))
 
 
+@remembered()
 def loss_curves(p: np.ndarray, squared: np.ndarray, cross_entropy: np.ndarray,
                 current_p: float, current_squared: float, current_ce: float) -> go.Figure:
     """Both losses against the right digit's probability, with where the page is now."""
@@ -94,6 +99,7 @@ def loss_curves(p: np.ndarray, squared: np.ndarray, cross_entropy: np.ndarray,
                       margin=dict(l=10, r=10, t=70, b=10))
 
 
+@remembered()
 def batch_cost_chart(labels, losses: np.ndarray, cost: float, name: str) -> go.Figure:
     """Each example's loss as a bar, their mean as a line: the cost."""
     x = [f"#{i + 1} ({label})" for i, label in enumerate(labels)]

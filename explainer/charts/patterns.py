@@ -12,6 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from explainer.charts import style
+from explainer.charts.memo import remembered
 
 TOP_MARK = "★"  # marks the highest class: a shape as well as a colour
 
@@ -28,11 +29,13 @@ def _framed(trace: go.Heatmap, title: str, height: int) -> go.Figure:
     return fig
 
 
+@remembered()
 def digit(pixels: np.ndarray, title: str, height: int = 230) -> go.Figure:
     """A 28 x 28 digit as ink on paper, its value (0-255) on hover."""
     return _framed(style.digit_heatmap(pixels, hover="ink"), title, height)
 
 
+@remembered()
 def signed(values: np.ndarray, title: str, limit: float | None = None, hover: str = "value",
            height: int = 230) -> go.Figure:
     """A 28 x 28 grid of signed values: blue positive, orange negative, faint near 0."""
@@ -42,6 +45,7 @@ def signed(values: np.ndarray, title: str, limit: float | None = None, hover: st
     return _framed(style.signed_heatmap(values, limit=bound, hover=hover), title, height)
 
 
+@remembered()
 def class_scores(means: Sequence[float]) -> go.Figure:
     """Mean score per digit class as bars (blue above 0, orange below), the highest starred."""
     means = np.asarray(means, dtype=float)

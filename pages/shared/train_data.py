@@ -7,6 +7,7 @@ import streamlit as st
 from explainer.charts import train as charts
 from explainer.concepts import evaluation as ev
 from explainer.data.mnist import MnistData, load_sample
+from pages.shared.kept import kept
 
 ss = st.session_state
 
@@ -60,19 +61,21 @@ def choose_data(best: MnistData) -> MnistData:
 def explore(data: MnistData, best: MnistData, location: tuple) -> None:
     """Digits per class, counts, pixel values and what scaling does, behind an expander."""
     overview = data_overview(location, data is not best, best)
+    digits = (location, data is not best)
     with st.expander("Explore the digits: samples, counts per class, pixel values"):
         left, right = st.columns([3, 2])
         with left:
-            st.plotly_chart(charts.digit_grid(overview["grid"]), key="train_grid_chart")
+            st.plotly_chart(kept(("examples", *digits), lambda: charts.digit_grid(
+                overview["grid"])), key="train_grid_chart")
         with right:
-            st.plotly_chart(charts.class_counts_chart(overview["train_counts"],
-                                                      overview["test_counts"]),
-                            key="train_counts_chart")
+            st.plotly_chart(kept(("class counts", *digits), lambda: charts.class_counts_chart(
+                overview["train_counts"], overview["test_counts"])), key="train_counts_chart")
         st.markdown(
             "**Data wrangling.** Each pixel is a number from 0 (background) to 255 (ink). "
             "Before training we divide by 255 so every input lies between 0 and 1: with raw "
             "values up to 255 the weighted sums get huge and training can stall or blow up.")
         counts, edges = overview["histogram"]
-        st.plotly_chart(charts.pixel_histogram_chart(counts, edges,
-                                                     scaled=ss.get("scale", True)),
+        scaled = bool(ss.get("scale", True))
+        st.plotly_chart(kept(("pixel histogram", *digits, scaled),
+                             lambda: charts.pixel_histogram_chart(counts, edges, scaled=scaled)),
                         key="train_hist_chart")

@@ -15,6 +15,7 @@ from explainer.training.pool import Training, TrainingPool
 from explainer.training.spec import prepare_inputs
 from explainer.training.trained import TrainedModel
 from pages.shared import report_failure
+from pages.shared.kept import kept
 from pages.shared.train_data import source_name
 
 ss = st.session_state
@@ -57,14 +58,21 @@ def draw_progress(current: Training, pool: TrainingPool) -> None:
 
 
 def test_probabilities(shown: TrainedModel, data: MnistData) -> np.ndarray:
-    """The model's ten probabilities for every test digit: the worker's, else read with numpy."""
+    """The model's ten probabilities for every test digit: the worker's, else read with numpy.
+
+    Read once per server for a model and the digits in use (the shared default model's are the
+    same for every visitor), a thousand digits at a time so the reading stays small in memory.
+    """
     if shown.test_probabilities is not None:
         return shown.test_probabilities
-    kept = ss.get("train_read_probabilities")
-    if kept is None or kept[0] != (shown.model_id, data.source):
-        kept = ((shown.model_id, data.source), Reader.of(shown).read_many(data.x_test))
-        ss.train_read_probabilities = kept
-    return kept[1]
+
+    def read_all() -> np.ndarray:
+        reader = Reader.of(shown)
+        parts = [reader.read_many(data.x_test[i:i + 1000]).astype(np.float32)
+                 for i in range(0, len(data.x_test), 1000)]
+        return np.concatenate(parts) if parts else np.zeros((0, 10), np.float32)
+
+    return kept(("test probabilities", shown.model_id, data.source, len(data.x_train)), read_all)
 
 
 def show_results(shown: TrainedModel, data: MnistData, same_data: bool, runs=(),
@@ -121,18 +129,22 @@ def show_results(shown: TrainedModel, data: MnistData, same_data: bool, runs=(),
                     f"**{spread.high:.2%}** (median {spread.median:.2%}). The only difference is "
                     "the random starting weights and batch order, so a gap this size is luck, not "
                     "a better recipe; the results below are the median run's.")
-    mistakes_section(probabilities, predicted, data)
+    mistakes_section(probabilities, predicted, data, (shown.model_id, data.source,
+                                                     len(data.x_train)))
     hidden_cells_section(shown, data)
     if own:
         download_section(shown)
 
 
-def mistakes_section(probabilities: np.ndarray, predicted: np.ndarray, data: MnistData) -> None:
+def mistakes_section(probabilities: np.ndarray, predicted: np.ndarray, data: MnistData,
+                     results: tuple) -> None:
+    """``results`` names the model and the digits (the key of the figures kept for everyone)."""
     labels = data.y_test
     matrix = ev.confusion_matrix(labels, predicted)
     left, right = st.columns([2, 3], gap="large")
     with left:
-        st.plotly_chart(charts.per_class_chart(ev.accuracy_per_class(matrix)),
+        st.plotly_chart(kept(("per class", *results),
+                             lambda: charts.per_class_chart(ev.accuracy_per_class(matrix))),
                         key="train_per_class_chart")
         st.markdown("**The confusion matrix** (right): row = the true digit, column = the "
                     "network's answer. The diagonal is right; every other number is a kind of "
@@ -142,7 +154,9 @@ def mistakes_section(probabilities: np.ndarray, predicted: np.ndarray, data: Mni
             worst = np.unravel_index(off_diagonal.argmax(), matrix.shape)
             ss.train_true, ss.train_answer = int(worst[0]), int(worst[1])
     with right:
-        event = st.plotly_chart(charts.confusion_chart(matrix, (ss.train_true, ss.train_answer)),
+        selected = (ss.train_true, ss.train_answer)
+        event = st.plotly_chart(kept(("confusion", *results, selected),
+                                     lambda: charts.confusion_chart(matrix, selected)),
                                 key="train_confusion_chart", on_select="rerun",
                                 selection_mode="points")
         pick = ev.picked_cell(event)  # a click on a cell, checked: the browser can send anything
@@ -161,8 +175,10 @@ def mistakes_section(probabilities: np.ndarray, predicted: np.ndarray, data: Mni
     st.subheader(f"True {ss.train_true}, answered {ss.train_answer}: {len(cell)} {what}")
     if len(cell):
         chosen = cell[:12]
-        st.plotly_chart(charts.digit_gallery(data.x_test[chosen], labels[chosen],
-                                             probabilities[chosen]), key="train_cell_gallery")
+        st.plotly_chart(kept(("cell gallery", *results, ss.train_true, ss.train_answer),
+                             lambda: charts.digit_gallery(data.x_test[chosen], labels[chosen],
+                                                          probabilities[chosen])),
+                        key="train_cell_gallery")
         if len(cell) > 12:
             st.caption(f"The first 12 of {len(cell)}.")
     else:
@@ -173,8 +189,10 @@ def mistakes_section(probabilities: np.ndarray, predicted: np.ndarray, data: Mni
                "blue = the true digit, amber = the wrong answer. Some are hard even for people.")
     worst = ev.worst_mistakes(probabilities, labels, 12)
     if len(worst):
-        st.plotly_chart(charts.digit_gallery(data.x_test[worst], labels[worst],
-                                             probabilities[worst]), key="train_worst_gallery")
+        st.plotly_chart(kept(("worst gallery", *results),
+                             lambda: charts.digit_gallery(data.x_test[worst], labels[worst],
+                                                          probabilities[worst])),
+                        key="train_worst_gallery")
     else:
         st.success("No mistakes at all on the test set.")
 
@@ -186,9 +204,9 @@ def hidden_cells_section(shown, data: MnistData) -> None:
         st.markdown("A CNN's first layer is 32 small 3 x 3 filters slid over the whole digit "
                     "instead of one 28 x 28 template per cell. Here they are:")
         filters = np.moveaxis(weights[:, :, 0, :], -1, 0)
-        st.plotly_chart(charts.weight_images(filters, [f"filter {i}" for i in range(len(filters))],
-                                             columns=8, height_per_row=130),
-                        key="train_filters_chart")
+        st.plotly_chart(kept(("filters", shown.model_id), lambda: charts.weight_images(
+            filters, [f"filter {i}" for i in range(len(filters))], columns=8,
+            height_per_row=130)), key="train_filters_chart")
         return
     st.markdown(
         "Each hidden cell multiplies the 784 pixels by its 784 weights and adds up, like the "
@@ -197,10 +215,8 @@ def hidden_cells_section(shown, data: MnistData) -> None:
     mode = st.radio("Which cells", ["The cell most selective for each digit", "Cells I choose"],
                     key="train_cells_mode", horizontal=True)
     if mode.startswith("The cell"):
-        sample = data.x_test[:2000]
-        activations = ev.hidden_activations(prepare_inputs(sample, shown.config), weights,
-                                            shown.first_layer_biases(), shown.config.activation)
-        cells = ev.favourite_cells(activations, data.y_test[:2000])
+        cells = kept(("favourite cells", shown.model_id, data.source, len(data.x_train)),
+                     lambda: favourite_cells(shown, data))
         titles = [f"digit {d}: cell {c}" for d, c in enumerate(cells)]
     else:
         cells = st.multiselect("Hidden cells", range(weights.shape[1]),
@@ -212,10 +228,20 @@ def hidden_cells_section(shown, data: MnistData) -> None:
                    "many look like noise. Train with 16-32 hidden cells to see clearer "
                    "templates.")
     if len(cells):
-        st.plotly_chart(charts.weight_images(ev.templates(weights, cells), titles),
+        st.plotly_chart(kept(("templates", shown.model_id, tuple(cells), tuple(titles)),
+                             lambda: charts.weight_images(ev.templates(weights, cells), titles)),
                         key="train_templates_chart")
     else:
         st.info("Choose at least one cell.")
+
+
+def favourite_cells(shown: TrainedModel, data: MnistData) -> tuple[int, ...]:
+    """For each digit, the hidden cell that fires most for it over 2,000 test digits."""
+    sample = data.x_test[:2000]
+    activations = ev.hidden_activations(prepare_inputs(sample, shown.config),
+                                        shown.first_layer_weights(), shown.first_layer_biases(),
+                                        shown.config.activation)
+    return tuple(int(c) for c in ev.favourite_cells(activations, data.y_test[:2000]))
 
 
 def download_section(shown) -> None:
