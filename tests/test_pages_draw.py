@@ -91,6 +91,9 @@ def test_a_drawn_digit_is_read_and_every_step_shown(ready_default, clear_digits)
         text = shown(at)
         assert "centre of mass at row" in text and "The 512 hidden cells" in text
         assert f"The hidden cells that pushed {digit} most" in text
+        centred = [chart.proto.spec for chart in at.get("plotly_chart")
+                   if "4. Centre of mass" in chart.proto.spec]
+        assert len(centred) == 1 and centred[0].count("centre of mass: row") == 1  # one cross
         at.button(key="draw_clear").click().run()
         assert "Draw a digit on the canvas" in at.info[0].value and answer(at) is None
 
