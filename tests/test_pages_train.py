@@ -211,6 +211,16 @@ def test_an_experiment_adds_a_row_with_its_own_accuracy(at):
     assert not at.exception
     sample_source = load_from(str(SAMPLE_PATH)).source
     run = at.session_state["train_experiment_runs"][("one-epoch", sample_source)]
+    bars = []  # while it trains, the panel shows its bar (phase, then epoch and batch)
+    deadline = time.monotonic() + 300
+    while not run.done() and time.monotonic() < deadline:
+        at.run()
+        bars += [bar.proto.text for bar in at.get("progress")
+                 if "One epoch instead of five" in bar.proto.text]
+        if not run.done():
+            assert "No experiment in this visit yet" not in texts(at)
+        time.sleep(0.1)
+    assert bars, "no progress bar while the experiment trained"
     result = run.result(timeout=300)
     at.run()
     assert not at.exception

@@ -59,6 +59,19 @@ def test_progress_applies_the_workers_messages_and_the_stop_latency():
     assert progress.snapshot().queue_place == 0 and progress.snapshot().active
 
 
+def test_the_status_line_says_each_thing_once():
+    progress = TrainingProgress(epochs=3)
+    assert progress.snapshot().status_line == "Waiting for a free training slot"
+    progress.set_phase("starting", "Starting a training process and loading TensorFlow.")
+    assert progress.snapshot().status_line == ("Starting a training process and loading "
+                                               "TensorFlow.")  # not "Starting: Starting ..."
+    progress.apply("begin_run", {"run": 1, "batches": 4, "batch_size": 5, "samples": 20})
+    progress.apply("batch", {"batch": 1, "loss": 1.0, "accuracy": 0.5})
+    assert progress.snapshot().status_line == "Training: epoch 1 of 3, batch 2 of 4"
+    progress.set_phase("evaluating")
+    assert progress.snapshot().status_line == "Testing on the test digits"
+
+
 @pytest.mark.parametrize("preset, expected", [("post", 407_050), ("better-mlp", 669_706),
                                               ("cnn", 225_034)])
 def test_presets_have_the_expected_parameter_count(preset, expected):

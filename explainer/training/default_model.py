@@ -214,7 +214,7 @@ class DefaultModel:
             message = (f"Training the walk-through's network on {digits:,} digits "
                        f"({snap.device}): epoch {epoch} of {snap.epochs}{left}.")
         else:
-            message = f"{snap.phase_text}: {snap.message}" if snap.message else snap.phase_text
+            message = snap.status_line
         return DefaultModelStatus("training", snap.fraction, message)
 
     @property

@@ -27,15 +27,18 @@ from explainer.training.trained import TrainedModel, outcome_from_result
 OWNER = "experiments"  # the pool's owner name for experiment runs (one per experiment key)
 
 
-def train_in_worker(config: ModelConfig, data: MnistData, pool: TrainingPool | None = None
-                    ) -> TrainedModel:
-    """Train ``config`` on ``data`` in a worker process and wait; raises on failure."""
+def train_in_worker(config: ModelConfig, data: MnistData, pool: TrainingPool | None = None,
+                    progress: TrainingProgress | None = None) -> TrainedModel:
+    """Train ``config`` on ``data`` in a worker process and wait; raises on failure.
+
+    ``progress`` receives the worker's batches and epochs (the page draws its bar from it).
+    """
     folder = default_model.cache_folder()
     folder.mkdir(parents=True, exist_ok=True)
     job = {"kind": "train", "config": config, "seeds": (config.seed,),
            "data": reference_for(data),
            "keras_path": str(folder / f"experiment-{uuid.uuid4().hex[:12]}.keras")}
-    training = (pool or shared_pool()).submit(job, TrainingProgress(config.epochs),
+    training = (pool or shared_pool()).submit(job, progress or TrainingProgress(config.epochs),
                                               owner=f"{OWNER}:{hash(config)}")
     training.wait()
     model = outcome_from_result(training.result, config, training.error).model
@@ -65,6 +68,8 @@ class ExperimentRunner:
         self.store = store or SharedRuns()
         self._pool = pool
         self._threads = ThreadPoolExecutor(threads, thread_name_prefix="experiment")
+        self._progress: dict[tuple[str, str], TrainingProgress] = {}  # (experiment, data) -> it
+        self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"ExperimentRunner({self.store!r})"
@@ -72,12 +77,27 @@ class ExperimentRunner:
     def start(self, experiment: Experiment, data: MnistData,
               config: ModelConfig | None = None) -> Future:
         """A future of the experiment's result on ``data`` (``config`` overrides its config)."""
+        where = (experiment.id, data.source)
+
+        def train(chosen: ModelConfig, digits: MnistData) -> TrainedModel:
+            progress = TrainingProgress(chosen.epochs)
+            with self._lock:
+                self._progress[where] = progress
+            return train_in_worker(chosen, digits, self._pool, progress)
+
         def run() -> ExperimentResult:
-            return self.store.result(
-                experiment, data, lambda c, d: train_in_worker(c, d, self._pool),
-                default_model.keras_version(), config=config)
+            return self.store.result(experiment, data, train, default_model.keras_version(),
+                                     config=config)
 
         return self._threads.submit(run)
+
+    def progress(self, experiment_id: str, source: str) -> TrainingProgress | None:
+        """The live progress of the experiment's latest training on these digits, if any.
+
+        Every visitor who asked for the same experiment watches the one run that trains it.
+        """
+        with self._lock:
+            return self._progress.get((experiment_id, source))
 
 
 _SHARED: ExperimentRunner | None = None

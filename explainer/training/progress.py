@@ -67,6 +67,15 @@ class Snapshot:
     def phase_text(self) -> str:
         return PHASE_TEXT.get(self.phase, self.phase)
 
+    @property
+    def status_line(self) -> str:
+        """One line for a progress bar: the epoch and batch while training, else what the phase
+        is doing in words (its message says it better than its name, so not both)."""
+        if self.phase == "training":
+            return (f"Training: epoch {min(self.epoch + 1, self.epochs)} of {self.epochs}, "
+                    f"batch {self.batch} of {self.batches}")
+        return self.message or self.phase_text
+
 
 class TrainingProgress:
     """What one training is doing; written by its supervisor thread, read by the page."""

@@ -70,8 +70,7 @@ def _panel(data: MnistData, baseline_model: TrainedModel | None) -> None:
     results: list[ExperimentResult] = []
     for experiment_id, run in mine:
         if not run.done():
-            st.info(f"Training **{BY_ID[experiment_id].name}** in a separate process ...",
-                    icon=":material/hourglass_top:")
+            running_bar(experiment_id, data)
         elif run.exception() is not None:
             report_failure(f"The experiment '{experiment_id}' could not be trained.",
                            "Press its button to try again.", run.exception())
@@ -82,16 +81,31 @@ def _panel(data: MnistData, baseline_model: TrainedModel | None) -> None:
             len(results):
         ss.train_experiments_shown = len(results)
         st.rerun()  # the whole page: stop refreshing
-    comparison(results, baseline_model, data)
+    comparison(results, baseline_model, data, waiting=any(not run.done() for _, run in mine))
+
+
+def running_bar(experiment_id: str, data: MnistData) -> None:
+    """A running experiment's bar: its epoch and batch, as the worker reports them."""
+    name = BY_ID[experiment_id].name
+    progress = experiment_runs.shared().progress(experiment_id, data.source)
+    snap = progress.snapshot() if progress is not None else None
+    if snap is None or snap.phase in ("done", "stopped", "failed"):
+        st.info(f"Training **{name}** in a separate process ...", icon=":material/hourglass_top:")
+        return
+    st.progress(snap.fraction, text=f"**{name}**. {snap.status_line}")
 
 
 def comparison(results: list[ExperimentResult], baseline_model: TrainedModel | None,
-               data: MnistData) -> None:
-    """The table (one sentence per row, from its own figures) and accuracy per epoch overlaid."""
+               data: MnistData, waiting: bool = False) -> None:
+    """The table (one sentence per row, from its own figures) and accuracy per epoch overlaid.
+
+    ``waiting``: an experiment of this visit is still training (its row comes when it is done).
+    """
     baseline = (experiment_runs.baseline_result(baseline_model)
                 if baseline_model is not None else None)
     if not results:
-        st.caption("No experiment in this visit yet: pick one above.")
+        st.caption("Its row and its curve appear here when it is done." if waiting else
+                   "No experiment in this visit yet: pick one above.")
         return
     rows = ([baseline] if baseline else []) + results
     table = table_rows(rows, baseline)

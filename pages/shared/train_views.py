@@ -24,12 +24,9 @@ ss = st.session_state
 def draw_progress(current: Training, pool: TrainingPool) -> None:
     """One snapshot of a training: phase, bar, speed, place in line, device, curves, problems."""
     snap = current.progress.snapshot()
-    text = snap.phase_text + (f" (run {snap.run or 1} of {snap.runs})" if snap.runs > 1 else "")
-    if snap.phase == "training":
-        text += f": epoch {min(snap.epoch + 1, snap.epochs)} of {snap.epochs}, " \
-                f"batch {snap.batch} of {snap.batches}"
-    elif snap.message:
-        text += f": {snap.message}"
+    text = snap.status_line
+    if snap.runs > 1:
+        text = f"Run {snap.run or 1} of {snap.runs}. {text}"
     if current.stop_requested.is_set() and current.running:
         text += " (stopping after this batch)"
     st.progress(snap.fraction, text=text)
