@@ -103,7 +103,7 @@ class TrainingPool:
                 if candidate.alive:
                     chosen = candidate
                 else:
-                    self._workers.remove(candidate)
+                    self._forget_locked(candidate)
             if chosen is None:
                 chosen = WorkerProcess(self.idle_seconds)
                 self._workers.append(chosen)
@@ -116,7 +116,7 @@ class TrainingPool:
             except (EOFError, OSError, TimeoutError) as exc:
                 chosen.process.kill()
                 with self._lock:
-                    self._workers.remove(chosen)
+                    self._forget_locked(chosen)
                 raise RuntimeError(f"the training process could not start ({exc})") from exc
             if not started:
                 with self._lock:  # stopped while it started: keep it for the next one
@@ -124,6 +124,11 @@ class TrainingPool:
                 return None
             self.start_seconds.append(chosen.start_seconds)
         return chosen
+
+    def _forget_locked(self, gone: WorkerProcess) -> None:
+        """Drop a worker from the list (shutdown may have emptied it meanwhile)."""
+        if gone in self._workers:
+            self._workers.remove(gone)
 
     def _park_locked(self, done: WorkerProcess) -> None:
         done.idle_since = time.monotonic()
@@ -149,8 +154,8 @@ class TrainingPool:
                 if current is not None:
                     if current.alive and training.error != WORKER_DIED:
                         self._park_locked(current)
-                    elif current in self._workers:
-                        self._workers.remove(current)
+                    else:
+                        self._forget_locked(current)
                 self._running.remove(training)
                 self._dispatch_locked()
             training.finished.set()
@@ -194,7 +199,7 @@ class TrainingPool:
             current.process.wait()
             if not heard and retry_allowed:
                 with self._lock:
-                    self._workers.remove(current)
+                    self._forget_locked(current)
                 return False
             training.error = WORKER_DIED
             training.progress.fail(WORKER_DIED)
@@ -222,7 +227,7 @@ class TrainingPool:
                 for idle in [w for w in self._idle if now - w.idle_since > self.idle_seconds
                              or not w.alive]:
                     self._idle.remove(idle)
-                    self._workers.remove(idle)
+                    self._forget_locked(idle)
                     threading.Thread(target=idle.retire, daemon=True).start()
                 gone = [t for t in self._line if t.alive is not None and not t.alive()]
             for training in gone:
