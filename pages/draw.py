@@ -100,7 +100,10 @@ reading = network.read(steps.digit, steps) if (network is not None and steps) el
 
 with answer_col:
     if network is None:
-        waiting_panel()
+        waiting_panel("The network that reads your digit",
+                      "Train one on the Train on MNIST page, or try again.",
+                      "The network that reads your digit is getting ready. Your drawing is "
+                      "kept; the answer appears by itself.", retry_key="draw_retry_default")
     else:
         st.caption(describe(network))
     if upload is not None and steps is None:

@@ -16,11 +16,12 @@ from explainer.data.mnist import KERAS_CACHE, MnistError, download_allowed, load
 from explainer.training import default_model, limits, visitor_trainings
 from explainer.training.pool import Training, shared_pool
 from pages.shared import end_page, report_failure, start_page, terms, visitor
+from pages.shared.answering import waiting_panel
 from pages.shared.train_compute import compute_section
 from pages.shared.train_data import choose_data, explore
 from pages.shared.train_experiments import experiments_section
 from pages.shared.train_form import config_from_state, settings_form, train_controls
-from pages.shared.train_views import default_waiting_panel, draw_progress, show_results
+from pages.shared.train_views import draw_progress, show_results
 
 start_page(__file__)
 
@@ -116,7 +117,10 @@ elif default is not None:
     show_results(default, data, data is best, own=False)
 else:
     st.header("What the walk-through's network learned", divider="gray")
-    default_waiting_panel()
+    waiting_panel("The walk-through's network", "Build and train your own below, or try again.",
+                  "The walk-through's network is being trained once for this server (its "
+                  "results appear here by themselves; later visitors get them at once).",
+                  retry_key="train_retry_default")
 
 experiments_section(data, default if data is best else None)
 own_model = outcome.model if outcome is not None else None

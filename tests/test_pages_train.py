@@ -255,3 +255,34 @@ def test_a_link_sets_the_main_settings_and_a_bad_value_gets_a_note(at):
     assert "epochs=5, batch_size=128" in code(at)  # the default, with a note
     notes = " ".join(i.value for i in at.info)
     assert "The link's value for epochs could not be used here" in notes
+
+
+def test_a_failed_default_model_on_the_train_page_offers_a_retry(monkeypatch, tmp_path):
+    """The same waiting panel as the Draw page's, in the Train page's words and key."""
+    from explainer.data.mnist import load_sample
+
+    calls = []
+
+    def flaky():
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError("no room on the disk")
+        return load_sample(), ""
+
+    sample_mnist_env(monkeypatch, tmp_path)
+    seed_default_cache(tmp_path)
+    monkeypatch.setattr(experiment_runs, "_SHARED", None)
+    failing = default_model.DefaultModel(folder=tmp_path, load_data=flaky)
+    monkeypatch.setattr(default_model, "_SHARED", failing)
+    assert failing.wait(30).failed
+    at = open_page(PAGE, timeout=120)
+    assert not at.exception
+    message = at.error[0].value
+    assert message.startswith("The walk-through's network could not be prepared.")
+    assert "Build and train your own below" in message and "tries again" in message
+    assert "no room on the disk" not in message  # the details go to the server's log
+    at.button(key="train_retry_default").click().run()
+    assert failing.wait(30).ready
+    at.run()
+    assert not at.exception and "What the walk-through's network learned" in texts(at) + \
+        " ".join(h.value for h in at.header)

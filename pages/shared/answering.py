@@ -36,28 +36,30 @@ def answering_network() -> Reader | None:
     return None
 
 
-def waiting_panel() -> None:
-    """Progress of the shared default model, redrawn every second until it is ready or failed."""
+def waiting_panel(what: str, what_to_do: str, waiting: str, retry_key: str) -> None:
+    """The shared default model's progress, redrawn every second until it is ready or failed.
+
+    ``what`` names the model for this page; ``what_to_do`` follows a failure; ``waiting`` is the
+    note while it is prepared; ``retry_key`` keys the "Try again now" button.
+    """
     failed = default_model.shared().status().failed
-    st.fragment(_waiting_panel, run_every=None if failed else 1.0)()
+    st.fragment(_waiting_panel, run_every=None if failed else 1.0)(what, what_to_do, waiting,
+                                                                   retry_key)
 
 
-def _waiting_panel() -> None:
+def _waiting_panel(what: str, what_to_do: str, waiting: str, retry_key: str) -> None:
     """The page redraws itself once the model is ready; a failure offers a retry instead."""
     shared = default_model.shared()
     status = shared.status()
     if status.ready:
-        st.rerun()
+        st.rerun()  # the whole page, now with the model
     if status.failed:
         later = (f" It tries again by itself in about {status.retry_in_s:.0f} s."
                  if status.retry_in_s is not None else "")
-        report_failure("The network that reads your digit could not be prepared.",
-                       "Train one on the Train on MNIST page, or try again." + later,
-                       status.message)
-        if st.button("Try again now", key="draw_retry_default", icon=":material/refresh:"):
+        report_failure(f"{what} could not be prepared.", what_to_do + later, status.message)
+        if st.button("Try again now", key=retry_key, icon=":material/refresh:"):
             shared.retry_now()
             st.rerun()
         return
-    st.info("The network that reads your digit is getting ready. Your drawing is kept; "
-            "the answer appears by itself.", icon=":material/hourglass_top:")
+    st.info(waiting, icon=":material/hourglass_top:")
     st.progress(status.fraction, text=status.message)

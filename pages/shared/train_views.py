@@ -9,7 +9,6 @@ from explainer.charts import train as charts
 from explainer.concepts import evaluation as ev
 from explainer.concepts.reading import Reader
 from explainer.data.mnist import MnistData
-from explainer.training import default_model
 from explainer.training.limits import describe_seconds
 from explainer.training.pool import Training, TrainingPool
 from explainer.training.spec import prepare_inputs
@@ -253,27 +252,3 @@ def download_section(shown) -> None:
                            help="Load it with keras.models.load_model('mnist_model.keras').")
     st.caption("This app never loads a model file a visitor uploads: a model file from a "
                "stranger can carry code.")
-
-
-def default_waiting_panel() -> None:
-    """The shared default model's progress, redrawn each second until it is ready or failed."""
-    failed = default_model.shared().status().failed
-    st.fragment(_default_waiting, run_every=None if failed else 1.0)()
-
-
-def _default_waiting() -> None:
-    shared = default_model.shared()
-    status = shared.status()
-    if status.ready:
-        st.rerun()  # the whole page, now with its results
-    if status.failed:
-        report_failure("The walk-through's network could not be prepared.",
-                       "Build and train your own below, or try again.", status.message)
-        if st.button("Try again now", key="train_retry_default", icon=":material/refresh:"):
-            shared.retry_now()
-            st.rerun()
-        return
-    st.info("The walk-through's network is being trained once for this server (its results "
-            "appear here by themselves; later visitors get them at once).",
-            icon=":material/hourglass_top:")
-    st.progress(status.fraction, text=status.message)
