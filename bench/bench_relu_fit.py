@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from explainer.concepts import curves  # noqa: E402
+from explainer.concepts.lessons import curves  # noqa: E402
 
 
 def best_of(runs: int, fn) -> float:

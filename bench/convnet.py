@@ -21,7 +21,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from explainer.concepts.convnet import ConvNet  # noqa: E402
+from explainer.concepts.models.convnet import ConvNet  # noqa: E402
 from explainer.data.mnist import load_sample  # noqa: E402
 
 
@@ -63,7 +63,7 @@ def main() -> None:
     rows.append(("numpy gradient step", median, p95, 1))
 
     if args.keras:
-        from explainer.concepts.dream import keras_gradient
+        from explainer.concepts.models.dream import keras_gradient
         from explainer.training.keras_fit import build_model
         from explainer.training.spec import PRESETS, prepare_inputs
 

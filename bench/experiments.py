@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from explainer.concepts import compute  # noqa: E402
+from explainer.concepts.nn import compute  # noqa: E402
 from explainer.data.mnist import describe, load_mnist, load_sample  # noqa: E402
 from explainer.training import experiments  # noqa: E402
 from explainer.training.keras_fit import train_quietly as train_once  # noqa: E402

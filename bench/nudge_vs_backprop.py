@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import platform
 
-from explainer.concepts import backprop as bp
+from explainer.concepts.lessons import backprop as bp
 from explainer.data.mnist import load_sample
 
 CASES = [((784, 32, 10), 32, 500), ((784, 512, 10), 128, 50)]

@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from draw_support import on_canvas  # noqa: E402
 
-from explainer.concepts import preprocess  # noqa: E402
-from explainer.concepts.reading import Reader  # noqa: E402
+from explainer.concepts.inputs import preprocess  # noqa: E402
+from explainer.concepts.models.reading import Reader  # noqa: E402
 from explainer.data.mnist import load_sample  # noqa: E402
 from explainer.training.keras_fit import build_model  # noqa: E402
 from explainer.training.spec import PRESETS, prepare_inputs  # noqa: E402

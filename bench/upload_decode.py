@@ -151,7 +151,7 @@ def crafted_uploads() -> dict[str, bytes]:
 CHILD = r"""
 import io, json, sys, time
 from PIL import Image
-from explainer.concepts import preprocess
+from explainer.concepts.inputs import preprocess
 
 def status(key):
     with open("/proc/self/status") as f:

@@ -6,9 +6,9 @@ import streamlit as st
 from explainer.charts import network_diagram as charts
 from explainer.charts.descent import timing_figure
 from explainer.charts.numbers import seconds
-from explainer.concepts import backprop as bp
-from explainer.concepts import descent as d
-from explainer.concepts.loss_history import LossHistory
+from explainer.concepts.lessons import backprop as bp
+from explainer.concepts.lessons import descent as d
+from explainer.concepts.lessons.loss_history import LossHistory
 from explainer.content import chain_rule
 from explainer.data.mnist import load_sample
 from pages.shared import check, end_page, start_page, terms, url_state

@@ -6,10 +6,10 @@ import numpy as np
 import streamlit as st
 
 from explainer.charts import draw as charts
-from explainer.concepts import preprocess
-from explainer.concepts.dream import STARTS, dream
-from explainer.concepts.inside import cell_template, pushes, strongest_pushes
-from explainer.concepts.reading import CONFIDENT, Reader
+from explainer.concepts.inputs import preprocess
+from explainer.concepts.models.dream import STARTS, dream
+from explainer.concepts.models.inside import cell_template, pushes, strongest_pushes
+from explainer.concepts.models.reading import CONFIDENT, Reader
 from explainer.data.mnist import load_sample
 from pages.shared import drawing_canvas, end_page, start_page, terms, url_state
 from pages.shared.answering import answering_network, waiting_panel

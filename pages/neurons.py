@@ -6,7 +6,7 @@ import streamlit as st
 
 from explainer.charts import neuron as charts
 from explainer.charts import style
-from explainer.concepts import neuron
+from explainer.concepts.lessons import neuron
 from explainer.content import journey
 from explainer.data.mnist import load_sample
 from pages.shared import check, end_page, start_page, url_state

@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from explainer.charts import curves as charts
-from explainer.concepts import curves
+from explainer.concepts.lessons import curves
 from explainer.content import journey
 from pages.shared import check, end_page, start_page, url_state
 from pages.shared.terms import define

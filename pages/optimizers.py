@@ -3,7 +3,7 @@
 import streamlit as st
 
 from explainer.charts import optimizers as charts
-from explainer.concepts import descent as d
+from explainer.concepts.lessons import descent as d
 from pages.shared import check, end_page, start_page, terms, url_state
 
 start_page(__file__)

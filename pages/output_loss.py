@@ -4,9 +4,9 @@ import numpy as np
 import streamlit as st
 
 from explainer.charts import output as charts
-from explainer.concepts import backprop as bp
-from explainer.concepts import softmax_loss as sl
-from explainer.concepts.descent import RMSprop
+from explainer.concepts.lessons import backprop as bp
+from explainer.concepts.lessons.descent import RMSprop
+from explainer.concepts.nn import softmax_loss as sl
 from explainer.data.mnist import load_sample
 from pages.shared import check, end_page, start_page, terms, url_state
 

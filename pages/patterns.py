@@ -5,7 +5,7 @@ import streamlit as st
 
 from explainer.charts import patterns as charts
 from explainer.charts import style
-from explainer.concepts import templates
+from explainer.concepts.lessons import templates
 from explainer.content import journey
 from explainer.data.mnist import load_sample
 from pages.shared import check, drawing_canvas, end_page, start_page, url_state

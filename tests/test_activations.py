@@ -11,9 +11,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from explainer.concepts import activations as act
-from explainer.concepts import dense, descent, dream, evaluation, inside, neuron, softmax_loss
-from explainer.concepts.backprop import init_network
+from explainer.concepts.lessons import descent, neuron
+from explainer.concepts.lessons.backprop import init_network
+from explainer.concepts.models import dream, evaluation, inside
+from explainer.concepts.nn import activations as act
+from explainer.concepts.nn import dense, softmax_loss
 from explainer.training.spec import one_hot as training_one_hot
 
 EXTENDED = np.longdouble

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from explainer.concepts import backprop as bp
-from explainer.concepts.descent import Adam, GradientDescent, RMSprop
+from explainer.concepts.lessons import backprop as bp
+from explainer.concepts.lessons.descent import Adam, GradientDescent, RMSprop
 from explainer.data.mnist import load_sample
 
 SHAPES = [(2, 3, 2), (4, 5, 3), (3, 4, 4, 2), (6, 2, 5)]

@@ -13,7 +13,7 @@ from helpers import open_page
 import explainer.charts
 from explainer.charts import descent, neuron
 from explainer.charts.memo import Unkeyable, key_of, remembered
-from explainer.concepts import nudging
+from explainer.concepts.lessons import nudging
 from explainer.content import journey
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from explainer.concepts import compute
-from explainer.concepts.descent import count_weights
-from explainer.concepts.neuron import total_parameters
+from explainer.concepts.lessons.descent import count_weights
+from explainer.concepts.lessons.neuron import total_parameters
+from explainer.concepts.nn import compute
 
 
 def test_the_walk_throughs_network_does_406528_multiply_adds_per_digit():

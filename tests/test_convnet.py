@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from explainer.concepts import convnet, dream
-from explainer.concepts.convnet import ConvNet
+from explainer.concepts.models import convnet, dream
+from explainer.concepts.models.convnet import ConvNet
 from explainer.data.mnist import load_sample
 
 

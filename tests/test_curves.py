@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from explainer.concepts import curves
+from explainer.concepts.lessons import curves
 
 
 def test_least_squares_line_recovers_a_noiseless_line():

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from draw_support import trained_on_sample
 
-from explainer.concepts.reading import Reader
+from explainer.concepts.models.reading import Reader
 from explainer.data.mnist import MnistData, load_sample
 from explainer.training import default_model
 from explainer.training.default_model import DefaultModel, cache_name, load_cached, save_cached

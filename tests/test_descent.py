@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from explainer.concepts import descent as d
+from explainer.concepts.lessons import descent as d
 
 
 def test_the_walk_through_nudge_says_lower_the_weight():

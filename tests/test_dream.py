@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from draw_support import keras_trained_on_sample, trained_on_sample
 
-from explainer.concepts import dream, inside
-from explainer.concepts.reading import Reader
+from explainer.concepts.models import dream, inside
+from explainer.concepts.models.reading import Reader
 from explainer.data.mnist import load_sample
 
 
@@ -90,7 +90,7 @@ def test_noise_start_is_repeatable_and_also_converges(mlp):
 
 
 def test_a_cnn_dreams_with_its_numpy_gradient_which_matches_autodiff():
-    convnet = pytest.importorskip("explainer.concepts.convnet")
+    convnet = pytest.importorskip("explainer.concepts.models.convnet")
     from explainer.training.keras_fit import build_model
     from explainer.training.spec import PRESETS
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from explainer.concepts import evaluation as ev
+from explainer.concepts.models import evaluation as ev
 from explainer.data.mnist import load_sample
 
 # Six digits: labels and the probabilities a network gave them (rows sum to 1).

@@ -10,7 +10,7 @@ import threading
 import numpy as np
 import pytest
 
-from explainer.concepts import compute
+from explainer.concepts.nn import compute
 from explainer.data.mnist import MnistData, load_sample
 from explainer.training import experiments as ex
 from explainer.training.experiment_store import SharedRuns, cache_key, load_result, save_result
@@ -160,7 +160,7 @@ def test_an_experiment_reports_its_own_accuracy(sample):
     experiment = ex.BY_ID["no-scaling"]
     trained = train_once(experiment.config.with_changes(epochs=1), sample)
     result = ex.result_from_trained(experiment, trained)
-    from explainer.concepts.inside import forward, mlp_from_weights
+    from explainer.concepts.models.inside import forward, mlp_from_weights
 
     network = mlp_from_weights(trained.weights, ["relu"], trained.config.input_scale)
     predicted = forward(network, sample.x_test).probabilities.argmax(axis=1)  # raw 0-255 inputs

@@ -26,7 +26,7 @@ from hostile_support import (
     save,
 )
 
-from explainer.concepts import canvas_input, preprocess
+from explainer.concepts.inputs import canvas_input, preprocess
 from explainer.content import journey
 from explainer.training import default_model
 

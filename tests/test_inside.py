@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from draw_support import keras_trained_on_sample, on_canvas, strokes, trained_on_sample
 
-from explainer.concepts import inside
-from explainer.concepts.preprocess import mnist_steps
-from explainer.concepts.reading import CONFIDENT, Reader, Reading, looks_like_a_blob
+from explainer.concepts.inputs.preprocess import mnist_steps
+from explainer.concepts.models import inside
+from explainer.concepts.models.reading import CONFIDENT, Reader, Reading, looks_like_a_blob
 from explainer.data.mnist import load_sample
 from explainer.training.keras_fit import build_model
 from explainer.training.spec import PRESETS, prepare_inputs
@@ -86,7 +86,7 @@ def test_softmax_survives_huge_scores():
 
 
 def test_a_cnn_reads_through_the_numpy_convnet_and_has_no_inside_view():
-    pytest.importorskip("explainer.concepts.convnet")
+    pytest.importorskip("explainer.concepts.models.convnet")
     model = build_model(PRESETS["cnn"])
     network = Reader.of(TrainedModel(model.get_weights(), PRESETS["cnn"]))
     assert network.mlp is None

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from explainer.concepts import neuron
+from explainer.concepts.lessons import neuron
 
 
 def test_worked_example_gives_0_827():

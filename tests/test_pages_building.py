@@ -13,7 +13,7 @@ import pytest
 from helpers import ROOT, open_page, open_with_link, visible_controls
 from PIL import Image
 
-from explainer.concepts import curves, templates
+from explainer.concepts.lessons import curves, templates
 from explainer.content import journey
 from explainer.data.mnist import load_sample
 

@@ -16,7 +16,7 @@ from draw_support import (
 )
 from helpers import open_page
 
-from explainer.concepts.reading import Reader
+from explainer.concepts.models.reading import Reader
 from explainer.data.mnist import load_sample
 from explainer.training import default_model
 from explainer.training.spec import PRESETS
@@ -159,7 +159,7 @@ def test_this_sessions_model_answers_when_there_is_one(ready_default, clear_digi
 def test_a_dream_is_made_once_per_model_for_every_visitor(ready_default, monkeypatch):
     """The same model, digit, start and steps give the same dream: the second visitor who asks
     gets the first one's; another step count or another model is a new dream."""
-    from explainer.concepts import dream as dreaming
+    from explainer.concepts.models import dream as dreaming
 
     made = []
     original = dreaming.dream
@@ -187,7 +187,7 @@ def test_a_dream_is_made_once_per_model_for_every_visitor(ready_default, monkeyp
 
 
 def test_a_cnn_session_model_reads_but_has_no_hidden_cell_pictures(ready_default, clear_digits):
-    pytest.importorskip("explainer.concepts.convnet")
+    pytest.importorskip("explainer.concepts.models.convnet")
     from explainer.training.keras_fit import build_model
 
     at = open_page(PAGE)

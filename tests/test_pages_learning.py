@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from helpers import open_page, open_with_link, visible_controls
 
-from explainer.concepts import backprop as bp
-from explainer.concepts import descent as d
+from explainer.concepts.lessons import backprop as bp
+from explainer.concepts.lessons import descent as d
 from explainer.content import journey
 
 LEARNING = ["pages/output_loss.py", "pages/nudging.py", "pages/backprop.py",

@@ -10,8 +10,13 @@ import pytest
 from draw_support import on_canvas, png_bytes, strokes, trained_on_sample
 from PIL import Image
 
-from explainer.concepts import preprocess
-from explainer.concepts.preprocess import UploadError, centre_of_mass, mnist_steps, naive_shrink
+from explainer.concepts.inputs import preprocess
+from explainer.concepts.inputs.preprocess import (
+    UploadError,
+    centre_of_mass,
+    mnist_steps,
+    naive_shrink,
+)
 from explainer.data.mnist import load_sample
 
 PLACEMENTS = {  # scale of the 280-pixel canvas, top, left
@@ -109,7 +114,7 @@ def test_just_shrinking_leaves_a_corner_digit_in_the_corner():
 
 def test_upscaled_test_digits_are_read_almost_as_well_as_the_originals():
     """MNIST test digits drawn at 280 x 280 and prepared again: >= 95% of the test accuracy."""
-    from explainer.concepts.reading import Reader
+    from explainer.concepts.models.reading import Reader
 
     network = Reader.of(trained_on_sample())
     sample = load_sample()

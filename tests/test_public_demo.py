@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from helpers import ROOT, open_page
 
-from explainer.concepts.evaluation import picked_cell
+from explainer.concepts.models.evaluation import picked_cell
 from explainer.data import mnist
 from explainer.data.mnist import IDX_FILES
 

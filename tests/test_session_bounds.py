@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from helpers import open_page
 
-from explainer.concepts.loss_history import LossHistory
+from explainer.concepts.lessons.loss_history import LossHistory
 
 
 def test_500_trainings_of_every_length_keep_at_most_the_limit_of_points():

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from explainer.concepts import softmax_loss as sl
+from explainer.concepts.nn import softmax_loss as sl
 
 
 def test_softmax_of_known_scores():

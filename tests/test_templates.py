@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from explainer.concepts import templates
+from explainer.concepts.lessons import templates
 from explainer.data.mnist import load_sample
 
 

@@ -15,8 +15,8 @@ import pytest
 from PIL import Image
 
 from bench.upload_decode import BUDGET_MB, crafted_uploads, measure, png_in_pieces, png_with_text
-from explainer.concepts import upload, upload_limits
-from explainer.concepts.preprocess import UploadError, decode_upload, mnist_steps
+from explainer.concepts.inputs import upload, upload_limits
+from explainer.concepts.inputs.preprocess import UploadError, decode_upload, mnist_steps
 from explainer.data.mnist import load_sample
 
 REFUSED = {  # crafted upload -> words of the reason it is refused for
@@ -210,7 +210,7 @@ def test_the_network_reads_sideways_phone_photos_as_the_right_digits():
     """The walk-through's network, trained on the sample, reads MPO photos turned by EXIF."""
     from draw_support import trained_on_sample
 
-    from explainer.concepts.reading import Reader
+    from explainer.concepts.models.reading import Reader
 
     network = Reader.of(trained_on_sample())
     sample = load_sample()

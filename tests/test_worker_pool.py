@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from explainer.concepts.reading import Reader
+from explainer.concepts.models.reading import Reader
 from explainer.data.mnist import load_sample
 from explainer.training import limits
 from explainer.training.data_ref import DataRef

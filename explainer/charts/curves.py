@@ -15,7 +15,7 @@ from plotly.subplots import make_subplots
 
 from explainer.charts import style
 from explainer.charts.memo import remembered
-from explainer.concepts import curves, neuron
+from explainer.concepts.lessons import curves, neuron
 
 
 def finite_range(values, pad: float = 0.1, limit: float = 1e6) -> list[float]:

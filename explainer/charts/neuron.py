@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 
 from explainer.charts import style
 from explainer.charts.memo import remembered
-from explainer.concepts import neuron
+from explainer.concepts.lessons import neuron
 
 
 @remembered()

@@ -13,7 +13,7 @@ import threading
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from explainer.concepts import compute
+from explainer.concepts.nn import compute
 from explainer.data.mnist import MnistData
 from explainer.training import default_model
 from explainer.training.data_ref import reference_for

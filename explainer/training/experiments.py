@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from explainer.concepts import compute
+from explainer.concepts.nn import compute
 from explainer.training.spec import PRESETS, ModelConfig
 
 BASELINE_CONFIG = PRESETS["post"]  # the walk-through's network: 784-512-10, ReLU, RMSprop, 5 ep.

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from explainer.concepts.evaluation import median_index
+from explainer.concepts.models.evaluation import median_index
 from explainer.data.mnist import MnistData
 from explainer.training import limits
 from explainer.training.progress import curve_every

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 # The training targets; keras_code shows the same rows.
-from explainer.concepts.activations import one_hot  # noqa: F401
+from explainer.concepts.nn.activations import one_hot  # noqa: F401
 
 ACTIVATION_CHOICES = ("relu", "sigmoid", "tanh")
 OPTIMIZER_CLASSES = {"sgd": "SGD", "rmsprop": "RMSprop", "adam": "Adam"}  # Keras class names

@@ -60,16 +60,16 @@ def drawing_canvas(key: str, size: int, stroke_width: int):
     """A white size x size canvas to draw on in black ink; its drawing as RGBA uint8, or None.
 
     Dark ink on white paper, as digits are shown everywhere in the app; the readers
-    (explainer.concepts.preprocess, explainer.concepts.templates) turn the darkness into MNIST's
-    values, ink high and paper 0.
+    (explainer.concepts.inputs.preprocess, explainer.concepts.lessons.templates) turn the
+    darkness into MNIST's values, ink high and paper 0.
 
-    What the browser sends back is checked (explainer.concepts.canvas_input) before the page uses
-    it: a value that is not a drawing of this canvas gives a warning, no picture, and a canvas
-    that still works: the next stroke sends a fresh drawing.
+    What the browser sends back is checked (explainer.concepts.inputs.canvas_input) before the
+    page uses it: a value that is not a drawing of this canvas gives a warning, no picture, and
+    a canvas that still works: the next stroke sends a fresh drawing.
     """
     from streamlit_drawable_canvas import st_canvas
 
-    from explainer.concepts import canvas_input
+    from explainer.concepts.inputs import canvas_input
 
     try:
         st_canvas(stroke_width=stroke_width, stroke_color="#000000", background_color="#ffffff",

@@ -1,15 +1,15 @@
 """Which network answers on the Draw page: this session's own, else the shared default model.
 
-Both are numpy readers (explainer/concepts/reading.py): no Keras in the web process. While the
-default model is being prepared, a panel shows its progress; after a failure it stops polling
-and offers to try again.
+Both are numpy readers (explainer/concepts/models/reading.py): no Keras in the web process.
+While the default model is being prepared, a panel shows its progress; after a failure it stops
+polling and offers to try again.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from explainer.concepts.reading import Reader
+from explainer.concepts.models.reading import Reader
 from explainer.training import default_model
 from pages.shared import report_failure
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from explainer.concepts import compute
+from explainer.concepts.nn import compute
 from explainer.training.spec import ModelConfig
 from explainer.training.trained import TrainedModel
 

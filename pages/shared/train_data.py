@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from explainer.charts import train as charts
-from explainer.concepts import evaluation as ev
+from explainer.concepts.models import evaluation as ev
 from explainer.data.mnist import MnistData, load_sample
 from pages.shared.kept import kept
 

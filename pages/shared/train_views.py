@@ -6,8 +6,8 @@ import numpy as np
 import streamlit as st
 
 from explainer.charts import train as charts
-from explainer.concepts import evaluation as ev
-from explainer.concepts.reading import Reader
+from explainer.concepts.models import evaluation as ev
+from explainer.concepts.models.reading import Reader
 from explainer.data.mnist import MnistData
 from explainer.training.limits import describe_seconds
 from explainer.training.pool import Training, TrainingPool

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from explainer.concepts.upload_limits import (
+from explainer.concepts.inputs.upload_limits import (
     UploadError,
     bomb,
     check_bytes,

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from explainer.concepts.upload import WORK_SIDE, read_picture  # noqa: F401  (named here too)
-from explainer.concepts.upload_limits import (  # noqa: F401  (the upload limits, named here too)
+from explainer.concepts.inputs.upload import WORK_SIDE, read_picture  # noqa: F401  (named here too)
+from explainer.concepts.inputs.upload_limits import (  # noqa: F401  (the upload limits, named here too)
     MAX_UPLOAD_BYTES,
     MAX_UPLOAD_SIDE,
     UploadError,
@@ -162,7 +162,7 @@ def decode_upload(data: bytes) -> Upload:
     """Check and decode an uploaded PNG or JPEG into ink; raise UploadError with a clear reason.
 
     The checks and the decoding, which keep a small file that claims a huge picture from costing
-    the server much memory, are in :mod:`explainer.concepts.upload`. A picture larger than
+    the server much memory, are in :mod:`explainer.concepts.inputs.upload`. A picture larger than
     WORK_SIDE is shrunk to it; a phone photo is turned upright; an animated one is read from its
     first frame.
     """

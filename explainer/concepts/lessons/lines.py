@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from explainer.concepts.activations import relu
+from explainer.concepts.nn.activations import relu
 
 DOMAIN = (-3.0, 3.0)
 

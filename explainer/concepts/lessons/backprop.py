@@ -1,8 +1,8 @@
 """Backpropagation: every weight's slope in one backward pass, by the chain rule, and training.
 
-A dense network (explainer.concepts.network) runs forward and keeps every z and a; the backward
-pass (explainer.concepts.backward_pass) turns the loss into every weight's gradient; the nudge
-(explainer.concepts.gradient_check) gets the same numbers with two forward passes per weight.
+A dense network (explainer.concepts.nn.network) runs forward and keeps every z and a; the backward
+pass (explainer.concepts.nn.backward_pass) turns the loss into every weight's gradient; the nudge
+(explainer.concepts.nn.gradient_check) gets the same numbers with two forward passes per weight.
 Training repeats: gradients in, optimizer step, new weights. The pages read all of these here.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from explainer.concepts.backward_pass import BackwardPass, backward, gradients  # noqa: F401
-from explainer.concepts.gradient_check import (  # noqa: F401
+from explainer.concepts.nn.backward_pass import BackwardPass, backward, gradients  # noqa: F401
+from explainer.concepts.nn.gradient_check import (  # noqa: F401
     GradientTiming,
     flatten,
     gradient_check_rows,
@@ -20,7 +20,7 @@ from explainer.concepts.gradient_check import (  # noqa: F401
     relative_difference,
     time_gradients,
 )
-from explainer.concepts.network import (  # noqa: F401
+from explainer.concepts.nn.network import (  # noqa: F401
     HIDDEN_ACTIVATIONS,
     LOSS_LABELS,
     ForwardPass,
@@ -33,7 +33,7 @@ from explainer.concepts.network import (  # noqa: F401
     loss,
     parameter_names,
 )
-from explainer.concepts.optimizers import Optimizer
+from explainer.concepts.nn.optimizers import Optimizer
 
 # ---------------------------------------------------------------------------------------------
 # Training: gradients in, optimizer step, repeat.

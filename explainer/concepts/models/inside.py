@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explainer.concepts.activations import identity, relu, sigmoid, softmax, tanh
+from explainer.concepts.nn.activations import identity, relu, sigmoid, softmax, tanh
 
 PIXELS = 784
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explainer.concepts.dense import dense
+from explainer.concepts.nn.dense import dense
 
 WALKTHROUGH_ACCURACY = 0.9786  # the test accuracy the walk-through reports for its network
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from explainer.concepts.activations import relu
-from explainer.concepts.lines import mse
-from explainer.concepts.optimizers import Adam
+from explainer.concepts.lessons.lines import mse
+from explainer.concepts.nn.activations import relu
+from explainer.concepts.nn.optimizers import Adam
 
 MAX_UNITS = 12
 # The largest weight, bias, output weight and output bias a unit may have: the pages' slider

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from explainer.concepts.activations import (  # noqa: F401  (the pages read them here)
+from explainer.concepts.nn.activations import (  # noqa: F401  (the pages read them here)
     N_CLASSES,
     log_softmax,
     one_hot,

@@ -2,9 +2,9 @@
 
 Gradient descent repeats w <- w - learning_rate * dC/dw: small rates crawl, good ones converge,
 large ones overshoot and oscillate, too large ones diverge. With two weights the cost is a surface;
-momentum, RMSprop and Adam (explainer.concepts.optimizers) are smarter rules for the same step.
-The one-weight model and the nudge live in explainer.concepts.nudging; the pages read them here
-too.
+momentum, RMSprop and Adam (explainer.concepts.nn.optimizers) are smarter rules for the same step.
+The one-weight model and the nudge live in explainer.concepts.lessons.nudging; the pages read
+them here too.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from explainer.concepts.gradient_check import nudge_forward_passes  # noqa: F401
-from explainer.concepts.nudging import (  # noqa: F401  (the Nudging page reads them here)
+from explainer.concepts.lessons.nudging import (  # noqa: F401  (the Nudging page reads them here)
     BIAS,
     START_W,
     W_RANGE,
@@ -35,7 +34,8 @@ from explainer.concepts.nudging import (  # noqa: F401  (the Nudging page reads 
     nudge,
     predict,
 )
-from explainer.concepts.optimizers import (  # noqa: F401
+from explainer.concepts.nn.gradient_check import nudge_forward_passes  # noqa: F401
+from explainer.concepts.nn.optimizers import (  # noqa: F401
     DESCENT_METHODS,
     Adam,
     GradientDescent,
@@ -44,7 +44,7 @@ from explainer.concepts.optimizers import (  # noqa: F401
     RMSprop,
     make_optimizer,
 )
-from explainer.concepts.parameters import total_parameters as count_weights  # noqa: F401
+from explainer.concepts.nn.parameters import total_parameters as count_weights  # noqa: F401
 
 # ---------------------------------------------------------------------------------------------
 # Gradient descent in one dimension.

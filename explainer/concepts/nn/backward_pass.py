@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explainer.concepts.activations import activation, one_hot
-from explainer.concepts.network import ForwardPass, Network, forward
+from explainer.concepts.nn.activations import activation, one_hot
+from explainer.concepts.nn.network import ForwardPass, Network, forward
 
 
 @dataclass

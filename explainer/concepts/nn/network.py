@@ -1,9 +1,9 @@
 """A small dense network in numpy: its weights, one forward pass, its loss, and names for its parts.
 
-Layer l computes z = a_prev @ W + b and a = activation(z) (explainer.concepts.dense); the last
+Layer l computes z = a_prev @ W + b and a = activation(z) (explainer.concepts.nn.dense); the last
 layer's scores go through softmax. The loss of each example compares those probabilities with
-the right answer: cross-entropy or squared error. Backprop (explainer.concepts.backprop) walks
-these layers backward.
+the right answer: cross-entropy or squared error. Backprop
+(explainer.concepts.lessons.backprop) walks these layers backward.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explainer.concepts.activations import one_hot, softmax
-from explainer.concepts.dense import forward_layers, scores
-from explainer.concepts.parameters import count_values
-from explainer.concepts.softmax_loss import cross_entropy_from_scores, squared_error
+from explainer.concepts.nn.activations import one_hot, softmax
+from explainer.concepts.nn.dense import forward_layers, scores
+from explainer.concepts.nn.parameters import count_values
+from explainer.concepts.nn.softmax_loss import cross_entropy_from_scores, squared_error
 
-HIDDEN_ACTIVATIONS = ("relu", "sigmoid", "tanh")  # names in explainer.concepts.activations
+HIDDEN_ACTIVATIONS = ("relu", "sigmoid", "tanh")  # names in explainer.concepts.nn.activations
 LOSS_LABELS = {"cross_entropy": "Cross-entropy", "squared_error": "Squared error"}
 
 

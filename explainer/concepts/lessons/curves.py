@@ -1,11 +1,12 @@
 """Curves: why a network needs a nonlinearity, told with one input x and one output y.
 
 A straight line y = w x + b can be learned, but stacked lines stay a line
-(explainer.concepts.lines); a sum of ReLU units bends at every unit's hinge and follows any curve
-(explainer.concepts.relu_chain). The Nonlinearity page and its charts read both here.
+(explainer.concepts.lessons.lines); a sum of ReLU units bends at every unit's hinge and
+follows any curve (explainer.concepts.lessons.relu_chain). The Nonlinearity page and its
+charts read both here.
 """
 
-from explainer.concepts.lines import (  # noqa: F401
+from explainer.concepts.lessons.lines import (  # noqa: F401
     DOMAIN,
     TARGET_FORMULAS,
     TARGETS,
@@ -18,7 +19,7 @@ from explainer.concepts.lines import (  # noqa: F401
     mse,
     target_curve,
 )
-from explainer.concepts.relu_chain import (  # noqa: F401
+from explainer.concepts.lessons.relu_chain import (  # noqa: F401
     CHAIN_LIMITS,
     MAX_UNITS,
     ChainFit,

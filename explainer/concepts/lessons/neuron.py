@@ -2,7 +2,7 @@
 
 A layer is many such cells side by side, every one of them connected to every input ("densely
 connected"). Its parameters are one weight per connection plus one bias per cell
-(explainer.concepts.parameters counts them: 407,050 for the 784-512-10 network).
+(explainer.concepts.nn.parameters counts them: 407,050 for the 784-512-10 network).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explainer.concepts.activations import (  # noqa: F401  (the pages read them here)
+from explainer.concepts.nn.activations import (  # noqa: F401  (the pages read them here)
     LEAKY_SLOPE,
     activation,
     identity,
@@ -21,8 +21,8 @@ from explainer.concepts.activations import (  # noqa: F401  (the pages read them
     sigmoid,
     tanh,
 )
-from explainer.concepts.dense import weighted_sums
-from explainer.concepts.parameters import (  # noqa: F401
+from explainer.concepts.nn.dense import weighted_sums
+from explainer.concepts.nn.parameters import (  # noqa: F401
     LayerCount,
     parameter_counts,
     total_parameters,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explainer.concepts.activations import softplus, softplus_derivative
+from explainer.concepts.nn.activations import softplus, softplus_derivative
 
 # ---------------------------------------------------------------------------------------------
 # The small model: one cell, one weight w, seven data points.

@@ -9,7 +9,7 @@ likes best for that digit. It is usually sure of it, and it rarely looks like a 
 learned to *tell digits apart* has not learned what a digit looks like.
 
 For an MLP the gradient is a few numpy matrix products (:func:`mlp_gradient`); the small CNN
-brings its own (:mod:`explainer.concepts.convnet`). :func:`dream` takes either.
+brings its own (:mod:`explainer.concepts.models.convnet`). :func:`dream` takes either.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explainer.concepts.activations import activation, log_softmax, softmax
-from explainer.concepts.inside import ACTIVATIONS, Mlp
+from explainer.concepts.models.inside import ACTIVATIONS, Mlp
+from explainer.concepts.nn.activations import activation, log_softmax, softmax
 
 STARTS = ("blank", "noise")
 

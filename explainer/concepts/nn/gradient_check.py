@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explainer.concepts.backward_pass import gradients
-from explainer.concepts.network import Network, loss, parameter_names
-from explainer.concepts.parameters import total_parameters
+from explainer.concepts.nn.backward_pass import gradients
+from explainer.concepts.nn.network import Network, loss, parameter_names
+from explainer.concepts.nn.parameters import total_parameters
 
 
 def nudge_forward_passes(sizes) -> int:

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from explainer.concepts.activations import activation as get_activation
-from explainer.concepts.activations import softmax
+from explainer.concepts.nn.activations import activation as get_activation
+from explainer.concepts.nn.activations import softmax
 
 
 def weighted_sums(x, weights, bias) -> np.ndarray:

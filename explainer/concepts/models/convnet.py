@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from explainer.concepts.inside import relu, softmax
+from explainer.concepts.models.inside import relu, softmax
 
 SIDE = 28
 CHUNK = 128  # digits per batch in probabilities(): bounds the memory of the patch copies
@@ -171,7 +171,7 @@ class ConvNet:
     def gradient(self, pixels: np.ndarray, digit: int) -> tuple[float, np.ndarray]:
         """log P(digit) for one image of pixels in 0-1 (784 or 28 x 28), and its gradient.
 
-        The same contract as :func:`explainer.concepts.dream.mlp_gradient`: the gradient has
+        The same contract as :func:`explainer.concepts.models.dream.mlp_gradient`: the gradient has
         784 entries, one per pixel, with respect to the 0-1 pixels.
         """
         scale = 255.0 * self.input_scale

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from explainer.concepts.inside import ForwardValues, Mlp, forward, mlp_from_weights
-from explainer.concepts.preprocess import Steps
+from explainer.concepts.inputs.preprocess import Steps
+from explainer.concepts.models.inside import ForwardValues, Mlp, forward, mlp_from_weights
 
 CONFIDENT = 0.75  # below this top probability the page says it is not sure
 BLOB_FILL = 0.7  # ink covering more of its box than this (MNIST: 99.9% of digits below 0.63)
@@ -63,7 +63,7 @@ class Reader:
 
     trained: Any
     mlp: Mlp | None
-    convnet: Any  # explainer.concepts.convnet.ConvNet for a CNN, else None
+    convnet: Any  # explainer.concepts.models.convnet.ConvNet for a CNN, else None
     shared: bool  # the default model every session reads, not this session's own
 
     @classmethod
@@ -71,7 +71,7 @@ class Reader:
         config = trained.config
         scale = 1 / 255 if config.scale_inputs else 1.0
         if config.kind == "cnn":
-            from explainer.concepts.convnet import ConvNet
+            from explainer.concepts.models.convnet import ConvNet
 
             return cls(trained, None, ConvNet.from_weights(list(trained.weights), scale), shared)
         mlp = mlp_from_weights(list(trained.weights), [config.activation] * len(config.hidden),
@@ -98,8 +98,8 @@ class Reader:
         return np.asarray(self.convnet.probabilities(np.asarray(digits)), dtype=np.float64)
 
     def gradient(self):
-        """The pixel gradient function for :func:`explainer.concepts.dream.dream`."""
-        from explainer.concepts import dream
+        """The pixel gradient function for :func:`explainer.concepts.models.dream.dream`."""
+        from explainer.concepts.models import dream
 
         if self.mlp is not None:
             return lambda pixels, digit: dream.mlp_gradient(self.mlp, pixels, digit)
