@@ -14,41 +14,22 @@ import json
 import os
 import sys
 import threading
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 _lock = threading.Lock()
 
 
-def _page_of(runner) -> str:
-    """The page a finished run showed, as the URL path Streamlit gives it ("" for Home)."""
-    try:
-        manager = runner._pages_manager
-        info = manager.get_pages().get(manager.current_page_script_hash, {})
-        return str(info.get("url_pathname", info.get("page_name", "")))
-    except Exception:  # a private attribute moved: the timing still counts
-        return "?"
-
-
 def note_script_runs(log_path: str) -> None:
-    """Wrap Streamlit's ScriptRunner so each script run writes its timing to ``log_path``."""
-    from streamlit.runtime.scriptrunner import script_runner
+    """Append each script run's timing to ``log_path``, one JSON line per run."""
+    sys.path.insert(0, str(ROOT))
+    from pages.shared.streamlit_internals import time_script_runs
 
-    original = script_runner.ScriptRunner._run_script
+    def record(run: dict) -> None:
+        with _lock, open(log_path, "a") as log:
+            log.write(json.dumps(run) + "\n")
 
-    def timed_run(self, rerun_data):
-        wall, cpu = time.perf_counter(), time.thread_time()
-        try:
-            return original(self, rerun_data)
-        finally:
-            record = {"end": time.time(), "seconds": time.perf_counter() - wall,
-                      "cpu_seconds": time.thread_time() - cpu, "page": _page_of(self),
-                      "fragment": bool(rerun_data.fragment_id_queue)}
-            with _lock, open(log_path, "a") as log:
-                log.write(json.dumps(record) + "\n")
-
-    script_runner.ScriptRunner._run_script = timed_run
+    time_script_runs(record)
 
 
 if __name__ == "__main__":

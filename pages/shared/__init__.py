@@ -3,8 +3,8 @@
 import logging
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
+from pages.shared import streamlit_internals
 from pages.shared.path import mark_visited, page_footer, page_path
 
 _log = logging.getLogger("explainer.pages")
@@ -31,8 +31,7 @@ def use_router() -> None:
     and runs a page opened by its own link alone: no sections, no sidebar, no wide layout. This
     switches the server to the router and reruns, so a shared link opens the full app.
     """
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
+    if streamlit_internals.leave_pages_folder_mode():
         # Once per session: a rerun drops the click that started this run, and AppTest resets
         # the flag before every run, so rerunning each time would swallow every button press.
         if not st.session_state.get("router_rerun_done"):

@@ -7,7 +7,6 @@ returns the config they describe, :func:`train_controls` starts and stops the vi
 from __future__ import annotations
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from explainer.data.mnist import MnistData
 from explainer.training import limits, session_files, visitor_trainings
@@ -23,7 +22,7 @@ from explainer.training.spec import (
     validate,
     with_preset_label,
 )
-from pages.shared import url_state, visitor
+from pages.shared import streamlit_internals, url_state, visitor
 
 ss = st.session_state
 PRESET_NAMES = {key: preset.label for key, preset in PRESETS.items()}
@@ -185,7 +184,8 @@ def train_controls(config: ModelConfig, problems: list[str], data: MnistData) ->
     if too_big:
         st.error(too_big, icon=":material/timer_off:")
     if start and not running and not problems and not too_big:
-        state = get_script_run_ctx().session_state  # thread-safe: the hand-over writes to it
+        # thread-safe: the hand-over writes to it
+        state = streamlit_internals.session_state_of_this_run()
         alive = visitor.session_exists_check()
         folder = session_files.folder_for(visitor.session_id(), alive or (lambda: True))
         try:

@@ -12,16 +12,15 @@ import hashlib
 from collections.abc import Callable
 
 import streamlit as st
-from streamlit import runtime
-from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from pages.shared import streamlit_internals
 
 BROWSER_COOKIE = "_streamlit_xsrf"  # set by Streamlit once per browser (XSRF protection is on)
 
 
 def session_id() -> str:
     """This session's id ("local" outside a server, e.g. in a bare script)."""
-    ctx = get_script_run_ctx()
-    return ctx.session_id if ctx is not None else "local"
+    return streamlit_internals.session_id()
 
 
 def client_keys() -> frozenset[str]:
@@ -41,24 +40,10 @@ def client_keys() -> frozenset[str]:
 
 def _browser_token(cookie: str) -> bytes:
     """The cookie's lasting part: Streamlit masks the same token afresh on every page load."""
-    try:
-        from streamlit.web.server.starlette.starlette_app_utils import decode_xsrf_token_string
-
-        token, _ = decode_xsrf_token_string(cookie)
-        if token:
-            return bytes(token)
-    except Exception:  # another server or format: the whole value still tells browsers apart
-        pass
-    return cookie.encode()
+    # Another server or format: the whole value still tells browsers apart.
+    return streamlit_internals.xsrf_token(cookie) or cookie.encode()
 
 
 def session_exists_check() -> Callable[[], bool] | None:
     """A function telling a worker's supervisor whether this session still exists, or None."""
-    ctx = get_script_run_ctx()
-    if ctx is None or not runtime.exists():
-        return None
-    server, sid = runtime.get_instance(), ctx.session_id
-    manager = getattr(server, "_session_mgr", None)
-    if manager is not None and hasattr(manager, "get_session_info"):
-        return lambda: manager.get_session_info(sid) is not None  # connected or within its TTL
-    return lambda: server.is_active_session(sid)
+    return streamlit_internals.session_exists_check()
