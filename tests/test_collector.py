@@ -31,7 +31,7 @@ def test_after_every_page_the_collector_walks_a_small_part_of_the_objects():
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     figures = json.loads(result.stdout.strip().splitlines()[-1])
-    # Without the freeze a full collection walked all of them: about 135,000 (README, Measured).
+    # Without the freeze a full collection walked all of them: about 135,000 (docs/benchmarks.md).
     assert figures["set_aside"] > 60_000, figures
     assert figures["walked"] < figures["set_aside"] / 3, figures
     assert not figures["tensorflow"]  # setting the imports aside imported no Keras

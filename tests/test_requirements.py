@@ -1,7 +1,7 @@
 """Pinned installs: what the code imports is declared, the compiled files match their inputs.
 
 requirements.in and requirements-dev.in list the direct needs; requirements.txt and
-requirements-dev.txt pin them and everything they pull in (README: Pinned installs).
+requirements-dev.txt pin them and everything they pull in (docs/development.md: Pinned installs).
 """
 
 from __future__ import annotations

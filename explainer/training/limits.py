@@ -1,6 +1,6 @@
 """How much training one server gives away: slots, a cap on work, a cap on time, idle workers.
 
-Every setting comes from an environment variable (see the README's Settings table). The work a
+Every setting comes from an environment variable (see docs/hosting.md, Settings). The work a
 training asks for is estimated before Train is pressed, from what it computes: for every digit
 of every epoch of every seed, one multiply-add per weight of a dense layer and one per weight per
 position of a convolution, plus a fixed cost per batch. The rates below were measured on two CPU
