@@ -178,7 +178,7 @@ def test_past_the_limit_trainings_wait_in_line_with_their_place(tmp_path):
 
 def test_the_worker_refuses_work_over_the_cap_and_ends_at_the_time_cap(tmp_path, monkeypatch):
     monkeypatch.setenv("TRAINING_MAX_WORK_S", "10")
-    monkeypatch.setenv("TRAINING_MAX_WALL_S", "3")
+    monkeypatch.setenv("TRAINING_MAX_WALL_S", "1")  # far less than 30 epochs take
     capped = TrainingPool(limit=1, idle_seconds=300)  # its worker reads these settings
     try:
         big = start(capped, PRESETS["better-mlp"].with_changes(epochs=30), tmp_path, "big")
