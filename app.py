@@ -8,6 +8,7 @@ import streamlit as st
 from explainer.content import journey
 from explainer.server import collector, server_memory
 from explainer.training import pool
+from pages.shared import own_training
 
 server_memory.keep_memory_flat()  # once per process: memory stays flat as visitors come and go
 collector.set_aside_imports()  # once per process: the collection after each run stays quick
@@ -23,8 +24,10 @@ navigation = {
 }
 page = st.navigation({section: pages for section, pages in navigation.items() if pages})
 
+own_training.take_finished()  # a training that ended while this visitor was elsewhere
+
 with st.sidebar:
-    trained = st.session_state.get("session_model")
+    trained = st.session_state.get(own_training.MODEL)
     if trained is not None:
         st.caption(f":material/check_circle: Your model: {trained.name}")
     if pool.last_device():  # reported by a training worker once one has started

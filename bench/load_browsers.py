@@ -237,7 +237,7 @@ async def trainer(browser, url: str, recorder: Recorder, deadline: float, recipe
         recorder.most_at_once = max(recorder.most_at_once, len(recorder.training_now))
         await asyncio.sleep(2)
     recorder.training_now.discard(id(mine))
-    await context.close()  # the session goes away, its training too (visitor_trainings)
+    await context.close()  # the session goes away, and with it its training
 
 
 IDLE_CORE_SECONDS = 0.25  # training threads' CPU in 5 s below which no training runs

@@ -35,15 +35,15 @@ training_mode = sys.argv[3]
 if training_mode != "none":
     import os
     from pathlib import Path
-    from explainer.training.data_ref import DataRef
-    from explainer.training.pool import TrainingPool
-    from explainer.training.progress import TrainingProgress
+    from explainer.data.mnist import load_sample
+    from explainer.training.jobs import TrainJob
+    from explainer.training.local_pool import LocalPool
+    from explainer.training.pool import Visitor
     from explainer.training.spec import PRESETS
-    pool = TrainingPool(limit=1)
+    pool = LocalPool(limit=1)
     config = PRESETS["post"].with_changes(epochs=30)
-    training = pool.submit({"kind": "train", "config": config, "seeds": (0,),
-                            "data": DataRef(""), "keras_path": "/tmp/bench-pages.keras"},
-                           TrainingProgress(30), owner="bench")
+    training = pool.submit(TrainJob.train(config, load_sample(), "/tmp/bench-pages.keras"),
+                           Visitor("bench"))
     while training.progress.snapshot().batch < 5:
         time.sleep(0.05)
     if training_mode == "normal":

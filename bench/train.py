@@ -26,15 +26,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from explainer.data.mnist import describe, load_mnist, load_sample  # noqa: E402
-from explainer.training.data_ref import reference_for  # noqa: E402
+from explainer.training.jobs import TrainJob  # noqa: E402
 from explainer.training.keras_fit import (  # noqa: E402
     build_model,
     describe_device,
     predict_in_batches,
     split_validation,
 )
-from explainer.training.pool import TrainingPool  # noqa: E402
-from explainer.training.progress import TrainingProgress  # noqa: E402
+from explainer.training.local_pool import LocalPool  # noqa: E402
+from explainer.training.pool import Visitor  # noqa: E402
 from explainer.training.spec import PRESETS, one_hot, prepare_inputs  # noqa: E402
 
 TARGETS = {"post": 0.978, "better-mlp": 0.983, "cnn": 0.992}
@@ -56,15 +56,14 @@ def plain_fit(config, data):
     return accuracy, seconds, len(inputs)
 
 
-POOL = TrainingPool(limit=1, idle_seconds=3600)
+POOL = LocalPool(limit=1, idle_seconds=3600)
 FOLDER = Path(tempfile.mkdtemp())
 
 
 def app_path(config, data):
     """The page's path: a job for a worker process, its progress applied here, waited for."""
-    job = {"kind": "train", "config": config, "seeds": (config.seed,),
-           "data": reference_for(data), "keras_path": str(FOLDER / "model.keras")}
-    training = POOL.submit(job, TrainingProgress(config.epochs), owner="bench")
+    job = TrainJob.train(config, data, FOLDER / "model.keras")
+    training = POOL.submit(job, Visitor("bench"))
     while training.running:
         training.progress.snapshot()  # what the page's panel does once a second
         training.wait(1.0)

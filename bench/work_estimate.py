@@ -18,9 +18,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from explainer.data.mnist import load_mnist, load_sample  # noqa: E402
 from explainer.training import limits  # noqa: E402
-from explainer.training.data_ref import reference_for  # noqa: E402
-from explainer.training.pool import TrainingPool  # noqa: E402
-from explainer.training.progress import TrainingProgress  # noqa: E402
+from explainer.training.jobs import TrainJob  # noqa: E402
+from explainer.training.local_pool import LocalPool  # noqa: E402
+from explainer.training.pool import Visitor  # noqa: E402
 from explainer.training.spec import PRESETS, ModelConfig  # noqa: E402
 
 NETWORKS = {
@@ -37,15 +37,14 @@ def main() -> None:
     parser.add_argument("--sample", action="store_true", help="the shipped 6,000 digits")
     args = parser.parse_args()
     data = load_sample() if args.sample else load_mnist()
-    pool = TrainingPool(limit=1)
+    pool = LocalPool(limit=1)
     folder = Path(tempfile.mkdtemp())
     print(f"{len(data.x_train):,} digits; one epoch each")
     try:
         for name, config in NETWORKS.items():
             config = config.with_changes(epochs=1)
-            job = {"kind": "train", "config": config, "seeds": (0,), "data": reference_for(data),
-                   "keras_path": str(folder / "model.keras")}
-            training = pool.submit(job, TrainingProgress(1), owner=name)
+            job = TrainJob.train(config, data, folder / "model.keras")
+            training = pool.submit(job, Visitor(name))
             training.wait()
             if training.error:
                 print(f"{name:<26} failed: {training.error}")

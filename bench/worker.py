@@ -26,9 +26,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from explainer.data.mnist import load_mnist, load_sample  # noqa: E402
-from explainer.training.data_ref import reference_for  # noqa: E402
-from explainer.training.pool import TrainingPool  # noqa: E402
-from explainer.training.progress import TrainingProgress  # noqa: E402
+from explainer.training.jobs import TrainJob  # noqa: E402
+from explainer.training.local_pool import LocalPool  # noqa: E402
+from explainer.training.pool import Visitor  # noqa: E402
 from explainer.training.spec import PRESETS  # noqa: E402
 
 IDLE_S = 5.0
@@ -44,14 +44,13 @@ def until(condition, timeout=600.0) -> float:
 
 
 def one_round(data, folder: Path) -> dict[str, float]:
-    pool = TrainingPool(limit=1, idle_seconds=IDLE_S)
+    pool = LocalPool(limit=1, idle_seconds=IDLE_S)
     config = PRESETS["post"].with_changes(epochs=30)
     figures = {}
     try:
         def submit(owner):
-            job = {"kind": "train", "config": config, "seeds": (0,),
-                   "data": reference_for(data), "keras_path": str(folder / f"{owner}.keras")}
-            return pool.submit(job, TrainingProgress(config.epochs), owner=owner)
+            job = TrainJob.train(config, data, folder / f"{owner}.keras")
+            return pool.submit(job, Visitor(owner))
 
         began = time.monotonic()
         first = submit("first")

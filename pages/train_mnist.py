@@ -13,9 +13,9 @@ import os
 import streamlit as st
 
 from explainer.data.mnist import KERAS_CACHE, MnistError, download_allowed, load_mnist
-from explainer.training import default_model, limits, visitor_trainings
-from explainer.training.pool import Training, shared_pool
-from pages.shared import end_page, report_failure, start_page, terms, visitor
+from explainer.training import default_model, limits
+from explainer.training.pool import Training, download_mnist
+from pages.shared import end_page, own_training, report_failure, start_page, terms
 from pages.shared.answering import waiting_panel
 from pages.shared.train_compute import compute_section
 from pages.shared.train_data import choose_data, explore
@@ -26,9 +26,7 @@ from pages.shared.train_views import draw_progress, show_results
 start_page(__file__)
 
 ss = st.session_state
-ss.setdefault("train_training", None)  # this session's Training (running or finished)
-ss.setdefault("train_consumed", None)  # the Training whose outcome is shown below
-ss.setdefault("train_outcome", None)  # TrainingOutcome of the last training
+ss.setdefault(own_training.OUTCOME, None)  # TrainingOutcome of the last training
 ss.setdefault("train_last_pick", None)  # the last confusion-matrix click already applied
 ss.setdefault("train_download_job", None)  # a worker downloading Keras' mnist.npz
 
@@ -58,30 +56,28 @@ def download_panel() -> None:
             "Download the full MNIST (11 MB) with Keras", key="train_download_data",
             help="Uses keras.datasets.mnist.load_data(); kept in Keras' own cache."):
         try:
-            ss.train_download_job = visitor_trainings.download_mnist(visitor.session_id())
+            ss.train_download_job = download_mnist()
         except limits.LimitError as refused:
             st.error(str(refused), icon=":material/block:")
         else:
             st.rerun()
 
 
-@st.fragment(run_every=1.0 if ss.train_training is not None and ss.train_training.running
-             else None)
+own = own_training.current()  # also a training this browser started in another tab
+
+
+@st.fragment(run_every=1.0 if own is not None and own.running else None)
 def progress_panel() -> None:
-    current: Training | None = ss.train_training
+    current = own_training.current()
     if current is None:
         st.caption("No training of your own yet. The first one starts a training process (a "
                    "few seconds).")
         return
-    draw_progress(current, shared_pool())
-    if not current.running and ss.train_consumed is not current:
-        ss.train_consumed = current
-        if current.outcome is not None and current.outcome.model is not None:
-            ss.train_outcome = current.outcome
-            ss.session_model = current.outcome.model
-            ss.train_last_pick = None
-            for key in ("train_true", "train_answer"):  # start at the new model's worst mistake
-                ss.pop(key, None)
+    draw_progress(current)
+    if own_training.take_finished() is not None:
+        ss.train_last_pick = None
+        for key in ("train_true", "train_answer"):  # start at the new model's worst mistake
+            ss.pop(key, None)
         st.rerun()  # the whole page, to show the results and stop refreshing
 
 
@@ -110,7 +106,7 @@ explore(data, best, LOCATION)
 shared = default_model.shared()
 shared.start()  # also starts a retry once its time has come after a failure
 default = shared.model if shared.status().ready else None
-outcome = ss.train_outcome
+outcome = ss[own_training.OUTCOME]
 if outcome is not None and outcome.model is not None:
     show_results(outcome.model, data, outcome.model.source == data.source, outcome.runs)
 elif default is not None:
@@ -128,7 +124,7 @@ compute_section(config_from_state(), len(data.x_train), own_model or default)
 
 st.header("Build your own", divider="gray")
 with st.expander("Every setting, the Keras code that runs, Train and Stop",
-                 expanded=ss.train_training is not None, icon=":material/tune:"):
+                 expanded=own is not None, icon=":material/tune:"):
     config, problems = settings_form()
     train_controls(config, problems, data)
     progress_panel()

@@ -15,7 +15,7 @@ from explainer.concepts.models.reading import Reader
 from explainer.data.mnist import MnistData, load_sample
 from explainer.training import default_model
 from explainer.training.default_model import DefaultModel, cache_name, load_cached, save_cached
-from explainer.training.pool import TrainingPool
+from explainer.training.local_pool import LocalPool
 from explainer.training.spec import PRESETS
 
 QUICK = PRESETS["post"].with_changes(epochs=1)
@@ -27,7 +27,7 @@ def sample_data():
 
 @pytest.fixture(scope="module")
 def pool():
-    shared = TrainingPool(limit=1, idle_seconds=300)
+    shared = LocalPool(limit=1, idle_seconds=300)
     yield shared
     shared.shutdown()
 
@@ -53,7 +53,7 @@ def test_the_cache_name_tells_sample_and_full_data_apart():
 @pytest.mark.slow
 def test_a_worker_trains_it_with_progress_then_the_cache_is_read_with_numpy(tmp_path, pool):
     seen = []
-    model = DefaultModel(QUICK, tmp_path, sample_data, pool=pool)
+    model = DefaultModel(QUICK, tmp_path, sample_data, backend=pool)
     assert model.status().state == "waiting" and model.model is None
     model.start()
     while (status := model.status()).state not in ("ready", "failed"):
@@ -72,7 +72,7 @@ def test_a_worker_trains_it_with_progress_then_the_cache_is_read_with_numpy(tmp_
     assert info["test_accuracy"] == pytest.approx(model.model.test_accuracy)
     assert "sample" in info["source"] and info["device"].startswith(("CPU", "GPU"))
 
-    again = DefaultModel(QUICK, tmp_path, sample_data, pool=pool)
+    again = DefaultModel(QUICK, tmp_path, sample_data, backend=pool)
     assert again.wait(60).ready and again.loaded_from_cache
     assert "loaded from the cache" in again.status().message
     digits = load_sample().x_test[:50]

@@ -46,7 +46,7 @@ def test_router_and_concept_pages_leave_tensorflow_unloaded(root):
 def test_the_explainer_package_imports_without_tensorflow(root):
     code = ("import sys, explainer, explainer.data.mnist, explainer.training.spec, "
             "explainer.training.pool, explainer.training.default_model, "
-            "explainer.training.visitor_trainings, explainer.content.journey; "
+            "explainer.training.local_pool, explainer.content.journey; "
             "print([m for m in ('tensorflow', 'keras') if m in sys.modules])")
     result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
                             text=True, timeout=60)
@@ -83,7 +83,7 @@ at.run()
 at.slider(key="dream_steps").set_value(20).run()
 answered = [m.value for m in at.metric if m.label == "The network reads"]
 from explainer.training import pool
-workers = pool.shared_pool().worker_pids()
+workers = pool.shared_backend().worker_pids()
 print(json.dumps({
     "exceptions": [str(e.value)[:300] for e in at.exception],
     "answered": answered, "dreamed": any(m.label.startswith("P(") for m in at.metric),

@@ -151,7 +151,7 @@ def test_three_seeds_train_in_a_worker_and_the_results_are_shown(at):
     at.button(key="train_start").click().run()
     assert not at.exception
     training = at.session_state["train_training"]
-    assert training is not None and training.job["seeds"] == (0, 1, 2)
+    assert training is not None and training.job.seeds == (0, 1, 2)
     # the click's run drew the buttons again for a running training: Stop on, Train off
     assert not at.button(key="train_stop").disabled and at.button(key="train_start").disabled
     deadline = time.monotonic() + 300

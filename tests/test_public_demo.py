@@ -136,10 +136,11 @@ def fresh_pool(monkeypatch, tmp_path):
     """A pool of its own whose workers start now, with this test's environment (the proxy, and a
     home folder of their own, so Keras' cache there is empty)."""
     from explainer.training import pool
+    from explainer.training.local_pool import LocalPool
 
     monkeypatch.setenv("HOME", str(tmp_path))
-    own = pool.TrainingPool()
-    monkeypatch.setattr(pool, "_POOL", own)
+    own = LocalPool()
+    monkeypatch.setattr(pool, "_BACKEND", own)
     yield own
     own.shutdown()
 

@@ -18,9 +18,9 @@ import pytest
 from explainer.concepts.models.reading import Reader
 from explainer.data.mnist import load_sample
 from explainer.training import limits
-from explainer.training.data_ref import DataRef
-from explainer.training.pool import WORKER_DIED, TrainingPool
-from explainer.training.progress import TrainingProgress
+from explainer.training.jobs import TrainJob
+from explainer.training.local_pool import WORKER_DIED, LocalPool
+from explainer.training.pool import Visitor
 from explainer.training.spec import PRESETS, prepare_inputs
 from explainer.training.trained import outcome_from_result
 
@@ -37,19 +37,18 @@ def wait_for(condition, timeout=180.0):
         time.sleep(0.05)
 
 
-def job(config, folder: Path, seeds=(0,)) -> dict:
-    return {"kind": "train", "config": config, "seeds": tuple(seeds), "data": DataRef(""),
-            "keras_path": str(folder / f"model-{time.monotonic_ns()}.keras")}
+def job(config, folder: Path, seeds=(0,)) -> TrainJob:
+    return TrainJob.train(config, load_sample(), folder / f"model-{time.monotonic_ns()}.keras",
+                          seeds=tuple(seeds))
 
 
-def start(pool, config, folder, owner, seeds=(0,), **options):
-    progress = TrainingProgress(config.epochs, runs=len(seeds))
-    return pool.submit(job(config, folder, seeds), progress, owner, **options)
+def start(pool, config, folder, session, seeds=(0,), browser="", alive=None):
+    return pool.submit(job(config, folder, seeds), Visitor(session, browser, alive))
 
 
 @pytest.fixture(scope="module")
 def pool():
-    shared = TrainingPool(limit=2, idle_seconds=300)
+    shared = LocalPool(limit=2, idle_seconds=300)
     yield shared
     shared.shutdown()
 
@@ -131,33 +130,52 @@ def test_stop_ends_training_after_the_current_batch_and_keeps_the_model(pool, fi
 def test_a_killed_worker_fails_only_its_training(pool, finished, tmp_path):
     victim = start(pool, LONG, tmp_path, "victim")
     wait_for(lambda: victim.progress.snapshot().batch > 0)
-    os.kill(victim.worker.pid, signal.SIGKILL)
+    os.kill(victim.progress.snapshot().worker_pid, signal.SIGKILL)
     assert victim.wait(60)
     assert victim.error == WORKER_DIED and victim.progress.snapshot().phase == "failed"
     assert "Nothing else was affected" in victim.progress.snapshot().error
-    assert pool.running == 0  # its slot is free
+    assert pool.status().running == 0  # its slot is free
     again = start(pool, SMALL.with_changes(epochs=1), tmp_path, "victim")  # the next one works
     assert again.wait(180) and not again.error
     assert again.result["runs"][0]["test_accuracy"] > 0.8
 
 
 def test_one_training_per_session_and_per_client(pool, finished, tmp_path):
-    first = start(pool, LONG, tmp_path, "session-a", clients=frozenset({"browser:1"}))
+    first = start(pool, LONG, tmp_path, "session-a", browser="1")
     try:
         with pytest.raises(limits.LimitError, match="one at a time per visitor"):
             start(pool, SMALL, tmp_path, "session-a")
         with pytest.raises(limits.LimitError, match="another tab"):  # another tab, same browser
-            start(pool, SMALL, tmp_path, "session-b", clients=frozenset({"browser:1"}))
+            start(pool, SMALL, tmp_path, "session-b", browser="1")
     finally:
         first.stop()
         first.wait(120)
     other = start(pool, SMALL.with_changes(epochs=1), tmp_path, "session-b",
-                  clients=frozenset({"browser:1"}))  # once it ended: allowed
+                  browser="1")  # once it ended: allowed
     assert other.wait(180) and not other.error
 
 
+def test_a_reload_finds_the_browsers_training_and_the_last_tab_takes_it(pool, finished,
+                                                                       tmp_path):
+    first = start(pool, SMALL.with_changes(epochs=1), tmp_path, "tab-1", browser="reloader")
+    assert pool.find("reloader") is first and pool.find("") is None
+    first.touch("tab-2")  # the reloaded tab looks at it: it is the one to hand it to
+    assert first.wait(180) and not first.error
+    assert not first.claim("tab-1")
+    assert first.claim("tab-2") and not first.claim("tab-2")  # once
+    assert first.outcome.model is not None and first.outcome.model.test_accuracy > 0.8
+
+
+def test_shared_work_runs_once_per_key(pool, finished, tmp_path):
+    quick = SMALL.with_changes(epochs=1)
+    first = pool.run_once("quick", job(quick, tmp_path))
+    assert pool.run_once("quick", job(quick, tmp_path)) is first
+    assert first.wait(180) and not first.error
+    assert pool.run_once("quick", job(quick, tmp_path)) is first  # finished: its result stays
+
+
 def test_past_the_limit_trainings_wait_in_line_with_their_place(tmp_path):
-    line = TrainingPool(limit=1, idle_seconds=300)
+    line = LocalPool(limit=1, idle_seconds=300)
     try:
         first = start(line, LONG, tmp_path, "one")
         second = start(line, SMALL.with_changes(epochs=1), tmp_path, "two")
@@ -167,7 +185,10 @@ def test_past_the_limit_trainings_wait_in_line_with_their_place(tmp_path):
         assert "yours is number 2 in line" in third.progress.snapshot().message
         third.stop()  # leaving the line: the one behind moves up, nothing starts
         assert third.wait(5) and third.progress.snapshot().phase == "stopped"
-        assert line.waiting == 1 and line.running == 1
+        assert line.status().waiting == 1 and line.status().running == 1
+        shared = line.run_once("shared", job(SMALL.with_changes(epochs=1), tmp_path))
+        assert shared.wait(180) and not shared.error  # its own slot: not behind the line
+        assert second.running and first.running
         wait_for(lambda: first.progress.snapshot().batch > 0)
         first.stop()
         assert second.wait(180) and not second.error and second.result["runs"]
@@ -179,7 +200,7 @@ def test_past_the_limit_trainings_wait_in_line_with_their_place(tmp_path):
 def test_the_worker_refuses_work_over_the_cap_and_ends_at_the_time_cap(tmp_path, monkeypatch):
     monkeypatch.setenv("TRAINING_MAX_WORK_S", "10")
     monkeypatch.setenv("TRAINING_MAX_WALL_S", "1")  # far less than 30 epochs take
-    capped = TrainingPool(limit=1, idle_seconds=300)  # its worker reads these settings
+    capped = LocalPool(limit=1, idle_seconds=300)  # its worker reads these settings
     try:
         big = start(capped, PRESETS["better-mlp"].with_changes(epochs=30), tmp_path, "big")
         assert big.wait(180)
@@ -193,10 +214,10 @@ def test_the_worker_refuses_work_over_the_cap_and_ends_at_the_time_cap(tmp_path,
 
 
 def test_a_training_of_a_session_gone_stops_and_idle_workers_exit(tmp_path, monkeypatch):
-    from explainer.training import pool as pool_module
+    from explainer.training import local_pool as pool_module
 
     monkeypatch.setattr(pool_module, "ALIVE_CHECK_S", 0.2)
-    short = TrainingPool(limit=1, idle_seconds=1)
+    short = LocalPool(limit=1, idle_seconds=1)
     try:
         orphan = start(short, LONG, tmp_path, "gone", alive=lambda: False)
         assert orphan.wait(180)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import hashlib
 import os
 import zlib
 from dataclasses import dataclass
@@ -59,6 +60,15 @@ class MnistData:
 
     def __repr__(self) -> str:
         return f"MnistData({len(self.x_train)} train, {len(self.x_test)} test, from {self.source})"
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """A short hash of every digit and label: different data, different fingerprint."""
+        digest = hashlib.sha256()
+        for array in (self.x_train, self.y_train, self.x_test, self.y_test):
+            digest.update(str(array.shape).encode())
+            digest.update(np.ascontiguousarray(array).data)  # the bytes, without a copy
+        return digest.hexdigest()[:16]
 
 
 def _read_gzip(path: Path) -> bytes:

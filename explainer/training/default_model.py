@@ -26,11 +26,9 @@ from pathlib import Path
 import numpy as np
 
 from explainer.data import mnist
-from explainer.training.data_ref import reference_for
-from explainer.training.pool import TrainingPool, shared_pool
-from explainer.training.progress import TrainingProgress
+from explainer.training.pool import Training, TrainingBackend, finished_model, run_shared
 from explainer.training.spec import PRESETS, ModelConfig
-from explainer.training.trained import TrainedModel, outcome_from_result
+from explainer.training.trained import TrainedModel
 
 CACHE_ENV = "EXPLAINER_CACHE_DIR"
 APP_NAME = "neural-network-explainer"
@@ -52,18 +50,9 @@ def keras_version() -> str:
         return "none"
 
 
-def data_fingerprint(data: mnist.MnistData) -> str:
-    """A short hash of every digit and label: different data, different fingerprint."""
-    digest = hashlib.sha256()
-    for array in (data.x_train, data.y_train, data.x_test, data.y_test):
-        digest.update(str(array.shape).encode())
-        digest.update(np.ascontiguousarray(array).data)  # the bytes, without a copy
-    return digest.hexdigest()[:16]
-
-
 def cache_name(config: ModelConfig, data: mnist.MnistData, version: str) -> str:
     """The file stem for a model: its data size in words, then a hash of config, data and Keras."""
-    recipe = json.dumps({"config": config.as_dict(), "data": data_fingerprint(data),
+    recipe = json.dumps({"config": config.as_dict(), "data": data.fingerprint,
                          "keras": version}, sort_keys=True)
     which = "full" if data.is_full else f"{len(data.x_train)}-digits"
     return f"default-{config.kind}-{which}-{hashlib.sha256(recipe.encode()).hexdigest()[:12]}"
@@ -156,15 +145,15 @@ class DefaultModel:
     """
 
     def __init__(self, config: ModelConfig = PRESETS["post"], folder: Path | None = None,
-                 load_data=best_local_data, pool: TrainingPool | None = None):
+                 load_data=best_local_data, backend: TrainingBackend | None = None):
         self.config = config
         self.folder = folder if folder is not None else cache_folder()
         self._load_data = load_data
-        self._pool = pool
+        self._backend = backend
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._status = DefaultModelStatus("waiting", 0.0, "Not started yet.")
-        self._progress: TrainingProgress | None = None
+        self._training: Training | None = None
         self._model: TrainedModel | None = None
         self._failures = 0
         self._retry_at: float | None = None
@@ -200,13 +189,13 @@ class DefaultModel:
 
     def status(self) -> DefaultModelStatus:
         with self._lock:
-            status, progress, retry_at = self._status, self._progress, self._retry_at
+            status, training, retry_at = self._status, self._training, self._retry_at
         if status.failed and retry_at is not None:
             return DefaultModelStatus("failed", 0.0, status.message,
                                       max(retry_at - time.monotonic(), 0.0))
-        if status.state != "training" or progress is None:
+        if status.state != "training" or training is None:
             return status
-        snap = progress.snapshot()
+        snap = training.progress.snapshot()
         if snap.phase == "training":
             left = f", about {snap.eta_s:.0f} s left" if snap.eta_s is not None else ""
             digits = snap.samples_total // max(snap.epochs * snap.runs, 1)
@@ -256,17 +245,13 @@ class DefaultModel:
 
     def _train(self, data: mnist.MnistData, name: str) -> TrainedModel:
         self.folder.mkdir(parents=True, exist_ok=True)
-        progress = TrainingProgress(self.config.epochs)
         with self._lock:
-            self._progress = progress
             self._status = DefaultModelStatus("training", 0.0, "Waiting for a worker ...")
-        job = {"kind": "train", "config": self.config, "seeds": (self.config.seed,),
-               "data": reference_for(data), "keras_path": str(self.folder / f"{name}.keras")}
-        training = (self._pool or shared_pool()).submit(job, progress, owner="default-model")
-        training.wait()
-        model = outcome_from_result(training.result, self.config, training.error).model
-        if training.error or model is None:
-            raise RuntimeError(training.error or "the training ended without a model")
+        training = run_shared(name, self.config, data, self.folder / f"{name}.keras",
+                              self._backend)
+        with self._lock:
+            self._training = training
+        model = finished_model(training)
         model.test_probabilities = None  # the Draw page does not show them
         try:
             save_cached(model, self.folder, name)

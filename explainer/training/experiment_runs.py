@@ -11,39 +11,34 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from explainer.concepts.nn import compute
 from explainer.data.mnist import MnistData
 from explainer.training import default_model
-from explainer.training.data_ref import reference_for
-from explainer.training.experiment_store import SharedRuns
+from explainer.training.experiment_store import SharedRuns, cache_key
 from explainer.training.experiments import BASELINE, Experiment, ExperimentResult
-from explainer.training.pool import TrainingPool, shared_pool
+from explainer.training.pool import Training, TrainingBackend, finished_model, run_shared
 from explainer.training.progress import TrainingProgress
 from explainer.training.spec import ModelConfig
-from explainer.training.trained import TrainedModel, outcome_from_result
-
-OWNER = "experiments"  # the pool's owner name for experiment runs (one per experiment key)
+from explainer.training.trained import TrainedModel
 
 
-def train_in_worker(config: ModelConfig, data: MnistData, pool: TrainingPool | None = None,
-                    progress: TrainingProgress | None = None) -> TrainedModel:
-    """Train ``config`` on ``data`` in a worker process and wait; raises on failure.
+def train_in_worker(config: ModelConfig, data: MnistData, key: str,
+                    backend: TrainingBackend | None = None,
+                    started: Callable[[Training], None] | None = None) -> TrainedModel:
+    """Train ``config`` on ``data`` once for ``key`` (shared work) and wait; raises on failure.
 
-    ``progress`` receives the worker's batches and epochs (the page draws its bar from it).
+    ``started`` is handed the training at once (the page draws its bar from its progress).
     """
     folder = default_model.cache_folder()
     folder.mkdir(parents=True, exist_ok=True)
-    job = {"kind": "train", "config": config, "seeds": (config.seed,),
-           "data": reference_for(data),
-           "keras_path": str(folder / f"experiment-{uuid.uuid4().hex[:12]}.keras")}
-    training = (pool or shared_pool()).submit(job, progress or TrainingProgress(config.epochs),
-                                              owner=f"{OWNER}:{hash(config)}")
-    training.wait()
-    model = outcome_from_result(training.result, config, training.error).model
-    if training.error or model is None:
-        raise RuntimeError(training.error or "the experiment ended without a model")
+    training = run_shared(key, config, data, folder / f"{key}-{uuid.uuid4().hex[:8]}.keras",
+                          backend)
+    if started is not None:
+        started(training)
+    model = finished_model(training)
     if model.keras_path is not None:
         model.keras_path.unlink(missing_ok=True)  # only its figures are kept
     return model
@@ -63,10 +58,10 @@ def baseline_result(model: TrainedModel) -> ExperimentResult:
 class ExperimentRunner:
     """Hands experiment runs to background threads; the store makes each one run once."""
 
-    def __init__(self, store: SharedRuns | None = None, pool: TrainingPool | None = None,
+    def __init__(self, store: SharedRuns | None = None, backend: TrainingBackend | None = None,
                  threads: int = 4):
         self.store = store or SharedRuns()
-        self._pool = pool
+        self._backend = backend
         self._threads = ThreadPoolExecutor(threads, thread_name_prefix="experiment")
         self._progress: dict[tuple[str, str], TrainingProgress] = {}  # (experiment, data) -> it
         self._lock = threading.Lock()
@@ -79,11 +74,13 @@ class ExperimentRunner:
         """A future of the experiment's result on ``data`` (``config`` overrides its config)."""
         where = (experiment.id, data.source)
 
-        def train(chosen: ModelConfig, digits: MnistData) -> TrainedModel:
-            progress = TrainingProgress(chosen.epochs)
+        def started(training: Training) -> None:
             with self._lock:
-                self._progress[where] = progress
-            return train_in_worker(chosen, digits, self._pool, progress)
+                self._progress[where] = training.progress
+
+        def train(chosen: ModelConfig, digits: MnistData) -> TrainedModel:
+            key = cache_key(experiment.id, chosen, digits, default_model.keras_version())
+            return train_in_worker(chosen, digits, key, self._backend, started)
 
         def run() -> ExperimentResult:
             return self.store.result(experiment, data, train, default_model.keras_version(),

@@ -20,7 +20,7 @@ from concurrent.futures import Future
 from pathlib import Path
 
 from explainer.data.mnist import MnistData
-from explainer.training.default_model import cache_folder, data_fingerprint
+from explainer.training.default_model import cache_folder
 from explainer.training.experiments import Experiment, ExperimentResult, result_from_trained
 from explainer.training.spec import ModelConfig
 
@@ -31,7 +31,7 @@ def cache_key(experiment_id: str, config: ModelConfig, data: MnistData,
               keras_version: str) -> str:
     """The file stem of an experiment's result: its id, the data's size in words, then a hash of
     config, data and Keras version (as the default model's cache name)."""
-    recipe = json.dumps({"config": config.as_dict(), "data": data_fingerprint(data),
+    recipe = json.dumps({"config": config.as_dict(), "data": data.fingerprint,
                          "keras": keras_version}, sort_keys=True)
     which = "full" if data.is_full else f"{len(data.x_train)}-digits"
     return f"experiment-{experiment_id}-{which}-{hashlib.sha256(recipe.encode()).hexdigest()[:16]}"

@@ -19,6 +19,7 @@ import numpy as np
 from explainer.concepts.models.evaluation import median_index
 from explainer.data.mnist import MnistData
 from explainer.training import limits
+from explainer.training.messages import Message
 from explainer.training.progress import curve_every
 from explainer.training.spec import (
     OPTIMIZER_CLASSES,
@@ -37,7 +38,7 @@ from explainer.training.spec import (
 VALIDATION_FRACTION = 0.0
 SEND_EVERY_S = 0.1  # batch messages at most this often, besides the curve's own points
 
-Send = Callable[..., None]  # send(kind, **info): one message to the web process
+Send = Callable[..., None]  # send(Message, **info): one message to the web process
 
 
 def describe_device() -> str:
@@ -110,10 +111,10 @@ def progress_callback(send: Send, stop: Callable[[], bool], deadline: float, bat
             now = time.monotonic()
             if batch % every == 0 or batch + 1 == batches or now - self.last_sent > SEND_EVERY_S:
                 self.last_sent = now
-                send("batch", batch=batch, loss=None if loss is None else float(loss),
+                send(Message.BATCH, batch=batch, loss=None if loss is None else float(loss),
                      accuracy=None if logs.get("accuracy") is None else float(logs["accuracy"]))
             if loss is not None and not math.isfinite(float(loss)):
-                send("diverged")
+                send(Message.DIVERGED)
                 self.end("diverged")
             elif stop():
                 self.end("stop")
@@ -125,7 +126,7 @@ def progress_callback(send: Send, stop: Callable[[], bool], deadline: float, bat
             self.model.stop_training = True
 
         def on_epoch_end(self, epoch, logs=None):
-            send("epoch", epoch=epoch, logs={k: float(v) for k, v in (logs or {}).items()})
+            send(Message.EPOCH, epoch=epoch, logs={k: float(v) for k, v in (logs or {}).items()})
 
     return Reporting()
 
@@ -141,16 +142,16 @@ def train_once(config: ModelConfig, data: MnistData, send: Send, stop: Callable[
     model = build_model(config)
     batches = math.ceil(len(inputs) / config.batch_size)
     callback = progress_callback(send, stop, deadline, batches)
-    send("begin_run", run=run, batches=batches, batch_size=config.batch_size,
+    send(Message.BEGIN_RUN, run=run, batches=batches, batch_size=config.batch_size,
          samples=len(inputs))
     started = time.perf_counter()
     history = model.fit(inputs, targets, epochs=config.epochs, batch_size=config.batch_size,
                         validation_data=(prepare_inputs(x_val, config), one_hot(y_val)),
                         callbacks=[callback], verbose=0)
     seconds = time.perf_counter() - started
-    send("training_ended", at=time.time(), why=callback.ended_by)
-    send("end_run")
-    send("phase", phase="evaluating")
+    send(Message.TRAINING_ENDED, at=time.time(), why=callback.ended_by)
+    send(Message.END_RUN)
+    send(Message.PHASE, phase="evaluating")
     probabilities = predict_in_batches(model, prepare_inputs(data.x_test, config))
     epochs_done = len(history.history.get("loss", []))
     accuracy = float((probabilities.argmax(1) == data.y_test).mean())
@@ -203,7 +204,7 @@ def train_job(config: ModelConfig, seeds: tuple[int, ...], data: MnistData, kera
     for index, figures in enumerate(runs):  # the others keep only their figures
         if index != best:
             figures.pop("test_probabilities")
-    send("phase", phase="saving")
+    send(Message.PHASE, phase="saving")
     save_keras(models[best], keras_path)
     weights = [np.asarray(w, dtype=np.float32) for w in models[best].get_weights()]
     return {"runs": runs, "best": best, "weights": weights, "keras_path": str(keras_path),

@@ -1,261 +1,231 @@
-"""Trainings in worker processes: a few slots, a queue, warm workers, and a supervisor per training.
+"""Where trainings go: one interface, whichever backend runs them, and the app's few ways to use it.
 
-The web process never imports TensorFlow. A press on Train becomes a job for a worker process
-(explainer/training/worker.py); a supervisor thread here sends it, applies the worker's progress
-messages to the training's :class:`~explainer.training.progress.TrainingProgress` and keeps its
-result. At most ``MAX_TRAININGS`` run at once, the rest wait in line with their place shown; a
-session (or a browser, or an address) has one training at a time. A finished worker stays warm for
-the next training and exits after ``WORKER_IDLE_S``. A worker that dies (killed, out of memory)
-fails only its own training: its slot is freed and the next training starts a fresh worker.
+A press on Train, the shared default model and each one-change experiment all become a
+:class:`~explainer.training.jobs.TrainJob` for a :class:`TrainingBackend`: today's local pool of
+worker processes (:mod:`explainer.training.local_pool`), or a job queue that several servers and
+machines share. The page holds a :class:`Training`: its progress (written only by the backend),
+Stop, and in the end a result or an error. The limits are per session and per browser (several
+tabs count once); a visitor's address is never a key, since a classroom shares one.
 """
 
 from __future__ import annotations
 
 import atexit
-import collections
-import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
 
-from explainer.training import limits, worker
-from explainer.training.job import Training, ending
+from explainer.data.mnist import MnistData
+from explainer.training import limits
+from explainer.training.jobs import TrainJob
 from explainer.training.progress import TrainingProgress
-from explainer.training.worker_process import WorkerProcess
-
-ALIVE_CHECK_S = 2.0  # how often a training asks whether its session still exists
-_log = logging.getLogger(__name__)
-
-WORKER_DIED = ("The training process ended unexpectedly (it was killed, or ran out of memory), "
-               "so this training is lost. Nothing else was affected: press Train to try again, "
-               "perhaps with smaller layers or a bigger batch.")
+from explainer.training.spec import ModelConfig, validate
+from explainer.training.trained import TrainedModel, TrainingOutcome, outcome_from_result
 
 
-class TrainingPool:
-    """The server's trainings: ``limit`` at once in worker processes, the others in line."""
+class Lane(StrEnum):
+    """Which line a job waits in: a visitor's own training, or work every visitor shares."""
 
-    def __init__(self, limit: int | None = None, idle_seconds: float | None = None):
-        self.limit = limit or limits.max_trainings()
-        self.idle_seconds = idle_seconds or limits.worker_idle_seconds()
+    VISITOR = "visitor"
+    SHARED = "shared"  # the default model, the experiments, the MNIST download
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """Who asks: their session, and their browser ("" when it sent no cookie)."""
+
+    session: str
+    browser: str = ""
+    alive: Callable[[], bool] | None = field(default=None, compare=False)  # session still there?
+
+    def shares_limits_with(self, other: Visitor | None) -> bool:
+        """Whether the two count as one visitor: the same session, or the same browser."""
+        return other is not None and (other.session == self.session
+                                      or bool(self.browser) and other.browser == self.browser)
+
+
+class Training:
+    """One training as the page sees it: its progress, Stop, and in the end a result or an error.
+
+    A training belongs to its browser: every session of that browser that looks at it
+    (:meth:`touch`) sees its progress and may stop it, and the finished model goes to the one
+    that looked last (:meth:`claim`). The backend fills in ``result`` or ``error``.
+    """
+
+    def __init__(self, job: TrainJob, visitor: Visitor | None = None,
+                 lane: Lane = Lane.VISITOR, key: str = ""):
+        self.id = uuid.uuid4().hex[:12]
+        self.job, self.visitor, self.lane, self.key = job, visitor, lane, key
+        self.progress = TrainingProgress(job.config.epochs if job.config else 0,
+                                         runs=max(len(job.seeds), 1))
+        self.result: dict | None = None  # the worker's, as it sent it
+        self.error = ""
+        self.stop_requested = threading.Event()
+        self.finished = threading.Event()
         self._lock = threading.Lock()
-        self._line: collections.deque[Training] = collections.deque()
-        self._running: list[Training] = []
-        self._idle: list[WorkerProcess] = []
-        self._workers: list[WorkerProcess] = []
-        self.last_device = ""
-        self.start_seconds: list[float] = []  # each worker's start, from launch to ready
-        self._keeper = threading.Thread(target=self._keep_house, name="training-pool",
-                                        daemon=True)
-        self._keeper.start()
+        self._sessions: dict[str, Callable[[], bool] | None] = {}
+        self._last_session = ""
+        self._claimed = False
+        self._outcome: TrainingOutcome | None = None
+        if visitor is not None:
+            self.touch(visitor.session, visitor.alive)
 
     def __repr__(self) -> str:
-        return (f"TrainingPool({len(self._running)}/{self.limit} running, {len(self._line)} "
-                f"waiting, {len(self._workers)} workers)")
+        return f"{type(self).__name__}({self.id}, {self.job!r}, {self.progress.phase})"
 
     @property
-    def running(self) -> int:
-        return len(self._running)
+    def running(self) -> bool:
+        return not self.finished.is_set()
 
-    @property
-    def waiting(self) -> int:
-        return len(self._line)
+    def stop(self) -> None:
+        """End training after the current batch; what was learned so far is kept and tested."""
+        if self.stop_requested.is_set():
+            return
+        self.progress.stop_asked_at = time.time()
+        self.stop_requested.set()
+        self._stop_asked()
 
-    def worker_pids(self) -> list[int]:
+    def _stop_asked(self) -> None:
+        """The backend's part of Stop (tell the worker, or leave the line)."""
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self.finished.wait(timeout)
+
+    def touch(self, session: str, alive: Callable[[], bool] | None = None) -> None:
+        """A session of this training's browser looked at it: it is the one to hand it to."""
         with self._lock:
-            return [w.pid for w in self._workers if w.alive]
+            self._sessions[session] = alive
+            self._last_session = session
 
-    def submit(self, job: dict, progress: TrainingProgress, owner: str,
-               clients=frozenset(), alive: Callable[[], bool] | None = None,
-               on_done: Callable[[Training], None] | None = None) -> Training:
-        """Queue a job; raises LimitError when this session or client already has a training."""
-        clients = frozenset(clients)
-        training = Training(job, progress, owner, clients, alive, on_done)
-        training.on_stop = self._drop_if_waiting
+    def sessions_alive(self) -> bool:
+        """Whether any session that looked at it still exists (its training is still wanted)."""
         with self._lock:
-            for other in (*self._running, *self._line):
-                if other.owner == owner or other.clients & clients:
-                    raise limits.LimitError(
-                        "You already have a training running or waiting (perhaps in another tab"
-                        "): one at a time per visitor. Stop it, or wait for it to finish.")
-            self._line.append(training)
-            self._dispatch_locked()
-        return training
+            checks = list(self._sessions.values())
+        return any(check is None or check() for check in checks)
 
-    def _dispatch_locked(self) -> None:
-        while self._line and len(self._running) < self.limit:
-            training = self._line.popleft()
-            self._running.append(training)
-            training.progress.set_phase("starting")
-            threading.Thread(target=self._supervise, args=(training,), daemon=True,
-                             name=f"training-{training.id}").start()
-        for place, training in enumerate(self._line, start=1):
-            training.progress.set_queue_place(place)
-            training.progress.set_phase(
-                "queued", f"{len(self._running)} of {self.limit} trainings are running on this "
-                f"server; yours is number {place} in line.")
-
-    def _take_worker(self, training: Training) -> WorkerProcess | None:
-        """A warm worker, else a fresh one once TensorFlow is loaded; None when stopped first."""
+    def claim(self, session: str) -> bool:
+        """True once, for the session that looked last, when the training has finished."""
         with self._lock:
-            chosen = None
-            while self._idle and chosen is None:
-                candidate = self._idle.pop()
-                if candidate.alive:
-                    chosen = candidate
-                else:
-                    self._forget_locked(candidate)
-            if chosen is None:
-                chosen = WorkerProcess(self.idle_seconds)
-                self._workers.append(chosen)
-            chosen.idle_since = None
-        if not chosen.ready:
-            training.progress.set_phase("starting", "Starting a training process and loading "
-                                        "TensorFlow (a few seconds, only the first time).")
-            try:
-                started = chosen.wait_ready(training.stop_requested.is_set)
-            except (EOFError, OSError, TimeoutError) as exc:
-                chosen.process.kill()
-                with self._lock:
-                    self._forget_locked(chosen)
-                raise RuntimeError(f"the training process could not start ({exc})") from exc
-            if not started:
-                with self._lock:  # stopped while it started: keep it for the next one
-                    self._park_locked(chosen)
-                return None
-            self.start_seconds.append(chosen.start_seconds)
-        return chosen
-
-    def _forget_locked(self, gone: WorkerProcess) -> None:
-        """Drop a worker from the list (shutdown may have emptied it meanwhile)."""
-        if gone in self._workers:
-            self._workers.remove(gone)
-
-    def _park_locked(self, done: WorkerProcess) -> None:
-        done.idle_since = time.monotonic()
-        self._idle.append(done)
-
-    def _supervise(self, training: Training) -> None:
-        current = None
-        try:
-            for attempt in range(2):
-                current = self._take_worker(training)
-                if current is None:
-                    training.progress.set_phase("stopped", "Stopped before it started.")
-                    return
-                if self._run_on(current, training, retry_allowed=attempt == 0):
-                    return
-                current = None  # it died before taking the job: once more on a fresh one
-        except Exception as exc:  # shown on the page; the server goes on
-            _log.exception("training %s failed", training.id)
-            training.error = f"{type(exc).__name__}: {exc}"
-            training.progress.fail(training.error)
-        finally:
-            with self._lock:
-                if current is not None:
-                    if current.alive and training.error != WORKER_DIED:
-                        self._park_locked(current)
-                    else:
-                        self._forget_locked(current)
-                self._running.remove(training)
-                self._dispatch_locked()
-            training.finished.set()
-            if training.on_done is not None:
-                try:
-                    training.on_done(training)
-                except Exception:  # a callback must not hide the training's outcome
-                    _log.exception("handing over training %s failed", training.id)
-
-    def _run_on(self, current: WorkerProcess, training: Training, retry_allowed: bool) -> bool:
-        """Run the job on this worker; False if it died before sending anything (retry)."""
-        training.worker = current
-        self.last_device = current.device
-        heard, last_alive_check = False, time.monotonic()
-        try:
-            current.send(training.job)
-            if training.stop_requested.is_set():
-                current.send(worker.STOP)
-            while True:
-                message = current.receive(0.2)
-                now = time.monotonic()
-                if training.alive is not None and now - last_alive_check > ALIVE_CHECK_S:
-                    last_alive_check = now
-                    if not training.alive():  # the session expired: nobody will see it
-                        training.stop()
-                if message is None:
-                    continue
-                heard = True
-                kind, info = message
-                if kind == worker.RESULT:
-                    training.result = info
-                    training.progress.set_phase(*ending(info))
-                    return True
-                if kind == worker.ERROR:
-                    training.error = info["message"]
-                    training.progress.fail(info["message"])
-                    return True
-                training.progress.apply(kind, info)
-        except (EOFError, OSError):
-            current.process.kill()
-            current.process.wait()
-            if not heard and retry_allowed:
-                with self._lock:
-                    self._forget_locked(current)
+            if self.running or self._claimed or session != self._last_session:
                 return False
-            training.error = WORKER_DIED
-            training.progress.fail(WORKER_DIED)
+            self._claimed = True
             return True
-        finally:
-            training.worker = None
 
-    def _drop_if_waiting(self, training: Training, why: str = "Stopped before it started.") -> None:
+    @property
+    def claimed(self) -> bool:
         with self._lock:
-            if training not in self._line:
-                return
-            self._line.remove(training)
-            training.progress.set_phase("stopped", why)
-            self._dispatch_locked()
-        training.finished.set()
-        if training.on_done is not None:
-            training.on_done(training)
+            return self._claimed
 
-    def _keep_house(self) -> None:
-        """Once a second: retire workers idle too long, drop waiting trainings of gone sessions."""
-        while True:
-            time.sleep(1.0)
-            with self._lock:
-                now = time.monotonic()
-                for idle in [w for w in self._idle if now - w.idle_since > self.idle_seconds
-                             or not w.alive]:
-                    self._idle.remove(idle)
-                    self._forget_locked(idle)
-                    threading.Thread(target=idle.retire, daemon=True).start()
-                gone = [t for t in self._line if t.alive is not None and not t.alive()]
-            for training in gone:
-                self._drop_if_waiting(training, "Its session ended before it started.")
-
-    def shutdown(self) -> None:
-        """End every worker (at exit, and in tests)."""
-        with self._lock:
-            workers, self._workers, self._idle = list(self._workers), [], []
-        for each in workers:
-            each.process.kill()
-            each.process.wait()
+    @property
+    def outcome(self) -> TrainingOutcome:
+        """What the result means for the page: the median seed's model and every seed's figures."""
+        if self._outcome is None:
+            self._outcome = outcome_from_result(self.result, self.job.config, self.error)
+        return self._outcome
 
 
-_POOL: TrainingPool | None = None
-_POOL_LOCK = threading.Lock()
+@dataclass(frozen=True)
+class PoolStatus:
+    """What the host and the page may know of the trainings: slots, lines, workers, device."""
+
+    limit: int
+    running: int
+    waiting: int
+    shared_running: int
+    shared_waiting: int
+    workers: int
+    device: str
 
 
-def shared_pool() -> TrainingPool:
-    """The one pool of this server process (created on first use)."""
-    global _POOL
-    with _POOL_LOCK:
-        if _POOL is None:
-            _POOL = TrainingPool()
-            atexit.register(_POOL.shutdown)
-        return _POOL
+class TrainingBackend(Protocol):
+    """What runs trainings: the local pool and the job queue both do all of this."""
+
+    def submit(self, job: TrainJob, visitor: Visitor, lane: Lane = Lane.VISITOR) -> Training:
+        """Queue a visitor's job; LimitError when their session or browser already has one."""
+
+    def run_once(self, key: str, job: TrainJob) -> Training:
+        """Shared work: the running or finished training for ``key``, else a new one."""
+
+    def find(self, browser: str) -> Training | None:
+        """The browser's training, running or not yet handed to a session (a reload reattaches)."""
+
+    def status(self) -> PoolStatus: ...
+
+    def shutdown(self) -> None: ...
+
+
+def ending(result: dict) -> tuple[str, str]:
+    """The last phase of a finished job and a sentence on why it ended."""
+    runs = result.get("runs", [])
+    if any(run.get("ended_by") == "time" for run in runs):
+        return "stopped", (f"This server's time limit for one training "
+                           f"({limits.max_wall_seconds() / 60:.0f} min) was reached; what it "
+                           "learned is kept.")
+    if any(run.get("stopped") for run in runs):
+        return "stopped", ""
+    return "done", ""
+
+
+def refusal(config: ModelConfig, seeds: int, digits: int) -> str:
+    """Why this training cannot be started, or "" (the page disables Train and says why)."""
+    problems = validate(config)
+    if problems:
+        return " ".join(problems)
+    return limits.work_refusal(config, digits, seeds)
+
+
+def start_training(config: ModelConfig, seeds: list[int], data: MnistData, folder: Path,
+                   visitor: Visitor, backend: TrainingBackend | None = None) -> Training:
+    """A visitor's training, checked as the worker checks it again; LimitError when refused."""
+    why = refusal(config, len(seeds), len(data.x_train))
+    if why:
+        raise limits.LimitError(why)
+    job = TrainJob.train(config, data, Path(folder) / f"model-{uuid.uuid4().hex[:12]}.keras",
+                         seeds=tuple(seeds))
+    return (backend or shared_backend()).submit(job, visitor)
+
+
+def download_mnist(backend: TrainingBackend | None = None) -> Training:
+    """Keras' ``mnist.npz`` downloaded by a worker, once however many visitors ask."""
+    return (backend or shared_backend()).run_once("download-mnist", TrainJob.download())
+
+
+def run_shared(key: str, config: ModelConfig, data: MnistData, keras_path: Path,
+               backend: TrainingBackend | None = None) -> Training:
+    """Shared work (the default model, an experiment) trained once for ``key``."""
+    return (backend or shared_backend()).run_once(key, TrainJob.train(config, data, keras_path))
+
+
+def finished_model(training: Training, timeout: float | None = None) -> TrainedModel:
+    """Wait for a training and give its model; RuntimeError when it ended without one."""
+    training.wait(timeout)
+    model = training.outcome.model
+    if training.error or model is None:
+        raise RuntimeError(training.error or "the training ended without a model")
+    return model
+
+
+_BACKEND: TrainingBackend | None = None
+_BACKEND_LOCK = threading.Lock()
+
+
+def shared_backend() -> TrainingBackend:
+    """The one backend of this server process (created on first use)."""
+    global _BACKEND
+    with _BACKEND_LOCK:
+        if _BACKEND is None:
+            from explainer.training.local_pool import LocalPool
+
+            _BACKEND = LocalPool()
+            atexit.register(_BACKEND.shutdown)
+        return _BACKEND
 
 
 def last_device() -> str:
     """The device the last training's worker reported ("" before any worker started)."""
-    return _POOL.last_device if _POOL is not None else ""
+    return _BACKEND.status().device if _BACKEND is not None else ""

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from explainer.training.messages import Message
+
 CURVE_POINTS_PER_EPOCH = 40  # how many batch-level points per epoch the live curve keeps
 ACTIVE_PHASES = ("queued", "starting", "loading", "training", "evaluating", "saving")
 PHASE_TEXT = {
@@ -54,6 +56,7 @@ class Snapshot:
     diverged: bool
     queue_place: int  # 1 = next to start; 0 = not queued
     stop_latency_s: float | None  # seconds from Stop to the end of training, once it ended
+    worker_pid: int  # the process training it (0 before it reported)
 
     @property
     def active(self) -> bool:
@@ -88,6 +91,7 @@ class TrainingProgress:
         self.batch, self.batches, self.batch_size = 0, 0, 0
         self.samples_done, self.samples_total, self._train_samples = 0, 0, 0
         self.device = ""
+        self.worker_pid = 0  # the worker process training it, once it reported
         self.error = ""
         self.diverged = False
         self.queue_place = 0
@@ -126,24 +130,25 @@ class TrainingProgress:
             self._finished = self._finished or time.monotonic()
 
     def apply(self, kind: str, info: dict) -> None:
-        """One message from the worker (see explainer/training/worker.py)."""
-        if kind == "phase":
+        """One message from the worker (see :class:`~explainer.training.jobs.Message`)."""
+        if kind == Message.PHASE:
             self.set_phase(info["phase"], info.get("message", ""))
-        elif kind == "device":
+        elif kind == Message.DEVICE:
             with self._lock:
                 self.device = info["device"]
-        elif kind == "begin_run":
+                self.worker_pid = info.get("pid", 0)
+        elif kind == Message.BEGIN_RUN:
             self.begin_run(info["run"], info["batches"], info["batch_size"], info["samples"])
-        elif kind == "batch":
+        elif kind == Message.BATCH:
             self.batch_end(info["batch"], info.get("loss"), info.get("accuracy"))
-        elif kind == "epoch":
+        elif kind == Message.EPOCH:
             self.epoch_end(info["epoch"], info.get("logs", {}))
-        elif kind == "end_run":
+        elif kind == Message.END_RUN:
             self.end_run()
-        elif kind == "diverged":
+        elif kind == Message.DIVERGED:
             with self._lock:
                 self.diverged = True
-        elif kind == "training_ended":
+        elif kind == Message.TRAINING_ENDED:
             with self._lock:
                 if self.stop_asked_at is not None:
                     self.stop_latency_s = max(info["at"] - self.stop_asked_at, 0.0)
@@ -218,7 +223,7 @@ class TrainingProgress:
                 device=self.device, curve=_sorted_curve(self._curve),
                 epochs_log={k: list(v) for k, v in self._epochs_log.items()},
                 error=self.error, diverged=self.diverged, queue_place=self.queue_place,
-                stop_latency_s=self.stop_latency_s)
+                stop_latency_s=self.stop_latency_s, worker_pid=self.worker_pid)
 
 
 def curve_every(batches: int) -> int:

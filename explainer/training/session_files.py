@@ -58,3 +58,10 @@ def _sweep_forever() -> None:
     while True:
         time.sleep(SWEEP_EVERY_S)
         sweep()
+
+
+def keep_only(model: Path) -> None:
+    """Remove the other ``.keras`` files of the model's folder: one model per session."""
+    for older in Path(model).parent.glob("model-*.keras"):
+        if older != Path(model):
+            older.unlink(missing_ok=True)

@@ -5,8 +5,9 @@ Started by :mod:`explainer.training.pool` as ``python -m explainer.training.work
 ``__main__``, which under Streamlit is the app script) and spoken to over a
 ``multiprocessing.connection.Connection`` on the socket ``FD``. It first lowers its own priority
 to the lowest the OS offers (``SCHED_IDLE`` on Linux: it runs only on cores nothing else wants),
-imports Keras, names the device, then waits for jobs on its pipe. Each message it sends back is a
-``(kind, info)`` pair: progress for the page, then one ``result`` or ``error``. It exits when its
+imports Keras, names the device, then waits for jobs (:class:`~explainer.training.jobs.TrainJob`)
+on its pipe. Each message it sends back is a ``(Message, info)`` pair: progress for the page, then
+one ``RESULT`` or ``ERROR``. It exits when its
 pipe closes or after ``idle_seconds`` without a job, so its memory goes back to the system.
 """
 
@@ -20,8 +21,7 @@ import time
 import traceback
 from pathlib import Path
 
-READY, RESULT, ERROR = "ready", "result", "error"
-STOP = "stop"
+from explainer.training.messages import Message
 
 
 def lower_priority() -> str:
@@ -46,7 +46,7 @@ def worker_main(conn, idle_seconds: float) -> None:
     logging.basicConfig(level=logging.WARNING)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-    def send(kind: str, **info) -> None:
+    def send(kind: Message, **info) -> None:
         conn.send((kind, info))
 
     stopped = []
@@ -55,7 +55,7 @@ def worker_main(conn, idle_seconds: float) -> None:
         """True once the web process sent Stop for the current job (checked after each batch)."""
         try:
             while not stopped and conn.poll(0):
-                if conn.recv() == STOP:
+                if conn.recv() == Message.STOP:
                     stopped.append(True)
         except (EOFError, OSError):  # the web process is gone: nobody to train for
             raise SystemExit(0) from None
@@ -64,9 +64,10 @@ def worker_main(conn, idle_seconds: float) -> None:
     import keras  # noqa: F401  (the slow part of starting: seconds, about 600 MB)
 
     from explainer.training import keras_fit
+    from explainer.training.jobs import TrainJob
 
     device = keras_fit.describe_device()
-    send(READY, device=device, priority=priority, pid=os.getpid(),
+    send(Message.READY, device=device, priority=priority, pid=os.getpid(),
          seconds=time.monotonic() - began)
     while True:
         try:
@@ -78,40 +79,41 @@ def worker_main(conn, idle_seconds: float) -> None:
         if job is None:
             return
         stopped.clear()
-        if not isinstance(job, dict):
+        if not isinstance(job, TrainJob):
             continue  # a Stop that came after its job had ended
         try:
-            send(RESULT, **run_job(job, send, stop_asked, device))
+            send(Message.RESULT, **run_job(job, send, stop_asked, device))
         except Exception as exc:  # reported to the page; the worker stays usable
-            send(ERROR, message=describe_error(exc), detail=traceback.format_exc(limit=3))
+            send(Message.ERROR, message=describe_error(exc), detail=traceback.format_exc(limit=3))
         finally:
             keras.backend.clear_session()
             gc.collect()
 
 
 def describe_error(exc: Exception) -> str:
+    from explainer.training.jobs import DataMismatch
     from explainer.training.limits import LimitError
 
-    if isinstance(exc, LimitError):
+    if isinstance(exc, (LimitError, DataMismatch)):
         return str(exc)
     if isinstance(exc, MemoryError):
         return "The training ran out of memory. Try smaller hidden layers or a smaller batch."
     return f"{type(exc).__name__}: {exc}"
 
 
-def run_job(job: dict, send, stop_asked, device: str) -> dict:
-    """One job: ``{"kind": "train", ...}`` or ``{"kind": "download_mnist"}``; its result."""
-    if job["kind"] == "download_mnist":
+def run_job(job, send, stop_asked, device: str) -> dict:
+    """One job: a training or the MNIST download; its result."""
+    if job.kind == "download_mnist":
         return download_mnist(send)
-    if job["kind"] != "train":
-        raise ValueError(f"unknown job {job['kind']!r}")
+    if job.kind != "train":
+        raise ValueError(f"unknown job {job.kind!r}")
     from explainer.training.keras_fit import train_job
 
-    send("device", device=device)
-    send("phase", phase="loading", message="Reading the digits ...")
-    data = job["data"].load()
-    return train_job(job["config"], tuple(job["seeds"]), data, Path(job["keras_path"]), send,
-                     stop_asked, device)
+    send(Message.DEVICE, device=device, pid=os.getpid())
+    send(Message.PHASE, phase="loading", message="Reading the digits ...")
+    data = job.data.load()
+    return train_job(job.config, job.seeds, data, Path(job.keras_path), send, stop_asked,
+                     device)
 
 
 def download_mnist(send) -> dict:
@@ -122,7 +124,7 @@ def download_mnist(send) -> dict:
 
     if not download_allowed():  # the server's setting holds here too, whoever asked
         raise RuntimeError("Downloads are turned off on this server (MNIST_DOWNLOAD).")
-    send("phase", phase="loading", message="Downloading MNIST (11 MB) ...")
+    send(Message.PHASE, phase="loading", message="Downloading MNIST (11 MB) ...")
     keras_mnist.load_data()
     return {"downloaded": True}
 

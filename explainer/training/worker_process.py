@@ -19,7 +19,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from explainer.training import worker
+from explainer.training.messages import Message
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 180.0  # a worker that has not imported TensorFlow by then is given up on
@@ -78,7 +78,7 @@ class WorkerProcess:
             if cancelled():
                 return False
             message = self.receive(0.2)
-            if message is not None and message[0] == worker.READY:
+            if message is not None and message[0] == Message.READY:
                 info = message[1]
                 self.start_seconds, self.device = time.monotonic() - self.started, info["device"]
                 self.priority = info["priority"]

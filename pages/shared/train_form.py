@@ -9,8 +9,8 @@ from __future__ import annotations
 import streamlit as st
 
 from explainer.data.mnist import MnistData
-from explainer.training import limits, session_files, visitor_trainings
-from explainer.training.pool import Training, shared_pool
+from explainer.training import limits, session_files
+from explainer.training.pool import shared_backend, start_training
 from explainer.training.spec import (
     ACTIVATION_CHOICES,
     LOSS_CHOICES,
@@ -22,7 +22,7 @@ from explainer.training.spec import (
     validate,
     with_preset_label,
 )
-from pages.shared import streamlit_internals, url_state, visitor
+from pages.shared import own_training, url_state, visitor
 
 ss = st.session_state
 PRESET_NAMES = {key: preset.label for key, preset in PRESETS.items()}
@@ -162,7 +162,7 @@ def train_controls(config: ModelConfig, problems: list[str], data: MnistData) ->
     """Train / Stop and the time estimate; starts the visitor's training. True while it runs."""
     seeds = [config.seed + i for i in range(3)] if setting("train_three_seeds") \
         else [config.seed]
-    training: Training | None = ss.train_training
+    training = own_training.current()
     running = training is not None and training.running
     too_big = "" if problems else limits.work_refusal(config, len(data.x_train), len(seeds))
     start_col, stop_col, note_col = st.columns([1, 1, 4])
@@ -179,19 +179,15 @@ def train_controls(config: ModelConfig, problems: list[str], data: MnistData) ->
             f"Estimated time: **about {limits.describe_seconds(seconds)}** on two CPU cores "
             f"({len(data.x_train):,} digits x {config.epochs} epochs x {len(seeds)} run"
             f"{'s' if len(seeds) > 1 else ''}). Training goes on in a separate process while "
-            f"you visit other pages; at most {shared_pool().limit} trainings run on this server "
+            f"you visit other pages; at most {shared_backend().status().limit} trainings run at "
             "at once, one per visitor.")
     if too_big:
         st.error(too_big, icon=":material/timer_off:")
     if start and not running and not problems and not too_big:
-        # thread-safe: the hand-over writes to it
-        state = streamlit_internals.session_state_of_this_run()
-        alive = visitor.session_exists_check()
-        folder = session_files.folder_for(visitor.session_id(), alive or (lambda: True))
+        who = visitor.current()
+        folder = session_files.folder_for(who.session, who.alive or (lambda: True))
         try:
-            ss.train_training = visitor_trainings.start_training(
-                config, seeds, data, folder, visitor.session_id(), visitor.client_keys(), alive,
-                on_outcome=lambda outcome: state.__setitem__("session_model", outcome.model))
+            ss[own_training.TRAINING] = start_training(config, seeds, data, folder, who)
         except limits.LimitError as refused:
             st.error(str(refused), icon=":material/block:")
         else:

@@ -10,7 +10,7 @@ from explainer.concepts.models import evaluation as ev
 from explainer.concepts.models.reading import Reader
 from explainer.data.mnist import MnistData
 from explainer.training.limits import describe_seconds
-from explainer.training.pool import Training, TrainingPool
+from explainer.training.pool import Training, shared_backend
 from explainer.training.spec import prepare_inputs
 from explainer.training.trained import TrainedModel
 from pages.shared import report_failure
@@ -20,7 +20,7 @@ from pages.shared.train_data import source_name
 ss = st.session_state
 
 
-def draw_progress(current: Training, pool: TrainingPool) -> None:
+def draw_progress(current: Training) -> None:
     """One snapshot of a training: phase, bar, speed, place in line, device, curves, problems."""
     snap = current.progress.snapshot()
     text = snap.status_line
@@ -35,8 +35,9 @@ def draw_progress(current: Training, pool: TrainingPool) -> None:
     cols[2].metric("Time left", describe_seconds(snap.eta_s) if snap.eta_s else "-")
     cols[3].metric("Digits seen", f"{snap.samples_done:,}")
     place = f" · yours is number {snap.queue_place} in line" if snap.queue_place else ""
+    pool = shared_backend().status()
     st.caption(f":material/memory: Computing on: **{snap.device or 'not started yet'}** · "
-               f"trainings running on this server: {pool.running} of {pool.limit}, "
+               f"trainings running: {pool.running} of {pool.limit}, "
                f"{pool.waiting} waiting{place}")
     if snap.stop_latency_s is not None:
         st.caption(f":material/stop_circle: Training stopped {snap.stop_latency_s:.1f} s after "

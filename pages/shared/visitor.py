@@ -1,18 +1,18 @@
-"""Who is asking: this session's id, its browser and address, and whether the session still exists.
+"""Who is asking: this session, its browser, and whether the session still exists.
 
-The training limits need these: one training at a time per session and per client (several tabs
-of one browser, or one address, count as one), and a closed tab's training stops once Streamlit
-has let its session expire (``server.disconnectedSessionTTL``), not the moment the tab closes, so
-a phone that backgrounds the tab keeps its training.
+The training limits count sessions and browsers: several tabs of one browser count as one visitor,
+and a reloaded tab finds its browser's training again. A visitor's address is never a key, since
+a classroom behind one school address would count as one visitor. A closed tab's session lives on
+for ``server.disconnectedSessionTTL``, so a phone that backgrounds the tab keeps its training.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 
 import streamlit as st
 
+from explainer.training.pool import Visitor
 from pages.shared import streamlit_internals
 
 BROWSER_COOKIE = "_streamlit_xsrf"  # set by Streamlit once per browser (XSRF protection is on)
@@ -23,27 +23,19 @@ def session_id() -> str:
     return streamlit_internals.session_id()
 
 
-def client_keys() -> frozenset[str]:
-    """What identifies this visitor beyond the session: their address and their browser."""
-    keys = set()
+def browser_key() -> str:
+    """A short key for this browser, from the lasting part of its XSRF cookie ("" without one)."""
     try:
-        address = st.context.ip_address  # None for localhost
         cookie = st.context.cookies.get(BROWSER_COOKIE)
     except Exception:  # no browser behind this run (tests, bare scripts)
-        return frozenset()
-    if isinstance(address, str) and address:
-        keys.add(f"address:{address}")
-    if isinstance(cookie, str) and cookie:
-        keys.add("browser:" + hashlib.sha256(_browser_token(cookie)).hexdigest()[:16])
-    return frozenset(keys)
+        return ""
+    if not isinstance(cookie, str) or not cookie:
+        return ""
+    # Streamlit masks the same token afresh on every page load; another format: the whole value.
+    token = streamlit_internals.xsrf_token(cookie) or cookie.encode()
+    return hashlib.sha256(token).hexdigest()[:16]
 
 
-def _browser_token(cookie: str) -> bytes:
-    """The cookie's lasting part: Streamlit masks the same token afresh on every page load."""
-    # Another server or format: the whole value still tells browsers apart.
-    return streamlit_internals.xsrf_token(cookie) or cookie.encode()
-
-
-def session_exists_check() -> Callable[[], bool] | None:
-    """A function telling a worker's supervisor whether this session still exists, or None."""
-    return streamlit_internals.session_exists_check()
+def current() -> Visitor:
+    """This session as the training backend sees it: session, browser, and a liveness check."""
+    return Visitor(session_id(), browser_key(), streamlit_internals.session_exists_check())

@@ -54,12 +54,12 @@ def test_train_watch_and_inspect(page, app_url, app_server, tmp_path):
     shot_at(page, main.get_by_text("Start from a recipe"), "train-1-model")
 
     epochs = page.get_by_role("spinbutton", name="Epochs (1-30)")
-    epochs.fill("5")  # long enough (a few seconds on the sample) to watch
+    epochs.fill("15")  # long enough (several seconds on the sample) to watch
     epochs.press("Enter")
     wait_idle(page)
     from playwright.sync_api import expect
 
-    expect(main).to_contain_text("epochs=5, batch_size=128", timeout=30_000)
+    expect(main).to_contain_text("epochs=15, batch_size=128", timeout=30_000)
 
     page.get_by_role("button", name=re.compile("^.*Train$")).click()
     seen_progress = False
