@@ -31,10 +31,23 @@ ss.setdefault("train_last_pick", None)  # the last confusion-matrix click alread
 ss.setdefault("train_download_job", None)  # a worker downloading Keras' mnist.npz
 
 
-@st.cache_resource(show_spinner="Reading MNIST ...")
-def load_data(location: str, keras_cache_present: bool):
-    """The best MNIST available here without a download (read-only, shared by every visitor)."""
+@st.cache_resource(show_spinner="Reading MNIST ...", max_entries=4)
+def load_data(location: str, keras_copy: tuple | None):
+    """The best MNIST available here without a download (read-only, shared by every visitor).
+
+    Keyed by Keras' copy as it is on disk (size and time), so a copy that was damaged and then
+    downloaded again is read again, not the sample it fell back to.
+    """
     return load_mnist()
+
+
+def keras_copy() -> tuple | None:
+    """Keras' downloaded MNIST as (size, modification time), or None when there is none."""
+    try:
+        found = KERAS_CACHE.stat()
+    except OSError:
+        return None
+    return found.st_size, found.st_mtime_ns
 
 
 @st.fragment(run_every=1.0 if ss.train_download_job is not None
@@ -88,7 +101,7 @@ st.markdown(
     "and train a network of your own.")
 terms.define("Training set", "Test set", "Epoch", "Batch")
 
-LOCATION = (os.environ.get("MNIST_DIR", ""), KERAS_CACHE.is_file())
+LOCATION = (os.environ.get("MNIST_DIR", ""), keras_copy())
 try:
     best = load_data(*LOCATION)
 except MnistError as exc:

@@ -286,3 +286,29 @@ def test_a_failed_default_model_on_the_train_page_offers_a_retry(monkeypatch, tm
     at.run()
     assert not at.exception and "What the walk-through's network learned" in texts(at) + \
         " ".join(h.value for h in at.header)
+
+
+@pytest.mark.slow
+def test_a_reloaded_tab_shows_the_training_and_takes_the_model(at, monkeypatch):
+    from pages.shared import visitor
+
+    monkeypatch.setattr(visitor, "browser_key", lambda: "one-browser")
+    first = open_page(PAGE, timeout=120)  # the tab before the reload
+    first.number_input(key="cells").set_value(64)
+    first.number_input(key="epochs").set_value(3).run()
+    first.button(key="train_start").click().run()
+    training = first.session_state["train_training"]
+    assert training is not None and training.running
+
+    second = open_page(PAGE, timeout=120)  # the reload: a new session of the same browser
+    assert second.session_state["train_training"] is training
+    assert not second.button(key="train_stop").disabled  # its Stop, in the new tab
+    assert second.button(key="train_start").disabled  # and no second training
+    deadline = time.monotonic() + 300
+    while training.running:
+        assert time.monotonic() < deadline
+        time.sleep(0.5)
+    second.run()  # the tab looked at last takes the model
+    first.run()
+    assert second.session_state["session_model"] is training.outcome.model
+    assert "session_model" not in first.session_state

@@ -164,10 +164,20 @@ def train_once(config: ModelConfig, data: MnistData, send: Send, stop: Callable[
     return model, figures
 
 
+SAVE_FAILED = ("Your network is trained, but its file could not be written on the server ({}), "
+               "so there is nothing to download: it still answers on the Draw page.")
+SESSION_GONE = "its session's folder is gone"
+
+
 def save_keras(model, path: Path) -> Path:
-    """Write the model's ``.keras`` file atomically (a temporary name, then a rename)."""
+    """Write the model's ``.keras`` file atomically (a temporary name, then a rename).
+
+    The folder must exist: a session's folder that was removed (the session ended) is not made
+    again, so nothing is left behind that nobody tracks. OSError when it cannot be written.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.is_dir():
+        raise FileNotFoundError(SESSION_GONE)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".keras")
     os.close(handle)
     try:
@@ -205,10 +215,15 @@ def train_job(config: ModelConfig, seeds: tuple[int, ...], data: MnistData, kera
         if index != best:
             figures.pop("test_probabilities")
     send(Message.PHASE, phase="saving")
-    save_keras(models[best], keras_path)
+    note = ""
+    try:
+        save_keras(models[best], keras_path)
+    except OSError as exc:  # a full disk, a file-size limit, a folder gone: the weights stay
+        note = SAVE_FAILED.format(exc.strerror or exc.args[0] if exc.args else exc)
+        keras_path = ""
     weights = [np.asarray(w, dtype=np.float32) for w in models[best].get_weights()]
     return {"runs": runs, "best": best, "weights": weights, "keras_path": str(keras_path),
-            "device": device, "source": data.source}
+            "device": device, "source": data.source, "note": note}
 
 
 def train_quietly(config: ModelConfig, data: MnistData):

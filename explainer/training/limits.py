@@ -35,6 +35,11 @@ def max_trainings() -> int:
     return int(_setting("MAX_TRAININGS", 2, 1, 16))
 
 
+def max_waiting() -> int:
+    """``MAX_WAITING``: visitors' trainings kept in line at most; 10 (0-1000). More are refused."""
+    return int(_setting("MAX_WAITING", 10, 0, 1000))
+
+
 def max_work_seconds() -> float:
     """``TRAINING_MAX_WORK_S``: the largest estimated two-core time one training may ask for."""
     return _setting("TRAINING_MAX_WORK_S", 600, 10, 86_400)
@@ -43,6 +48,15 @@ def max_work_seconds() -> float:
 def max_wall_seconds() -> float:
     """``TRAINING_MAX_WALL_S``: a training ends after this long, keeping what it learned."""
     return _setting("TRAINING_MAX_WALL_S", 1200, 1, 86_400)
+
+
+KILL_AFTER_S = 10.0  # past the wall-clock cap, the supervisor ends a training that did not stop
+DOWNLOAD_S = 120.0  # the longest an MNIST download may take
+
+
+def job_seconds(kind: str) -> float:
+    """How long the supervisor lets a job run before it ends its process."""
+    return DOWNLOAD_S if kind == "download_mnist" else max_wall_seconds() + KILL_AFTER_S
 
 
 def worker_idle_seconds() -> float:
@@ -70,6 +84,20 @@ def estimate_seconds(config: ModelConfig, digits: int, seeds: int = 1) -> float:
     per_epoch = digits * (dense * DENSE_SECONDS + conv * CONV_SECONDS)
     per_epoch += -(-digits // config.batch_size) * BATCH_SECONDS
     return per_epoch * config.epochs * seeds
+
+
+def job_estimate(job) -> float:
+    """A job's estimated two-core seconds (a download: a few seconds)."""
+    if job.kind != "train":
+        return 10.0
+    return estimate_seconds(job.config, job.data.train_digits, len(job.seeds))
+
+
+def line_refusal(waiting: int, seconds_left: float, slots: int) -> str:
+    """The message for a visitor refused because the line is full, with the wait ahead."""
+    wait = describe_seconds(seconds_left / max(slots, 1))
+    return (f"{waiting} trainings are already waiting on this server, as many as it keeps in "
+            f"line. Try again in about {wait}, when the line is shorter.")
 
 
 def describe_seconds(seconds: float) -> str:

@@ -32,6 +32,11 @@ _log = logging.getLogger(__name__)
 WORKER_DIED = ("The training process ended unexpectedly (it was killed, or ran out of memory), "
                "so this training is lost. Nothing else was affected: press Train to try again, "
                "perhaps with smaller layers or a bigger batch.")
+STOP_UNANSWERED = ("The training process did not answer Stop within a second, so it was ended. "
+                   "Nothing it had learned was kept: press Train to start again.")
+OVERRAN = ("The training went on past this server's time limit without ending, so its process "
+           "was ended. Nothing it had learned was kept: try fewer epochs or a smaller network.")
+GONE = {"died": WORKER_DIED, "stop": STOP_UNANSWERED, "time": OVERRAN}
 ALREADY = ("You already have a training running or waiting (perhaps in another tab): one at a "
            "time per visitor. Stop it, or wait for it to finish.")
 
@@ -44,6 +49,7 @@ class LocalTraining(Training):
         super().__init__(job, visitor, lane, key)
         self._pool = pool
         self.worker: WorkerProcess | None = None
+        self.started = 0.0  # when it left the line (time.monotonic)
 
     def _stop_asked(self) -> None:
         self._pool._drop_if_waiting(self)  # a running one: its supervisor passes Stop on
@@ -52,8 +58,10 @@ class LocalTraining(Training):
 class LocalPool:
     """This server's trainings: ``limit`` visitors' at once in worker processes, others in line."""
 
-    def __init__(self, limit: int | None = None, idle_seconds: float | None = None):
+    def __init__(self, limit: int | None = None, idle_seconds: float | None = None,
+                 max_waiting: int | None = None):
         self.limit = limit or limits.max_trainings()
+        self.max_waiting = limits.max_waiting() if max_waiting is None else max_waiting
         self.idle_seconds = idle_seconds or limits.worker_idle_seconds()
         self._lock = threading.Lock()
         self._lines = {lane: collections.deque() for lane in Lane}
@@ -83,6 +91,9 @@ class LocalPool:
                 for other in (*self._running, *self._lines[Lane.VISITOR]):
                     if other.lane == lane and visitor.shares_limits_with(other.visitor):
                         raise limits.LimitError(ALREADY)
+                if len(self._lines[lane]) >= self.max_waiting:
+                    raise limits.LimitError(limits.line_refusal(
+                        len(self._lines[lane]), self._seconds_ahead_locked(), self.limit))
                 if visitor.browser:
                     self._by_browser[visitor.browser] = training
             self._lines[lane].append(training)
@@ -134,6 +145,7 @@ class LocalPool:
         for lane, line in self._lines.items():
             while line and sum(t.lane == lane for t in self._running) < self._slots[lane]:
                 training = line.popleft()
+                training.started = time.monotonic()
                 self._running.append(training)
                 training.progress.set_phase("starting")
                 threading.Thread(target=self._supervise, args=(training,), daemon=True,
@@ -147,6 +159,13 @@ class LocalPool:
         for place, training in enumerate(self._lines[Lane.SHARED], start=1):
             training.progress.set_queue_place(place)
             training.progress.set_phase("queued", "Waiting for the shared training slot.")
+
+    def _seconds_ahead_locked(self) -> float:
+        """The estimated work of visitors' trainings running and waiting, in two-core seconds."""
+        now = time.monotonic()
+        running = [max(limits.job_estimate(t.job) - (now - t.started), 0.0)
+                   for t in self._running if t.lane == Lane.VISITOR]
+        return sum(running) + sum(limits.job_estimate(t.job) for t in self._lines[Lane.VISITOR])
 
     def _drop_if_waiting(self, training: LocalTraining,
                          why: str = "Stopped before it started.") -> None:
@@ -219,7 +238,7 @@ class LocalPool:
         finally:
             with self._lock:
                 if current is not None:
-                    if current.alive and training.error != WORKER_DIED:
+                    if current.alive and training.error not in GONE.values():
                         self._park_locked(current)
                     else:
                         self._forget_locked(current)
@@ -243,14 +262,15 @@ class LocalPool:
             return training.stop_requested.is_set()
 
         try:
-            kind, info = supervise(current, training.job, training.progress.apply, stop_wanted)
+            kind, info = supervise(current, training.job, training.progress.apply, stop_wanted,
+                                   limits.job_seconds(training.job.kind))
         except WorkerGone as gone:
-            if not gone.heard and retry_allowed:
+            if not gone.heard and gone.why == "died" and retry_allowed:
                 with self._lock:
                     self._forget_locked(current)
                 return False
-            training.error = WORKER_DIED
-            training.progress.fail(WORKER_DIED)
+            training.error = GONE[gone.why]
+            training.progress.fail(training.error)
             return True
         finally:
             training.worker = None

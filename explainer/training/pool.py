@@ -162,6 +162,8 @@ class TrainingBackend(Protocol):
 def ending(result: dict) -> tuple[str, str]:
     """The last phase of a finished job and a sentence on why it ended."""
     runs = result.get("runs", [])
+    if result.get("note"):
+        return "done", result["note"]
     if any(run.get("ended_by") == "time" for run in runs):
         return "stopped", (f"This server's time limit for one training "
                            f"({limits.max_wall_seconds() / 60:.0f} min) was reached; what it "

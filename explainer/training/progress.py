@@ -130,7 +130,7 @@ class TrainingProgress:
             self._finished = self._finished or time.monotonic()
 
     def apply(self, kind: str, info: dict) -> None:
-        """One message from the worker (see :class:`~explainer.training.jobs.Message`)."""
+        """One message from the worker (see :class:`~explainer.training.messages.Message`)."""
         if kind == Message.PHASE:
             self.set_phase(info["phase"], info.get("message", ""))
         elif kind == Message.DEVICE:

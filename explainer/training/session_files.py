@@ -1,13 +1,19 @@
-"""Per-session temporary folders for the ``.keras`` files workers write, removed with the session.
+"""Temporary folders for the ``.keras`` files workers write, removed once nobody can use them.
 
-A training's worker writes its model's ``.keras`` file into its session's folder, and the Train
-page's download reads it from there, so the web process never holds those bytes. A sweeper thread
-removes a folder once its session has ended, and everything is removed when the server exits.
+A training's worker writes its model's ``.keras`` file into its visitor's folder, and the Train
+page's download reads it from there, so the web process never holds those bytes. A folder is kept
+per browser (per session when the browser sent no cookie), so a reloaded tab still finds the file
+of the training it took over; it is removed once every session that used it has ended. All of a
+server's folders sit in one ``explainer-models-<pid>-*`` folder, removed when the server exits;
+one left behind by a server that crashed is removed at the next start, when its process is gone
+(other servers of the same host keep theirs).
 """
 
 from __future__ import annotations
 
 import atexit
+import os
+import re
 import shutil
 import tempfile
 import threading
@@ -16,10 +22,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 SWEEP_EVERY_S = 5.0
+PREFIX = "explainer-models-"
 
 _lock = threading.Lock()
 _root: Path | None = None
-_folders: dict[str, tuple[Path, Callable[[], bool]]] = {}
+_folders: dict[str, tuple[Path, dict[str, Callable[[], bool]]]] = {}
 _sweeper: threading.Thread | None = None
 
 
@@ -28,26 +35,53 @@ def _remove_root() -> None:
         shutil.rmtree(_root, ignore_errors=True)
 
 
-def folder_for(session: str, alive: Callable[[], bool]) -> Path:
-    """This session's folder (made on first use); removed once ``alive()`` turns False."""
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
+
+
+def remove_leftovers(folder: Path | None = None) -> list[Path]:
+    """Remove the model folders of servers whose process is gone; the folders removed."""
+    folder = Path(folder or tempfile.gettempdir())
+    removed = []
+    for candidate in folder.glob(f"{PREFIX}*"):
+        found = re.match(rf"{PREFIX}(\d+)-", candidate.name)
+        if found and candidate.is_dir() and not process_alive(int(found[1])):
+            shutil.rmtree(candidate, ignore_errors=True)
+            removed.append(candidate)
+    return removed
+
+
+def folder_for(key: str, session: str, alive: Callable[[], bool]) -> Path:
+    """The folder for ``key`` (a browser, or a session); kept while a session using it lives."""
     global _root, _sweeper
     with _lock:
         if _root is None:
-            _root = Path(tempfile.mkdtemp(prefix="explainer-models-"))
+            remove_leftovers()
+            _root = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
             atexit.register(_remove_root)
-        if session not in _folders or not _folders[session][0].is_dir():
-            folder = Path(tempfile.mkdtemp(prefix="session-", dir=_root))
-            _folders[session] = (folder, alive)
+        if key not in _folders or not _folders[key][0].is_dir():
+            _folders[key] = (Path(tempfile.mkdtemp(prefix="visitor-", dir=_root)), {})
+        folder, users = _folders[key]
+        users[session] = alive
         if _sweeper is None:
             _sweeper = threading.Thread(target=_sweep_forever, name="session-files", daemon=True)
             _sweeper.start()
-        return _folders[session][0]
+        return folder
 
 
 def sweep() -> list[Path]:
-    """Remove the folders of sessions that have ended; the folders removed."""
+    """Remove the folders whose sessions have all ended; the folders removed."""
     with _lock:
-        gone = [key for key, (_, alive) in _folders.items() if not alive()]
+        for _, users in _folders.values():
+            for session in [s for s, alive in users.items() if not alive()]:
+                del users[session]
+        gone = [key for key, (_, users) in _folders.items() if not users]
         removed = [_folders.pop(key)[0] for key in gone]
     for folder in removed:
         shutil.rmtree(folder, ignore_errors=True)
@@ -61,7 +95,7 @@ def _sweep_forever() -> None:
 
 
 def keep_only(model: Path) -> None:
-    """Remove the other ``.keras`` files of the model's folder: one model per session."""
+    """Remove the other ``.keras`` files of the model's folder: one model per visitor."""
     for older in Path(model).parent.glob("model-*.keras"):
         if older != Path(model):
             older.unlink(missing_ok=True)

@@ -101,5 +101,5 @@ def outcome_from_result(result: dict | None, config: ModelConfig,
         result["weights"], config.with_changes(seed=best["seed"]), best["test_accuracy"],
         best["history"], result["source"], best["test_probabilities"], best["seconds"],
         best["epochs_done"], best["stopped"], result["device"], best["train_samples"],
-        Path(result["keras_path"]))
+        Path(result["keras_path"]) if result.get("keras_path") else None)
     return TrainingOutcome(model, runs, error)

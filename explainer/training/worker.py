@@ -16,7 +16,9 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import queue
 import sys
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -39,27 +41,68 @@ def lower_priority() -> str:
         return "normal"
 
 
+def volunteer_for_oom_killer() -> None:
+    """When memory runs out, the kernel should end a training, not the web server (Linux)."""
+    try:
+        Path("/proc/self/oom_score_adj").write_text("1000")
+    except OSError:
+        pass
+
+
+class Inbox:
+    """The worker's side of the pipe, read by a thread of its own, so Stop is answered at once.
+
+    Jobs wait in :attr:`jobs` for the main thread; a Stop sets :attr:`stop` and is acknowledged
+    right away with ``STOPPING``, even while the main thread is busy outside Keras' loop. A closed
+    pipe (the web process is gone) puts None in the jobs.
+    """
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.jobs: queue.Queue = queue.Queue()
+        self.stop = threading.Event()
+        self.closed = threading.Event()
+        self._send_lock = threading.Lock()
+        threading.Thread(target=self._read, name="inbox", daemon=True).start()
+
+    def send(self, kind: Message, **info) -> None:
+        with self._send_lock:
+            self.conn.send((kind, info))
+
+    def _read(self) -> None:
+        while True:
+            try:
+                message = self.conn.recv()
+            except (EOFError, OSError):
+                message = None
+            if message == Message.STOP:
+                self.stop.set()
+                try:
+                    self.send(Message.STOPPING)
+                except OSError:
+                    pass
+                continue
+            if message is None:
+                self.closed.set()
+                self.jobs.put(None)
+                return
+            self.jobs.put(message)
+
+    def stop_asked(self) -> bool:
+        """True once Stop came for the current job (checked after each batch)."""
+        if self.closed.is_set():  # the web process is gone: nobody to train for
+            raise SystemExit(0)
+        return self.stop.is_set()
+
+
 def worker_main(conn, idle_seconds: float) -> None:
     """The worker's whole life: start, then one job after another until idle or told to end."""
     began = time.monotonic()
     priority = lower_priority()
+    volunteer_for_oom_killer()
     logging.basicConfig(level=logging.WARNING)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-    def send(kind: Message, **info) -> None:
-        conn.send((kind, info))
-
-    stopped = []
-
-    def stop_asked() -> bool:
-        """True once the web process sent Stop for the current job (checked after each batch)."""
-        try:
-            while not stopped and conn.poll(0):
-                if conn.recv() == Message.STOP:
-                    stopped.append(True)
-        except (EOFError, OSError):  # the web process is gone: nobody to train for
-            raise SystemExit(0) from None
-        return bool(stopped)
+    inbox = Inbox(conn)
 
     import keras  # noqa: F401  (the slow part of starting: seconds, about 600 MB)
 
@@ -67,24 +110,23 @@ def worker_main(conn, idle_seconds: float) -> None:
     from explainer.training.jobs import TrainJob
 
     device = keras_fit.describe_device()
-    send(Message.READY, device=device, priority=priority, pid=os.getpid(),
-         seconds=time.monotonic() - began)
+    inbox.send(Message.READY, device=device, priority=priority, pid=os.getpid(),
+               seconds=time.monotonic() - began)
     while True:
         try:
-            if not conn.poll(idle_seconds):
-                return  # idle: exit, so the memory goes back
-            job = conn.recv()
-        except (EOFError, OSError):
-            return  # the web process is gone
+            job = inbox.jobs.get(timeout=idle_seconds)
+        except queue.Empty:
+            return  # idle: exit, so the memory goes back
         if job is None:
-            return
-        stopped.clear()
+            return  # told to end, or the web process is gone
         if not isinstance(job, TrainJob):
-            continue  # a Stop that came after its job had ended
+            continue
+        inbox.stop.clear()  # a Stop that came after the last job had ended
         try:
-            send(Message.RESULT, **run_job(job, send, stop_asked, device))
+            inbox.send(Message.RESULT, **run_job(job, inbox.send, inbox.stop_asked, device))
         except Exception as exc:  # reported to the page; the worker stays usable
-            send(Message.ERROR, message=describe_error(exc), detail=traceback.format_exc(limit=3))
+            inbox.send(Message.ERROR, message=describe_error(exc),
+                       detail=traceback.format_exc(limit=3))
         finally:
             keras.backend.clear_session()
             gc.collect()
@@ -117,15 +159,14 @@ def run_job(job, send, stop_asked, device: str) -> dict:
 
 
 def download_mnist(send) -> dict:
-    """Keras' own MNIST download into ~/.keras/datasets/mnist.npz (it checks the file's hash)."""
-    from keras.datasets import mnist as keras_mnist
-
+    """Keras' own MNIST download, written whole or not at all (see mnist_download)."""
     from explainer.data.mnist import download_allowed
+    from explainer.training.mnist_download import download
 
     if not download_allowed():  # the server's setting holds here too, whoever asked
         raise RuntimeError("Downloads are turned off on this server (MNIST_DOWNLOAD).")
     send(Message.PHASE, phase="loading", message="Downloading MNIST (11 MB) ...")
-    keras_mnist.load_data()
+    download()
     return {"downloaded": True}
 
 

@@ -29,6 +29,8 @@ def current(reattach: bool = True) -> Training | None:
         training = shared_backend().find(who.browser)
         if training is not None:
             ss[TRAINING] = training
+            # this tab uses the browser's model folder too: it stays while this tab lives
+            session_files.folder_for(who.browser, who.session, who.alive or (lambda: True))
     if training is not None:
         training.touch(who.session, who.alive)
     return training

@@ -185,7 +185,8 @@ def train_controls(config: ModelConfig, problems: list[str], data: MnistData) ->
         st.error(too_big, icon=":material/timer_off:")
     if start and not running and not problems and not too_big:
         who = visitor.current()
-        folder = session_files.folder_for(who.session, who.alive or (lambda: True))
+        folder = session_files.folder_for(who.browser or who.session, who.session,
+                                          who.alive or (lambda: True))
         try:
             ss[own_training.TRAINING] = start_training(config, seeds, data, folder, who)
         except limits.LimitError as refused:
