@@ -23,3 +23,12 @@ def full_mnist_dir() -> Path:
     if not location:
         pytest.skip("MNIST_DIR is not set: the full MNIST set is not available")
     return Path(location)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stop_test_redis():
+    """The test session's Redis (tests/backends.py) ends with the session."""
+    yield
+    import backends
+
+    backends.stop_redis()

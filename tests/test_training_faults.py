@@ -1,8 +1,9 @@
 """Faults a public server meets, on real worker processes: a frozen worker, a training that will
 not end, a full line, a full disk, a session folder gone, memory running out.
 
-Small networks on the shipped sample. Each test makes its own backend, so a killed or frozen
-worker never touches another test's.
+Each runs on both backends: the local pool and the job queue (tests/backends.py). Small networks
+on the shipped sample. Each test makes its own backend, so a killed or frozen worker never
+touches another test's.
 """
 
 from __future__ import annotations
@@ -14,18 +15,19 @@ import time
 from pathlib import Path
 
 import pytest
+from backends import KINDS, make_backend
 
 from explainer.data.mnist import load_sample
 from explainer.training import limits
 from explainer.training.jobs import TrainJob
-from explainer.training.local_pool import LocalPool
 from explainer.training.pool import Visitor
 from explainer.training.spec import PRESETS
 
 pytestmark = pytest.mark.slow
+kinds = pytest.mark.parametrize("kind", KINDS)
 
 SMALL = PRESETS["post"].with_changes(hidden=(64,), epochs=1)
-LONG = SMALL.with_changes(epochs=30)
+LONG = SMALL.with_changes(epochs=30, batch_size=16)  # tens of seconds: time to act on it
 
 
 def wait_for(condition, timeout=120.0):
@@ -47,11 +49,10 @@ def gone(pid: int) -> bool:
         return True
 
 
-@pytest.fixture()
-def backend():
-    pool = LocalPool(limit=1, idle_seconds=300)
-    yield pool
-    pool.shutdown()
+@pytest.fixture(params=KINDS)
+def backend(request):
+    with make_backend(request.param, limit=1) as made:
+        yield made
 
 
 def test_a_frozen_worker_that_leaves_stop_unanswered_is_killed(backend, tmp_path):
@@ -65,27 +66,30 @@ def test_a_frozen_worker_that_leaves_stop_unanswered_is_killed(backend, tmp_path
     assert time.monotonic() - asked < 5
     assert "did not answer Stop" in frozen.error and "Nothing it had learned" in frozen.error
     assert frozen.outcome.model is None and gone(pid)
-    assert backend.status().running == 0  # its slot is free: the next training runs
+    wait_for(lambda: backend.status().running == 0, timeout=10)  # its slot is free
     after = start(backend, SMALL, tmp_path, "after")
     assert after.wait(180) and not after.error
 
 
-def test_a_training_past_its_time_is_killed_by_the_supervisor(backend, tmp_path, monkeypatch):
-    monkeypatch.setenv("TRAINING_MAX_WALL_S", "1")
-    monkeypatch.setattr(limits, "KILL_AFTER_S", 2.0)
-    stuck = start(backend, LONG, tmp_path, "stuck")
-    wait_for(lambda: stuck.progress.snapshot().batch > 0)
-    pid = stuck.progress.snapshot().worker_pid
-    os.kill(pid, signal.SIGSTOP)  # it can no longer end itself at its own time cap
-    assert stuck.wait(15)
-    assert "time limit" in stuck.error and gone(pid)
-    assert backend.status().running == 0
+@kinds
+def test_a_training_past_its_time_is_killed_by_the_supervisor(kind, tmp_path, monkeypatch):
+    monkeypatch.setenv("TRAINING_MAX_WALL_S", "2")  # killed 2 + 10 s after it started
+    with make_backend(kind) as backend:
+        stuck = start(backend, LONG, tmp_path, "stuck")
+        wait_for(lambda: stuck.progress.snapshot().batch > 0)
+        pid = stuck.progress.snapshot().worker_pid
+        os.kill(pid, signal.SIGSTOP)  # it can no longer end itself at its own time cap
+        assert stuck.wait(30)
+        assert "time limit" in stuck.error and gone(pid)
+        wait_for(lambda: backend.status().running == 0, timeout=10)
 
 
-def test_the_line_has_a_cap_and_the_refusal_says_how_long_to_wait(tmp_path):
-    capped = LocalPool(limit=1, idle_seconds=300, max_waiting=2)
-    try:
-        trainings = [start(capped, LONG, tmp_path, f"nocookie-{n}") for n in range(3)]
+@kinds
+def test_the_line_has_a_cap_and_the_refusal_says_how_long_to_wait(kind, tmp_path):
+    with make_backend(kind, max_waiting=2) as capped:
+        trainings = [start(capped, LONG, tmp_path, "nocookie-0")]
+        wait_for(lambda: trainings[0].progress.snapshot().batch > 0)
+        trainings += [start(capped, LONG, tmp_path, f"nocookie-{n}") for n in (1, 2)]
         assert capped.status().running == 1 and capped.status().waiting == 2
         with pytest.raises(limits.LimitError, match=r"2 trainings are already waiting.*about"):
             start(capped, SMALL, tmp_path, "nocookie-3")
@@ -95,8 +99,6 @@ def test_the_line_has_a_cap_and_the_refusal_says_how_long_to_wait(tmp_path):
         for training in trainings:
             training.stop()
         assert all(training.wait(120) for training in trainings)
-    finally:
-        capped.shutdown()
 
 
 def test_a_full_disk_ends_the_training_with_a_message_and_keeps_the_network(backend, tmp_path):
@@ -133,21 +135,14 @@ def test_workers_are_the_first_the_kernel_ends_when_memory_runs_out(backend, tmp
     assert Path("/proc/self/oom_score_adj").read_text().strip() != "1000"
 
 
-def test_a_training_lives_while_any_tab_of_its_browser_does(tmp_path, monkeypatch):
-    from explainer.training import local_pool
-
-    monkeypatch.setattr(local_pool, "ALIVE_CHECK_S", 0.2)
-    pool = LocalPool(limit=1, idle_seconds=300)
+def test_a_training_lives_while_any_tab_of_its_browser_does(backend, tmp_path):
     tabs = {"old": True, "new": True}
-    try:
-        job = TrainJob.train(LONG, load_sample(), tmp_path / "model-tabs.keras")
-        training = pool.submit(job, Visitor("old", "browser-t", lambda: tabs["old"]))
-        training.touch("new", lambda: tabs["new"])
-        wait_for(lambda: training.progress.snapshot().batch > 0)
-        tabs["old"] = False  # the tab before the reload expired
-        time.sleep(1.0)
-        assert training.running and not training.stop_requested.is_set()
-        tabs["new"] = False
-        assert training.wait(60) and training.stop_requested.is_set()
-    finally:
-        pool.shutdown()
+    job = TrainJob.train(LONG, load_sample(), tmp_path / "model-tabs.keras")
+    training = backend.submit(job, Visitor("old", "browser-t", lambda: tabs["old"]))
+    training.touch("new", lambda: tabs["new"])
+    wait_for(lambda: training.progress.snapshot().batch > 0)
+    tabs["old"] = False  # the tab before the reload expired
+    time.sleep(3.0)  # longer than the backends' look at their sessions
+    assert training.running and not training.stop_requested.is_set()
+    tabs["new"] = False
+    assert training.wait(60) and training.stop_requested.is_set()

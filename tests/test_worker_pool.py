@@ -1,7 +1,9 @@
 """Trainings in real worker processes: progress, results, Stop, a killed worker, the line, limits.
 
-Small networks on the shipped sample, so each training takes seconds on two cores. One pool (two
-slots) serves the module; the tests that need other settings make their own.
+Every test runs on both backends: the local pool, and the job queue on a real Redis with real
+queue workers (tests/backends.py). Small networks on the shipped sample, so each training takes
+seconds on two cores. One backend (two slots) serves the module; the tests that need other
+settings make their own.
 """
 
 from __future__ import annotations
@@ -14,14 +16,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from backends import KINDS, make_backend
 
 from explainer.concepts.models.reading import Reader
 from explainer.data.mnist import load_sample
 from explainer.training import limits
 from explainer.training.jobs import TrainJob
-from explainer.training.local_pool import WORKER_DIED, LocalPool
+from explainer.training.local_pool import LocalPool
 from explainer.training.pool import Visitor
 from explainer.training.spec import PRESETS, prepare_inputs
+from explainer.training.supervisor import WORKER_DIED
 from explainer.training.trained import outcome_from_result
 
 pytestmark = pytest.mark.slow
@@ -46,11 +50,15 @@ def start(pool, config, folder, session, seeds=(0,), browser="", alive=None):
     return pool.submit(job(config, folder, seeds), Visitor(session, browser, alive))
 
 
+@pytest.fixture(scope="module", params=KINDS)
+def kind(request):
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def pool():
-    shared = LocalPool(limit=2, idle_seconds=300)
-    yield shared
-    shared.shutdown()
+def pool(kind):
+    with make_backend(kind, limit=2) as backend:
+        yield backend
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +124,7 @@ def test_stop_ends_training_after_the_current_batch_and_keeps_the_model(pool, fi
     started = time.monotonic()
     wait_for(lambda: training.progress.snapshot().epoch >= 1)
     assert time.monotonic() - started < 120
-    warm = [s for s in pool.start_seconds]
+    warm = list(getattr(pool, "start_seconds", []))
     training.stop()
     assert training.wait(120)
     snap = training.progress.snapshot()
@@ -124,7 +132,7 @@ def test_stop_ends_training_after_the_current_batch_and_keeps_the_model(pool, fi
     (run,) = training.result["runs"]
     assert run["ended_by"] == "stop" and run["stopped"] and 1 <= run["epochs_done"] < 30
     assert run["test_accuracy"] > 0.8  # at least one epoch: a usable model, tested
-    assert pool.start_seconds == warm  # the warm worker took it: no new start
+    assert list(getattr(pool, "start_seconds", [])) == warm  # a warm worker took it
 
 
 def test_a_killed_worker_fails_only_its_training(pool, finished, tmp_path):
@@ -174,14 +182,14 @@ def test_shared_work_runs_once_per_key(pool, finished, tmp_path):
     assert pool.run_once("quick", job(quick, tmp_path)) is first  # finished: its result stays
 
 
-def test_past_the_limit_trainings_wait_in_line_with_their_place(tmp_path):
-    line = LocalPool(limit=1, idle_seconds=300)
-    try:
+def test_past_the_limit_trainings_wait_in_line_with_their_place(kind, tmp_path):
+    with make_backend(kind, limit=1) as line:
         first = start(line, LONG, tmp_path, "one")
+        wait_for(lambda: first.progress.snapshot().batch > 0)
         second = start(line, SMALL.with_changes(epochs=1), tmp_path, "two")
         third = start(line, SMALL.with_changes(epochs=1), tmp_path, "three")
-        assert (second.progress.snapshot().queue_place, third.progress.snapshot().queue_place) \
-            == (1, 2)
+        wait_for(lambda: (second.progress.snapshot().queue_place,
+                          third.progress.snapshot().queue_place) == (1, 2), timeout=10)
         assert "yours is number 2 in line" in third.progress.snapshot().message
         third.stop()  # leaving the line: the one behind moves up, nothing starts
         assert third.wait(5) and third.progress.snapshot().phase == "stopped"
@@ -193,15 +201,13 @@ def test_past_the_limit_trainings_wait_in_line_with_their_place(tmp_path):
         first.stop()
         assert second.wait(180) and not second.error and second.result["runs"]
         assert first.result["runs"][0]["ended_by"] == "stop"
-    finally:
-        line.shutdown()
 
 
-def test_the_worker_refuses_work_over_the_cap_and_ends_at_the_time_cap(tmp_path, monkeypatch):
+def test_the_worker_refuses_work_over_the_cap_and_ends_at_the_time_cap(kind, tmp_path,
+                                                                      monkeypatch):
     monkeypatch.setenv("TRAINING_MAX_WORK_S", "10")
     monkeypatch.setenv("TRAINING_MAX_WALL_S", "1")  # far less than 30 epochs take
-    capped = LocalPool(limit=1, idle_seconds=300)  # its worker reads these settings
-    try:
+    with make_backend(kind, limit=1) as capped:  # its workers read these settings
         big = start(capped, PRESETS["better-mlp"].with_changes(epochs=30), tmp_path, "big")
         assert big.wait(180)
         assert "would take about" in big.error and big.result is None
@@ -209,20 +215,24 @@ def test_the_worker_refuses_work_over_the_cap_and_ends_at_the_time_cap(tmp_path,
         assert timed.wait(180) and not timed.error
         (run,) = timed.result["runs"]
         assert run["ended_by"] == "time" and run["epochs_done"] < 30
-    finally:
-        capped.shutdown()
 
 
-def test_a_training_of_a_session_gone_stops_and_idle_workers_exit(tmp_path, monkeypatch):
-    from explainer.training import local_pool as pool_module
-
-    monkeypatch.setattr(pool_module, "ALIVE_CHECK_S", 0.2)
-    short = LocalPool(limit=1, idle_seconds=1)
-    try:
-        orphan = start(short, LONG, tmp_path, "gone", alive=lambda: False)
+def test_a_training_whose_sessions_are_gone_stops(kind, tmp_path):
+    with make_backend(kind, limit=1) as short:
+        tab = {"open": True}
+        orphan = start(short, LONG, tmp_path, "gone", alive=lambda: tab["open"])
+        wait_for(lambda: orphan.progress.snapshot().batch > 0)
+        tab["open"] = False  # the tab closed and its session expired
         assert orphan.wait(180)
         (run,) = orphan.result["runs"]
         assert run["ended_by"] == "stop" and run["epochs_done"] < 30
+
+
+def test_idle_workers_exit(tmp_path):
+    short = LocalPool(limit=1, idle_seconds=1)
+    try:
+        done = start(short, SMALL.with_changes(epochs=1), tmp_path, "idle")
+        assert done.wait(180) and not done.error
         (pid,) = short.worker_pids()
         wait_for(lambda: not short.worker_pids(), timeout=30)  # idle: it exits
         wait_for(lambda: not Path(f"/proc/{pid}").exists(), timeout=30)

@@ -20,26 +20,14 @@ import time
 from explainer.training import limits
 from explainer.training.jobs import TrainJob
 from explainer.training.messages import Message
-from explainer.training.pool import Lane, PoolStatus, Training, Visitor, ending
-from explainer.training.supervisor import WorkerGone, supervise
+from explainer.training.pool import ALREADY, Lane, PoolStatus, Training, Visitor, ending
+from explainer.training.supervisor import GONE, WorkerGone, supervise
 from explainer.training.worker_process import WorkerProcess
 
 ALIVE_CHECK_S = 2.0  # how often a training asks whether a session of its browser still exists
 SHARED_SLOTS = 1  # shared work's own slots, beyond MAX_TRAININGS
 KEPT_ONCE = 16  # finished shared trainings remembered for run_once
 _log = logging.getLogger(__name__)
-
-WORKER_DIED = ("The training process ended unexpectedly (it was killed, or ran out of memory), "
-               "so this training is lost. Nothing else was affected: press Train to try again, "
-               "perhaps with smaller layers or a bigger batch.")
-STOP_UNANSWERED = ("The training process did not answer Stop within a second, so it was ended. "
-                   "Nothing it had learned was kept: press Train to start again.")
-OVERRAN = ("The training went on past this server's time limit without ending, so its process "
-           "was ended. Nothing it had learned was kept: try fewer epochs or a smaller network.")
-GONE = {"died": WORKER_DIED, "stop": STOP_UNANSWERED, "time": OVERRAN}
-ALREADY = ("You already have a training running or waiting (perhaps in another tab): one at a "
-           "time per visitor. Stop it, or wait for it to finish.")
-
 
 class LocalTraining(Training):
     """A training in this machine's pool; ``worker`` is its process while it runs."""
@@ -255,7 +243,7 @@ class LocalPool:
 
         def stop_wanted() -> bool:
             now = time.monotonic()
-            if training.visitor is not None and now - last_check[0] > ALIVE_CHECK_S:
+            if training.watched and now - last_check[0] > ALIVE_CHECK_S:
                 last_check[0] = now
                 if not training.sessions_alive():  # every session of it ended: nobody watches
                     training.stop()
@@ -293,7 +281,8 @@ class LocalPool:
                     self._idle.remove(idle)
                     self._forget_locked(idle)
                     threading.Thread(target=idle.retire, daemon=True).start()
-                gone = [t for t in self._lines[Lane.VISITOR] if not t.sessions_alive()]
+                gone = [t for t in self._lines[Lane.VISITOR]
+                        if t.watched and not t.sessions_alive()]
                 for browser, training in list(self._by_browser.items()):
                     if not training.running and (training.claimed
                                                  or not training.sessions_alive()):

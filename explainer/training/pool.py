@@ -11,6 +11,7 @@ tabs count once); a visitor's address is never a key, since a classroom shares o
 from __future__ import annotations
 
 import atexit
+import os
 import threading
 import time
 import uuid
@@ -26,6 +27,9 @@ from explainer.training.jobs import TrainJob
 from explainer.training.progress import TrainingProgress
 from explainer.training.spec import ModelConfig, validate
 from explainer.training.trained import TrainedModel, TrainingOutcome, outcome_from_result
+
+ALREADY = ("You already have a training running or waiting (perhaps in another tab): one at a "
+           "time per visitor. Stop it, or wait for it to finish.")
 
 
 class Lane(StrEnum):
@@ -101,6 +105,12 @@ class Training:
         with self._lock:
             self._sessions[session] = alive
             self._last_session = session
+
+    @property
+    def watched(self) -> bool:
+        """Whether any session has looked at it (shared work has none)."""
+        with self._lock:
+            return bool(self._sessions)
 
     def sessions_alive(self) -> bool:
         """Whether any session that looked at it still exists (its training is still wanted)."""
@@ -217,13 +227,20 @@ _BACKEND_LOCK = threading.Lock()
 
 
 def shared_backend() -> TrainingBackend:
-    """The one backend of this server process (created on first use)."""
+    """The one backend of this server process (created on first use): the job queue when
+    ``REDIS_URL`` is set, else the local pool of worker processes."""
     global _BACKEND
     with _BACKEND_LOCK:
         if _BACKEND is None:
-            from explainer.training.local_pool import LocalPool
+            url = os.environ.get("REDIS_URL", "").strip()
+            if url:
+                from explainer.training.queue_backend import QueueBackend
 
-            _BACKEND = LocalPool()
+                _BACKEND = QueueBackend(url)
+            else:
+                from explainer.training.local_pool import LocalPool
+
+                _BACKEND = LocalPool()
             atexit.register(_BACKEND.shutdown)
         return _BACKEND
 

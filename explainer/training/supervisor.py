@@ -22,6 +22,15 @@ STOP_ANSWER_S = 1.0  # a worker that has not acknowledged Stop by then is killed
 
 Report = Callable[[str, dict], None]
 
+WORKER_DIED = ("The training process ended unexpectedly (it was killed, or ran out of memory), "
+               "so this training is lost. Nothing else was affected: press Train to try again, "
+               "perhaps with smaller layers or a bigger batch.")
+STOP_UNANSWERED = ("The training process did not answer Stop within a second, so it was ended. "
+                   "Nothing it had learned was kept: press Train to start again.")
+OVERRAN = ("The training went on past this server's time limit without ending, so its process "
+           "was ended. Nothing it had learned was kept: try fewer epochs or a smaller network.")
+GONE = {"died": WORKER_DIED, "stop": STOP_UNANSWERED, "time": OVERRAN}  # what the page says
+
 
 class WorkerGone(Exception):
     """The worker process ended before it answered: ``why`` is "died", "stop" or "time"."""
