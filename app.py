@@ -1,8 +1,5 @@
 """Router: page config, the navigation built from the journey, a shared sidebar, then the page."""
 
-# pandas is imported whole before any page runs: plotly peeks at sys.modules for it, and two
-# sessions starting at once could otherwise hand it a half-imported pandas.
-import pandas  # noqa: F401
 import streamlit as st
 
 from explainer.content import journey
@@ -11,7 +8,9 @@ from explainer.training import pool
 from pages.shared import own_training
 
 server_memory.keep_memory_flat()  # once per process: memory stays flat as visitors come and go
-collector.set_aside_imports()  # once per process: the collection after each run stays quick
+# Once per process, and every other run waits for it: the pages' imports, whole before any page
+# draws (a class arriving at a fresh server at once), and the collection after each run quick.
+collector.set_aside_imports()
 
 st.set_page_config(page_title="How a neural network works", page_icon=":material/neurology:",
                    layout="wide")

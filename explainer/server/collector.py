@@ -12,6 +12,13 @@ at that moment into a permanent generation the collector no longer walks (about 
 left, and a collection takes well under 1 ms). Objects made later, as sessions, figures and
 messages, are collected after each run as before. Measured by ``python bench/pages.py`` (the
 objects left to walk) and ``python bench/load.py`` (reruns under load).
+
+It is also what makes a fresh server safe for a class arriving at once. Every script run calls it
+before drawing anything (app.py, and every page's ``start_page``, since a visitor who arrives by a
+page's link runs that page alone at first); the first one imports, and every other waits until the
+imports are finished. Otherwise one session's thread could meet a module that another is still
+importing: plotly looks pandas up in ``sys.modules`` without waiting for it, and a half-imported
+pandas has no ``Series`` yet.
 """
 
 from __future__ import annotations
@@ -22,13 +29,16 @@ import pkgutil
 import threading
 
 # Imported by pages only when they first run; imported here so they are set aside with the rest.
-PAGE_IMPORTS = ("plotly.graph_objects", "plotly.subplots", "plotly.io", "PIL.Image", "pandas")
+# pandas first: plotly checks for it in sys.modules, and it must be whole by then.
+PAGE_IMPORTS = ("pandas", "plotly.graph_objects", "plotly.subplots", "plotly.io", "PIL.Image")
 # explainer's modules that would start TensorFlow or a process on import: none today, but the
 # worker's entry point is left out on principle (it is run, not imported, by the web process).
 SKIPPED = ("explainer.training.worker",)
 
+WAIT_S = 300.0  # how long a script run waits for another's imports
 _lock = threading.Lock()
-_done = False
+_started = False
+_ready = threading.Event()
 
 
 def app_modules() -> list[str]:
@@ -42,14 +52,18 @@ def app_modules() -> list[str]:
 def set_aside_imports() -> bool:
     """Once per process: import what the pages use, collect, then freeze what is left.
 
-    Returns True the first time (when it froze), False after. The objects alive then (modules,
-    classes, caches, and the first session's few) are never collected; everything made later is.
+    Returns True for the call that did it, False for every other, which returns only once the
+    imports are finished. The objects alive then (modules, classes, caches, and the first
+    session's few) are never collected; everything made later is. No lock is held while
+    importing, so a thread that holds a module's import lock never waits on this one's.
     """
-    global _done
+    global _started
     with _lock:
-        if _done:
-            return False
-        _done = True
+        first, _started = not _started, True
+    if not first:
+        _ready.wait(WAIT_S)
+        return False
+    try:
         for name in (*PAGE_IMPORTS, *app_modules()):
             try:
                 importlib.import_module(name)
@@ -57,4 +71,6 @@ def set_aside_imports() -> bool:
                 pass
         gc.collect()
         gc.freeze()
-        return True
+    finally:
+        _ready.set()
+    return True

@@ -4,6 +4,7 @@ import logging
 
 import streamlit as st
 
+from explainer.server import collector
 from pages.shared import streamlit_internals
 from pages.shared.path import mark_visited, page_footer, page_path
 
@@ -40,7 +41,12 @@ def use_router() -> None:
 
 
 def start_page(file: str) -> None:
-    """First call of every page: run through the router and note the visit (pass __file__)."""
+    """First call of every page: run through the router and note the visit (pass __file__).
+
+    On a fresh server it first waits until the pages' imports are finished (see
+    explainer/server/collector.py), also for a visitor who arrived by this page's link.
+    """
+    collector.set_aside_imports()
     use_router()
     mark_visited(page_path(file))
 
