@@ -21,6 +21,9 @@ navigation = {
               for stop in journey.stops(section)]
     for section in journey.SECTIONS
 }
+# for the host, by its address only (/host_status): not a stop of the journey
+navigation[journey.SECTIONS[-1]].append(st.Page("pages/host_status.py", title="Host status",
+                                                visibility="hidden"))
 page = st.navigation({section: pages for section, pages in navigation.items() if pages})
 
 own_training.take_finished()  # a training that ended while this visitor was elsewhere

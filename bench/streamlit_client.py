@@ -67,11 +67,17 @@ class Run:
 class StreamlitSession:
     """One browser tab's session, spoken at the protocol level."""
 
-    def __init__(self, url: str, timeout: float = 60) -> None:
-        self.url = url.replace("http://", "ws://", 1).rstrip("/") + "/_stcore/stream"
+    def __init__(self, url: str, timeout: float = 60, cookies: dict[str, str] | None = None
+                 ) -> None:
+        """Connect to the app at ``url`` (http or https), sending ``cookies`` as a browser
+        would (behind the serve command's nginx, its cookie names the server to stick to)."""
+        self.url = (url.replace("https://", "wss://", 1).replace("http://", "ws://", 1)
+                    .rstrip("/") + "/_stcore/stream")
         self.timeout = timeout
-        self.socket = websocket.create_connection(self.url, subprotocols=["streamlit"],
-                                                  timeout=timeout, enable_multithread=False)
+        cookie = "; ".join(f"{name}={value}" for name, value in (cookies or {}).items())
+        self.socket = websocket.create_connection(
+            self.url, subprotocols=["streamlit"], timeout=timeout, enable_multithread=False,
+            cookie=cookie or None, sslopt={"cert_reqs": 0})  # a self-signed test certificate
         self.page = None  # URL name of the page shown
         self.page_hash = ""
         self.widgets: dict[str, Widget] = {}  # by key, from the page's last full run

@@ -61,17 +61,25 @@ def start_redis(port: int | None = None) -> tuple[subprocess.Popen, str]:
         time.sleep(0.05)
 
 
-def start_worker(url: str, queues: list[str], env: dict | None = None,
-                 name: str | None = None) -> subprocess.Popen:
-    """One queue worker taking jobs from ``queues`` in order."""
+def worker_command(url: str, queues: list[str]) -> list[str]:
+    """The command of one queue worker taking jobs from ``queues`` in order."""
     rq = Path(sys.executable).parent / "rq"
-    command = [str(rq) if rq.exists() else "rq", "worker", "-w", WORKER_CLASS, "--url", url,
-               "--quiet", *(["--name", name] if name else []), *queues]
+    return [str(rq) if rq.exists() else "rq", "worker", "-w", WORKER_CLASS, "--url", url,
+            "--quiet", *queues]
+
+
+def worker_env(env: dict | None = None) -> dict[str, str]:
+    """A queue worker's environment: this one's, the project on the path, and ``env``."""
     environment = {**os.environ, **(env or {})}
     environment["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(ROOT), environment.get("PYTHONPATH", "")) if p)
-    return subprocess.Popen(command, cwd=ROOT, env=environment, stdin=subprocess.DEVNULL,
-                            start_new_session=True)
+    return environment
+
+
+def start_worker(url: str, queues: list[str], env: dict | None = None) -> subprocess.Popen:
+    """One queue worker taking jobs from ``queues`` in order."""
+    return subprocess.Popen(worker_command(url, queues), cwd=ROOT, env=worker_env(env),
+                            stdin=subprocess.DEVNULL, start_new_session=True)
 
 
 def start_workers(url: str, visitors: int, env: dict | None = None) -> list[subprocess.Popen]:

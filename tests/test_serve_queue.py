@@ -1,0 +1,67 @@
+"""A class on the job queue: two servers behind nginx, one queue worker, one Redis.
+
+The shared default model is trained once for both servers, a browser's training is one for the
+whole cluster (its other tab, on the other server, shows it and its Stop), and Stop pressed on
+the other server ends it. Visitors are protocol-level clients (bench/streamlit_client.py) that
+carry nginx's cookie and one browser's XSRF cookie, as a browser's tabs do.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from backends import redis_url
+from redis import Redis
+from rq import Queue
+from rq.registry import FinishedJobRegistry
+from serve_support import serving
+
+from bench.streamlit_client import StreamlitSession
+from explainer.data.mnist import SAMPLE_PATH
+from explainer.training import queue_names
+
+pytestmark = pytest.mark.slow
+
+
+def settle(session: StreamlitSession, until, timeout: float = 180) -> None:
+    """Let the page's self-refreshing panels run, as a browser tab does, until ``until()``."""
+    deadline = time.monotonic() + timeout
+    while not until():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.3)
+        for fragment in session.due_auto_reruns():
+            session.rerun_fragment(fragment)
+        if not session.auto_reruns:
+            session.open(session.page)
+
+
+def test_the_cluster_trains_shared_work_once_and_one_training_per_browser(tmp_path):
+    url = redis_url()
+    redis = Redis.from_url(url)
+    redis.flushdb()
+    env = {"MNIST_DIR": str(SAMPLE_PATH), "EXPLAINER_CACHE_DIR": str(tmp_path / "cache"),
+           "REDIS_URL": url}
+    with serving("--replicas", "2", "--workers", "1", env=env) as served:
+        _, xsrf = served.get(cookie="_streamlit_xsrf")
+        tabs = [StreamlitSession(served.url, timeout=180, cookies={
+            "explainer_server": server, "_streamlit_xsrf": xsrf}) for server in ("s0", "s1")]
+        for tab in tabs:  # both servers want the default model
+            tab.open("draw")
+        for tab in tabs:
+            settle(tab, lambda tab=tab: tab.widget("draw_source") is not None
+                   and not tab.auto_reruns)
+        shared = FinishedJobRegistry(queue=Queue(queue_names.SHARED_QUEUE, connection=redis))
+        assert shared.count == 1  # trained once for the class, not once per server
+
+        first, second = tabs
+        first.open("train_mnist")
+        first.press(first.widget("train_start"))
+        assert first.widget("train_stop") is not None
+        second.open("train_mnist")  # the same browser's tab on the other server
+        assert second.widget("train_start").proto.disabled  # no second training
+        assert not second.widget("train_stop").proto.disabled  # its Stop is here too
+        second.press(second.widget("train_stop"))
+        settle(second, lambda: not second.widget("train_start").proto.disabled)
+        for tab in tabs:
+            tab.close()
