@@ -20,6 +20,7 @@ import io
 import json
 import os
 import platform
+import shutil
 import struct
 import subprocess
 import sys
@@ -111,6 +112,23 @@ def full_of_noise(format: str) -> bytes:
     return _save(Image.fromarray(pixels), format, **options)
 
 
+def one_scan_per_channel(mode: str, **options) -> bytes | None:
+    """A baseline (not progressive) 4096 x 4096 JPEG whose scans hold one colour channel each,
+    made with jpegtran's scan scripts (Debian's libjpeg-turbo-progs); None without jpegtran."""
+    if shutil.which("jpegtran") is None:
+        return None
+    paper, ink = ((0, 0, 0, 0), (0, 0, 0, 255)) if mode == "CMYK" else ((255,) * 3, (0,) * 3)
+    plain = _save(_one(mode, (SIDE, SIDE), paper, ink), "JPEG", quality=90, **options)
+    channels = len(mode)
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "scans.txt"
+        script.write_text("".join(f"{c}: 0 63 0 0;\n" for c in range(channels)))
+        (Path(folder) / "in.jpg").write_bytes(plain)
+        subprocess.run(["jpegtran", "-scans", str(script), "-outfile", f"{folder}/out.jpg",
+                        f"{folder}/in.jpg"], check=True)
+        return (Path(folder) / "out.jpg").read_bytes()
+
+
 @functools.cache
 def crafted_uploads() -> dict[str, bytes]:
     """name -> bytes: the uploads that cost most to decode, each at most 5 MB."""
@@ -143,6 +161,10 @@ def crafted_uploads() -> dict[str, bytes]:
         "JPEG 4032 x 3024 of noise, near 5 MB": full_of_noise("JPEG"),
         "PNG 1300 x 1300 RGB of noise, near 5 MB": full_of_noise("PNG"),
         "MPO phone photo 3024 x 4032, stored on its side": phone_photo("MPO"),
+        **{name: data for name, data in (
+            ("JPEG 4096 x 4096 CMYK, baseline, a scan per channel", one_scan_per_channel("CMYK")),
+            ("JPEG 4096 x 4096 full colour (4:4:4), baseline, a scan per channel",
+             one_scan_per_channel("RGB", subsampling=0))) if data is not None},
     }
 
 

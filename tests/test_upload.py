@@ -26,9 +26,39 @@ REFUSED = {  # crafted upload -> words of the reason it is refused for
     "PNG 4096 x 4096 gray with alpha (LA)": "such as 2048 x 2048",
     "PNG in 1-byte IDAT chunks": "cut into more than 2,000 pieces",
     "PNG with 64 MB of compressed text": "megabytes of hidden text",
-    "JPEG 4096 x 4096 progressive, full colour (4:4:4)": "standard (baseline) JPEG",
+    "JPEG 4096 x 4096 progressive, full colour (4:4:4)": "standard one-scan JPEG",
     "JPEG 4096 x 4096 progressive CMYK": "at most 6.3 million pixels",
+    "JPEG 4096 x 4096 CMYK, baseline, a scan per channel": "stored in several scans",
+    "JPEG 4096 x 4096 full colour (4:4:4), baseline, a scan per channel": "would take 96 MB",
 }
+
+
+def test_a_jpeg_with_a_scan_per_channel_is_made_here():
+    """jpegtran (Debian's libjpeg-turbo-progs, which CI installs) makes the crafted baseline
+    JPEGs whose scans hold one channel each."""
+    import os
+    import shutil
+
+    if shutil.which("jpegtran") is None and os.environ.get("CI", "").lower() != "true":
+        pytest.skip("jpegtran is not installed")
+    data = crafted_uploads()["JPEG 4096 x 4096 CMYK, baseline, a scan per channel"]
+    assert upload_limits.jpeg_scans(data) == 4
+    assert not Image.open(io.BytesIO(data)).info.get("progressive")
+
+
+def test_scans_are_counted_from_the_markers_not_from_a_thumbnail():
+    picture = Image.new("RGB", (64, 64), "white")
+    thumbnail = io.BytesIO()
+    picture.save(thumbnail, "JPEG")  # an EXIF thumbnail is a whole JPEG, scans and all
+    exif = Image.Exif()
+    exif[0x0112] = 1
+    photo = io.BytesIO()
+    picture.save(photo, "JPEG", exif=exif.tobytes() + thumbnail.getvalue())
+    assert photo.getvalue().count(b"\xff\xda") == 2
+    assert upload_limits.jpeg_scans(photo.getvalue()) == 1
+    progressive = io.BytesIO()
+    picture.save(progressive, "JPEG", progressive=True)
+    assert upload_limits.jpeg_scans(progressive.getvalue()) > 3
 
 
 # ---- the cost of an upload ----------------------------------------------------------------------

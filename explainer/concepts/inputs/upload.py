@@ -82,7 +82,7 @@ def _decode(data: bytes) -> Picture:
             raise bomb() from exc
         except Exception as exc:  # PIL.UnidentifiedImageError, OSError, SyntaxError ...
             raise UploadError(not_readable(data)) from exc
-        check_header(image)
+        check_header(image, data)
         width, height = image.size
         frames = getattr(image, "n_frames", 1)
         orientation = _orientation(image)

@@ -18,7 +18,7 @@ from PIL import Image
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UPLOAD_SIDE = 4096
 DECODE_BYTES = 16 * 1024 * 1024  # the most a picture may take in memory once decoded
-PROGRESSIVE_BYTES = 48 * 1024 * 1024  # libjpeg keeps all of a progressive JPEG's coefficients
+PROGRESSIVE_BYTES = 48 * 1024 * 1024  # libjpeg keeps every coefficient of a multi-scan JPEG
 UPLOAD_FORMATS = ("PNG", "JPEG", "MPO")  # MPO: a JPEG holding several pictures (phones)
 MAX_PNG_CHUNKS = 2000  # honest encoders write chunks of 8 KB or more: 640 in 5 MB
 MAX_PNG_TEXT = 4 * 1024 * 1024  # bytes of inflated text, profiles and notes, in all
@@ -57,13 +57,50 @@ def check_bytes(data: bytes) -> None:
                           f"{MAX_UPLOAD_BYTES // 2**20} MB.")
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         _check_png_chunks(data)
-    elif data.count(b"\xff\xda") > MAX_JPEG_SCANS:  # start-of-scan markers (an upper bound)
+    elif jpeg_scans(data) > MAX_JPEG_SCANS:
         raise UploadError("This JPEG is made of hundreds of passes, far more than a camera "
                           "writes: save it again as a standard JPEG or a PNG.")
 
 
-def check_header(image: Image.Image) -> None:
-    """Refuse, from its header alone, a picture that is not a PNG or JPEG or would cost too much."""
+def jpeg_scans(data: bytes) -> int:
+    """How many scans (passes over the picture) a JPEG's own data has, read from its markers.
+
+    A camera's JPEG has one scan holding every colour channel; a progressive one about ten; a
+    baseline one may also keep each channel in a scan of its own. Marker segments (a thumbnail
+    in the EXIF data holds scans of its own) and the coded data are stepped over, not counted.
+    """
+    position, scans = 2, 0
+    while position + 4 <= len(data):
+        if data[position] != 0xFF:
+            return scans  # not a marker where one must be: the decoder says what is wrong
+        marker = data[position + 1]
+        if marker == 0xFF:  # a fill byte before a marker
+            position += 1
+            continue
+        if marker == 0xD9:  # end of image (an MPO's next picture follows)
+            return scans
+        length = int.from_bytes(data[position + 2: position + 4], "big")
+        position += 2 + length
+        if marker != 0xDA:
+            continue
+        scans += 1
+        while True:  # the coded data: up to a marker (0xFF not followed by 0x00 or a restart)
+            position = data.find(b"\xff", position)
+            if position < 0 or position + 1 >= len(data):
+                return scans
+            following = data[position + 1]
+            if following == 0x00 or 0xD0 <= following <= 0xD7:
+                position += 2
+                continue
+            break
+    return scans
+
+
+def check_header(image: Image.Image, data: bytes = b"") -> None:
+    """Refuse, from its header alone, a picture that is not a PNG or JPEG or would cost too much.
+
+    ``data``, the file's bytes, tells a JPEG kept in several scans from a one-scan JPEG.
+    """
     if image.format not in UPLOAD_FORMATS:
         raise UploadError(f"This is a {image.format} image: upload a PNG or JPEG.")
     width, height = image.size
@@ -74,8 +111,8 @@ def check_header(image: Image.Image) -> None:
         raise UploadError("The picture has no pixels.")
     if image.format == "PNG":
         _check_png_cost(image)
-    elif image.info.get("progressive"):
-        _check_progressive_cost(image)
+    elif image.info.get("progressive") or jpeg_scans(data) > 1:
+        _check_multiscan_cost(image)
 
 
 def bomb() -> UploadError:
@@ -152,12 +189,13 @@ def _check_png_cost(image: Image.Image) -> None:
                       f"pixels, such as {side} x {side}: save it smaller, or as a JPEG.")
 
 
-def _check_progressive_cost(image: Image.Image) -> None:
-    """Refuse a progressive JPEG whose coefficients (2 bytes each) exceed PROGRESSIVE_BYTES.
+def _check_multiscan_cost(image: Image.Image) -> None:
+    """Refuse a JPEG in several scans whose coefficients (2 bytes each) exceed PROGRESSIVE_BYTES.
 
-    A progressive JPEG sends the picture in several passes, so libjpeg keeps every coefficient
-    of every colour channel until the last pass, whatever size it is decoded at. A channel
-    sampled at half the width and height has a quarter as many.
+    A progressive JPEG sends the picture in several passes, and a baseline one may keep each
+    colour channel in a scan of its own; either way libjpeg keeps every coefficient of every
+    channel until the last scan, whatever size it is decoded at. A channel sampled at half the
+    width and height has a quarter as many.
     """
     width, height = image.size
     layers = [(max(1, h), max(1, v)) for _, h, v, _ in getattr(image, "layer", [])] or [(1, 1)]
@@ -167,7 +205,8 @@ def _check_progressive_cost(image: Image.Image) -> None:
         return
     allowed = int(PROGRESSIVE_BYTES / per_pixel)
     side = min(MAX_UPLOAD_SIDE, math.isqrt(allowed))
-    raise UploadError(f"This progressive JPEG ({width} x {height} pixels) would take "
+    kind = "progressive JPEG" if image.info.get("progressive") else "JPEG (stored in several scans)"
+    raise UploadError(f"This {kind} ({width} x {height} pixels) would take "
                       f"{width * height * per_pixel / 2**20:.0f} MB to open. One like it can "
                       f"have at most {allowed / 1e6:.1f} million pixels, such as {side} x {side}: "
-                      "save it as a standard (baseline) JPEG, or smaller.")
+                      "save it as a standard one-scan JPEG, or smaller.")
