@@ -56,6 +56,35 @@ def test_gradient_matches_the_nudge(activation):
         assert grad[pixel] == pytest.approx(nudge, rel=1e-4, abs=1e-8)
 
 
+def test_a_large_float32_network_dreams_without_a_float64_copy_of_its_weights():
+    """A visitor's 2048 x 2048 network: each step's products stay in float32 (the 2048 x 2048
+    kernel alone would be a 33 MB float64 copy per step)."""
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    sizes = [(784, 2048), (2048, 2048), (2048, 10)]
+    layers = [inside.DenseLayer(rng.normal(0, 0.02, shape).astype(np.float32),
+                                np.zeros(shape[1], np.float32), activation)
+              for shape, activation in zip(sizes, ["relu", "relu", "softmax"])]
+    net = inside.Mlp(tuple(layers[:2]), layers[2], 1 / 255)
+    pixels = rng.uniform(0, 1, 784)
+    dream.mlp_gradient(net, pixels, 3)  # warm: numpy's own first-call buffers
+    tracemalloc.start()
+    objective, grad = dream.mlp_gradient(net, pixels, 3)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 1_000_000, peak
+    assert grad.dtype == np.float32 and np.isfinite(objective)
+    wide = inside.Mlp(tuple(inside.DenseLayer(layer.weights.astype(np.float64),
+                                              layer.bias.astype(np.float64), layer.activation)
+                            for layer in layers[:2]),
+                      inside.DenseLayer(layers[2].weights.astype(np.float64),
+                                        layers[2].bias.astype(np.float64), "softmax"), 1 / 255)
+    reference, wide_grad = dream.mlp_gradient(wide, pixels, 3)  # the same network in float64
+    assert objective == pytest.approx(reference, abs=1e-4)
+    np.testing.assert_allclose(grad, wide_grad, atol=1e-4 * np.abs(wide_grad).max())
+
+
 def test_gradient_matches_tensorflow_autodiff(mlp):
     by_tensorflow = keras_gradient(keras_trained_on_sample()[0], (1, 784), 1 / 255)
     pixels = np.random.default_rng(3).uniform(0, 1, 784)

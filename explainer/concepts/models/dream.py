@@ -25,9 +25,16 @@ from explainer.concepts.nn.activations import activation, log_softmax, softmax
 STARTS = ("blank", "noise")
 
 
+def _inputs(mlp: Mlp, pixels: np.ndarray) -> np.ndarray:
+    """The pixels as the network's input, in its weights' own precision: a float32 network is
+    never copied into float64 on each of the dream's hundreds of steps."""
+    dtype = mlp.output.weights.dtype
+    return np.asarray(pixels, dtype=dtype).reshape(784) * dtype.type(255.0 * mlp.input_scale)
+
+
 def mlp_objective(mlp: Mlp, pixels: np.ndarray, digit: int) -> float:
     """log P(digit) for one image of pixels in 0-1 (shape (784,) or (28, 28))."""
-    x = np.asarray(pixels, dtype=np.float64).reshape(784) * 255.0 * mlp.input_scale
+    x = _inputs(mlp, pixels)
     for layer in mlp.hidden:
         x = ACTIVATIONS[layer.activation](x @ layer.weights + layer.bias)
     scores = x @ mlp.output.weights + mlp.output.bias
@@ -37,20 +44,21 @@ def mlp_objective(mlp: Mlp, pixels: np.ndarray, digit: int) -> float:
 def mlp_gradient(mlp: Mlp, pixels: np.ndarray, digit: int) -> tuple[float, np.ndarray]:
     """log P(digit) and its gradient with respect to the 784 pixels (backprop by hand)."""
     scale = 255.0 * mlp.input_scale
-    x = np.asarray(pixels, dtype=np.float64).reshape(784) * scale
+    x = _inputs(mlp, pixels)
     sums, values = [], [x]
     for layer in mlp.hidden:
         z = values[-1] @ layer.weights + layer.bias
         sums.append(z)
         values.append(ACTIVATIONS[layer.activation](z))
     scores = values[-1] @ mlp.output.weights + mlp.output.bias
-    probabilities = softmax(scores)
-    objective = float(np.log(max(probabilities[digit], 1e-300)))
+    probabilities = softmax(scores).astype(x.dtype, copy=False)
+    objective = float(np.log(max(float(probabilities[digit]), 1e-300)))
     upstream = -probabilities  # d log softmax(scores)[digit] / d scores = onehot - p
     upstream[digit] += 1.0
     upstream = mlp.output.weights @ upstream  # -> the last hidden layer's activations
     for layer, z in zip(reversed(mlp.hidden), reversed(sums)):
-        upstream = layer.weights @ (upstream * activation(layer.activation).derivative(z))
+        slope = activation(layer.activation).derivative(z).astype(x.dtype, copy=False)
+        upstream = layer.weights @ (upstream * slope)
     return objective, upstream * scale
 
 
