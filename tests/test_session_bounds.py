@@ -76,3 +76,19 @@ def test_backprop_page_state_stays_bounded_over_many_varied_actions():
     steps = [m.value for m in at.metric if m.label == "Steps taken"]
     assert steps and int(steps[0]) == len(at.session_state["backprop_history"])
     assert max(sizes) < 64 * 1024, max(sizes)  # the 400 kept points and the network: ~20 KB
+
+
+def test_many_distinct_bad_links_keep_the_noted_ones_few_and_small():
+    """Each rerun with another 500 KB value of a link parameter: the note shows, and what the
+    session keeps of the values it has explained stays a few short fingerprints."""
+    from pages.shared import url_state
+
+    at = open_page("pages/nudging.py")
+    for n in range(120):
+        at.query_params["w1"] = f"{n}-" + "x" * 500_000
+        at.run()
+        assert not at.exception
+        assert any("could not be used" in info.value for info in at.info)
+    noted = at.session_state[url_state.NOTED]
+    assert len(noted) == url_state.NOTED_KEEP
+    assert len(pickle.dumps(noted)) < 2_000

@@ -7,11 +7,13 @@ says which ones were not used, so a mistyped link never fails quietly or with a 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 
 import streamlit as st
 
-NOTED = "url_state_noted"  # session key: the bad links already explained
+NOTED = "url_state_noted"  # session key: the bad links already explained (their fingerprints)
+NOTED_KEEP = 16  # a session remembers this many; a query string can be 512 KB, any number of them
 
 
 def _number(low: float, high: float, integer: bool = False) -> Callable[[str], bool]:
@@ -40,6 +42,14 @@ def one_of(options: Iterable[object]) -> Callable[[str], bool]:
     return lambda raw: raw in allowed
 
 
+def fingerprint(keys: list[str], values: list[str]) -> str:
+    """A short, fixed-size name for a link's bad keys and value, however long the value is."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (*keys, "\0", *values):
+        digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    return digest.hexdigest()
+
+
 def check_link(rules: dict[str, Callable[[str], bool]], labels: dict[str, str] | None = None
                ) -> list[str]:
     """The URL parameters (among ``rules``) that a link gave with an unusable value.
@@ -53,10 +63,11 @@ def check_link(rules: dict[str, Callable[[str], bool]], labels: dict[str, str] |
             bad.append(key)
     if bad:
         names = ", ".join((labels or {}).get(key, key) for key in bad)
-        seen = st.session_state.setdefault(NOTED, set())
-        signature = tuple(sorted(bad)) + tuple(st.query_params.get_all(bad[0]))
+        seen = st.session_state.setdefault(NOTED, [])
+        signature = fingerprint(sorted(bad), st.query_params.get_all(bad[0]))
         if signature not in seen:
-            seen.add(signature)
+            seen.append(signature)
+            del seen[:-NOTED_KEEP]
             st.info(f"The link's value for {names} could not be used here, so the page starts "
                     "from its default.", icon=":material/link_off:")
     return bad
