@@ -88,6 +88,29 @@ def test_a_broken_mnist_folder_is_explained_without_its_path(tmp_path, monkeypat
     assert "secret-server-folder" in logged and "not a complete gzip file" in logged
 
 
+def test_a_failure_on_screen_is_logged_once_not_on_every_rerun(tmp_path, monkeypatch, caplog):
+    from pages import shared
+
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    for name in IDX_FILES.values():
+        (folder / name).write_bytes(b"not gzip at all")
+    monkeypatch.setenv("MNIST_DIR", str(folder))
+    monkeypatch.setattr(shared, "_logged", type(shared._logged)())  # nothing logged yet
+    with caplog.at_level(logging.ERROR, logger="explainer.pages"):
+        visitors = [open_page(TRAIN, timeout=120) for _ in range(3)]
+        for at in visitors * 10:  # 3 visitors, 10 reruns each, the failure on screen each time
+            at.run()
+            assert "could not be read" in texts(at)
+    mentions = [r for r in caplog.records if "could not be read" in r.getMessage()]
+    assert len(mentions) == 1
+    monkeypatch.setattr(shared, "LOG_AGAIN_AFTER_S", 0.0)  # the window has passed
+    with caplog.at_level(logging.ERROR, logger="explainer.pages"):
+        visitors[0].run()
+    again = [r.getMessage() for r in caplog.records if "could not be read" in r.getMessage()]
+    assert len(again) == 2 and "shown 32 more times" in again[-1]
+
+
 # ---- the MNIST download -------------------------------------------------------------------------
 
 def closed_port() -> int:

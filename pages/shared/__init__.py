@@ -1,6 +1,9 @@
 """Pieces every page shares. Not a page: Streamlit lists only the files directly in pages/."""
 
 import logging
+import threading
+import time
+from collections import OrderedDict
 
 import streamlit as st
 
@@ -9,6 +12,27 @@ from pages.shared import streamlit_internals
 from pages.shared.path import mark_visited, page_footer, page_path
 
 _log = logging.getLogger("explainer.pages")
+LOG_AGAIN_AFTER_S = 600.0  # a failure still on screen is logged again after this long
+_LOGGED_KEEP = 256  # distinct failures remembered
+_logged: OrderedDict[tuple[str, str], list] = OrderedDict()  # -> [when logged, repeats since]
+_logged_lock = threading.Lock()
+
+
+def _first_time_in_a_while(what_happened: str, error: BaseException | str) -> int | None:
+    """None when this failure was logged lately; else how many times it was shown since."""
+    key = (what_happened, f"{type(error).__name__}: {error}"[:500])
+    now = time.monotonic()
+    with _logged_lock:
+        seen = _logged.get(key)
+        if seen is not None and now - seen[0] < LOG_AGAIN_AFTER_S:
+            seen[1] += 1
+            return None
+        repeats = seen[1] if seen is not None else 0
+        _logged[key] = [now, 0]
+        _logged.move_to_end(key)
+        while len(_logged) > _LOGGED_KEEP:
+            _logged.popitem(last=False)
+        return repeats
 
 
 def report_failure(what_happened: str, what_to_do: str, error: BaseException | str | None = None,
@@ -16,12 +40,17 @@ def report_failure(what_happened: str, what_to_do: str, error: BaseException | s
     """Tell the reader what went wrong and what to do, in words; the details go to the server log.
 
     An exception's text can hold server paths and internals: it is written to the log (with its
-    traceback when there is one), never to the page.
+    traceback when there is one), never to the page. A failure that stays on screen is drawn again
+    on every rerun of every visitor who sees it, but logged once in LOG_AGAIN_AFTER_S, with how
+    many times it was shown since.
     """
-    if isinstance(error, BaseException):
-        _log.error("%s", what_happened, exc_info=error)
-    elif error:
-        _log.error("%s %s", what_happened, error)
+    repeats = _first_time_in_a_while(what_happened, error) if error else None
+    if repeats is not None:
+        also = f" (shown {repeats} more times since it was last logged)" if repeats else ""
+        if isinstance(error, BaseException):
+            _log.error("%s%s", what_happened, also, exc_info=error)
+        else:
+            _log.error("%s %s%s", what_happened, error, also)
     st.error(f"{what_happened} {what_to_do}", icon=":material/error:")
 
 
