@@ -3,14 +3,14 @@
 import streamlit as st
 
 from explainer.content import journey
-from explainer.server import collector, server_memory
+from explainer.server import server_memory
 from explainer.training import pool
-from pages.shared import own_training
+from pages.shared import own_training, start_app
 
-server_memory.keep_memory_flat()  # once per process: memory stays flat as visitors come and go
 # Once per process, and every other run waits for it: the pages' imports, whole before any page
 # draws (a class arriving at a fresh server at once), and the collection after each run quick.
-collector.set_aside_imports()
+start_app()
+server_memory.keep_memory_flat()  # once per process: memory stays flat as visitors come and go
 
 st.set_page_config(page_title="How a neural network works", page_icon=":material/neurology:",
                    layout="wide")

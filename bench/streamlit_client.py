@@ -61,7 +61,8 @@ class Run:
     fragment: bool
     received: int  # bytes of ForwardMsgs
     exceptions: list[str] = field(default_factory=list)
-    alerts: list[str] = field(default_factory=list)  # st.error / st.warning boxes' text
+    alerts: list[str] = field(default_factory=list)  # st.error / warning / info boxes' text
+    progress: list[str] = field(default_factory=list)  # progress bars' text
 
 
 class StreamlitSession:
@@ -79,6 +80,7 @@ class StreamlitSession:
             self.url, subprotocols=["streamlit"], timeout=timeout, enable_multithread=False,
             cookie=cookie or None, sslopt={"cert_reqs": 0})  # a self-signed test certificate
         self.page = None  # URL name of the page shown
+        self.query = ""  # its query string, as the link gave it
         self.page_hash = ""
         self.widgets: dict[str, Widget] = {}  # by key, from the page's last full run
         self.values: dict[str, WidgetState] = {}  # by widget id: what this client set
@@ -95,12 +97,14 @@ class StreamlitSession:
             pass
 
     # -- what a visitor does ---------------------------------------------------------------
-    def open(self, page: str, timeout: float | None = None) -> Run:
-        """Go to a page by its URL name ("" for the default page), as a click in the sidebar."""
+    def open(self, page: str, timeout: float | None = None, query: str = "") -> Run:
+        """Go to a page by its URL name ("" for the default page), as a click in the sidebar,
+        or as a link with ``query`` (e.g. "epochs=30&cells=64") opens it."""
         self.values.clear()
         request = BackMsg()
         request.rerun_script.page_name = page
-        self.page = page
+        request.rerun_script.query_string = query
+        self.page, self.query = page, query
         return self._run(request, fragment=False, timeout=timeout)
 
     def widget(self, key: str) -> Widget | None:
@@ -145,6 +149,7 @@ class StreamlitSession:
         request = BackMsg()
         request.rerun_script.page_script_hash = self.page_hash
         request.rerun_script.page_name = self.page or ""
+        request.rerun_script.query_string = self.query
         for state in self.values.values():
             request.rerun_script.widget_states.widgets.add().CopyFrom(state)
         return request
@@ -154,7 +159,7 @@ class StreamlitSession:
         deadline = time.monotonic() + (timeout or self.timeout)
         began = time.perf_counter()
         self.socket.send_binary(request.SerializeToString())
-        received, exceptions, alerts = 0, [], []
+        received, exceptions, alerts, progress = 0, [], [], []
         while True:
             self.socket.settimeout(max(deadline - time.monotonic(), 0.05))
             try:
@@ -174,7 +179,7 @@ class StreamlitSession:
             elif kind == "navigation" and message.navigation.page_script_hash:
                 self.page_hash = message.navigation.page_script_hash  # the page the run showed
             elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
-                self._note_element(message.delta.new_element, exceptions, alerts)
+                self._note_element(message.delta.new_element, exceptions, alerts, progress)
             elif kind == "auto_rerun":
                 fid, interval = message.auto_rerun.fragment_id, message.auto_rerun.interval
                 self.auto_reruns[fid] = interval
@@ -190,16 +195,19 @@ class StreamlitSession:
                 if not fragment:  # the browser forgets values of widgets the page no longer has
                     ids = {w.id for w in self.widgets.values()}
                     self.values = {i: s for i, s in self.values.items() if i in ids}
-                return Run(time.perf_counter() - began, fragment, received, exceptions, alerts)
+                return Run(time.perf_counter() - began, fragment, received, exceptions, alerts,
+                           progress)
 
-    def _note_element(self, element, exceptions: list[str], alerts: list[str]) -> None:
+    def _note_element(self, element, exceptions: list[str], alerts: list[str],
+                      progress: list[str]) -> None:
         kind = element.WhichOneof("type")
         if kind == "exception":
             exceptions.append(f"{element.exception.type}: {element.exception.message[:200]}")
             return
-        if kind == "alert" and element.alert.format in (element.alert.ERROR,
-                                                        element.alert.WARNING):
+        if kind == "alert":
             alerts.append(element.alert.body[:200])
+        if kind == "progress":
+            progress.append(element.progress.text[:200])
         proto = getattr(element, kind, None)
         element_id = getattr(proto, "id", "")
         if element_id:

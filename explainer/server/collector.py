@@ -29,8 +29,10 @@ import pkgutil
 import threading
 
 # Imported by pages only when they first run; imported here so they are set aside with the rest.
-# pandas first: plotly checks for it in sys.modules, and it must be whole by then.
-PAGE_IMPORTS = ("pandas", "plotly.graph_objects", "plotly.subplots", "plotly.io", "PIL.Image")
+# Imported by pages (and by streamlit for st.dataframe) only when they first run; pandas first:
+# plotly checks for it in sys.modules, and it must be whole by then.
+PAGE_IMPORTS = ("pandas", "pyarrow", "plotly.graph_objects", "plotly.subplots", "plotly.io",
+                "PIL.Image")
 # explainer's modules that would start TensorFlow or a process on import: none today, but the
 # worker's entry point is left out on principle (it is run, not imported, by the web process).
 SKIPPED = ("explainer.training.worker", "explainer.serve.__main__")
@@ -69,8 +71,16 @@ def set_aside_imports() -> bool:
                 importlib.import_module(name)
             except ImportError:  # an optional piece missing here: its page says so itself
                 pass
+        _first_figure()
         gc.collect()
         gc.freeze()
     finally:
         _ready.set()
     return True
+
+
+def _first_figure() -> None:
+    """One small figure, as a page draws it: plotly loads its validators and template here."""
+    import plotly.graph_objects as go
+
+    go.Figure(go.Scatter(x=[0.0, 1.0], y=[0.0, 1.0], hovertemplate="%{x}")).to_json()

@@ -222,7 +222,7 @@ class LocalPool:
         except Exception as exc:  # shown on the page; the server goes on
             _log.exception("training %s failed", training.id)
             training.error = f"{type(exc).__name__}: {exc}"
-            training.progress.fail(training.error)
+            training.progress.fail(training.error, sayable=False)
         finally:
             with self._lock:
                 if current is not None:
@@ -267,7 +267,7 @@ class LocalPool:
             training.progress.set_phase(*ending(info))
         else:
             training.error = info["message"]
-            training.progress.fail(info["message"])
+            training.progress.fail(info["message"], info.get("sayable", False))
         return True
 
     def _keep_house(self) -> None:

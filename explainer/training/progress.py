@@ -53,6 +53,7 @@ class Snapshot:
     curve: dict[str, list[float]]
     epochs_log: dict[str, list[float]]
     error: str
+    error_sayable: bool  # the error is written for the visitor (else only for the log)
     diverged: bool
     queue_place: int  # 1 = next to start; 0 = not queued
     stop_latency_s: float | None  # seconds from Stop to the end of training, once it ended
@@ -93,6 +94,7 @@ class TrainingProgress:
         self.device = ""
         self.worker_pid = 0  # the worker process training it, once it reported
         self.error = ""
+        self.error_sayable = True  # words for the visitor (else for the server's log only)
         self.diverged = False
         self.queue_place = 0
         self.stop_asked_at: float | None = None  # time.time() of the press on Stop
@@ -124,9 +126,10 @@ class TrainingProgress:
         with self._lock:
             self.queue_place = place
 
-    def fail(self, error: str) -> None:
+    def fail(self, error: str, sayable: bool = True) -> None:
+        """It failed; ``sayable``: the error is written for the visitor, not for the log."""
         with self._lock:
-            self.phase, self.error = "failed", error
+            self.phase, self.error, self.error_sayable = "failed", error, sayable
             self._finished = self._finished or time.monotonic()
 
     def apply(self, kind: str, info: dict) -> None:
@@ -222,7 +225,8 @@ class TrainingProgress:
                 elapsed_s=now - self._created, samples_per_second=rate, eta_s=eta,
                 device=self.device, curve=_sorted_curve(self._curve),
                 epochs_log={k: list(v) for k, v in self._epochs_log.items()},
-                error=self.error, diverged=self.diverged, queue_place=self.queue_place,
+                error=self.error, error_sayable=self.error_sayable, diverged=self.diverged,
+                queue_place=self.queue_place,
                 stop_latency_s=self.stop_latency_s, worker_pid=self.worker_pid)
 
 

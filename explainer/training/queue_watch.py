@@ -6,7 +6,8 @@ streams of the trainings its pages look at, from where it left off (a tab that r
 from the beginning, so it misses nothing, which pub/sub could not promise), applies each message
 to the training's :class:`~explainer.training.progress.TrainingProgress`, and notices when a job
 has ended. It also stops the trainings nobody watches any more, updates places in line, and falls
-back on RQ's own stop command when a Stop went unanswered.
+back on RQ's own stop command when no queue worker acknowledged a Stop (its process is frozen,
+so its own supervisor cannot end the training).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from explainer.training import queue_names
 from explainer.training.messages import Message
 from explainer.training.pool import Lane, Training, ending
 
-STOP_FALLBACK_S = 1.5  # after Stop: RQ's stop command if the job has not ended by then
+STOP_FALLBACK_S = 3.0  # after Stop: RQ's stop command if no worker acknowledged it by then
 CHECK_EVERY_S = 0.5  # job states, places in line, sessions gone
 ALIVE_CHECK_S = 2.0
 _log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ class QueueTraining(Training):
         self._watch = watch
         self.last_entry = "0"  # the stream entry read last
         self.stop_sent_at: float | None = None
+        self.stop_acknowledged = False  # a worker read the Stop (its supervisor relays that)
         self.fallback_sent = False
 
     def _stop_asked(self) -> None:
@@ -119,6 +121,8 @@ class QueueWatch:
                 info = json.loads(fields[b"info"])
                 if kind == Message.DEVICE:
                     self.device = info["device"]
+                if kind == Message.STOPPING:
+                    training.stop_acknowledged = True
                 training.progress.apply(kind, info)
 
     def _check_jobs(self, check_sessions: bool) -> None:
@@ -148,7 +152,7 @@ class QueueWatch:
                     "queued", f"Waiting for a free training slot; yours is number {place} in "
                     "line.")
             if (status == JobStatus.STARTED and training.stop_sent_at is not None
-                    and not training.fallback_sent
+                    and not training.stop_acknowledged and not training.fallback_sent
                     and now - training.stop_sent_at > STOP_FALLBACK_S):
                 training.fallback_sent = True
                 try:
@@ -167,7 +171,7 @@ class QueueWatch:
             training.progress.set_phase(*ending(training.result))
         elif payload is not None:
             training.error = payload.get("message", "The training failed.")
-            training.progress.fail(training.error)
+            training.progress.fail(training.error, payload.get("sayable", False))
         elif phase == "stopped":
             training.progress.set_phase("stopped", why)
         else:

@@ -76,7 +76,7 @@ def run(job: TrainJob, training: str) -> dict:
                                limits.job_seconds(job.kind))
         return {"kind": str(kind), **info}
     except WorkerGone as gone:
-        return {"kind": str(Message.ERROR), "message": GONE[gone.why]}
+        return {"kind": str(Message.ERROR), "message": GONE[gone.why], "sayable": True}
     except BaseException:  # RQ's own time limit, a shutdown: the process must not outlive it
         kill_child()
         raise

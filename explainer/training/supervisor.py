@@ -72,7 +72,6 @@ def supervise(worker: WorkerProcess, job: TrainJob, report: Report,
                 return kind, info
             if kind == Message.STOPPING:
                 stop_sent_at = float("inf")  # acknowledged: the worker ends after this batch
-                continue
             report(kind, info)
     except (EOFError, OSError):
         worker.process.kill()

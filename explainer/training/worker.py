@@ -125,22 +125,25 @@ def worker_main(conn, idle_seconds: float) -> None:
         try:
             inbox.send(Message.RESULT, **run_job(job, inbox.send, inbox.stop_asked, device))
         except Exception as exc:  # reported to the page; the worker stays usable
-            inbox.send(Message.ERROR, message=describe_error(exc),
+            message, sayable = describe_error(exc)
+            inbox.send(Message.ERROR, message=message, sayable=sayable,
                        detail=traceback.format_exc(limit=3))
         finally:
             keras.backend.clear_session()
             gc.collect()
 
 
-def describe_error(exc: Exception) -> str:
+def describe_error(exc: Exception) -> tuple[str, bool]:
+    """The error's message, and whether it is written for the visitor (else for the log)."""
     from explainer.training.jobs import DataMismatch
     from explainer.training.limits import LimitError
 
     if isinstance(exc, (LimitError, DataMismatch)):
-        return str(exc)
+        return str(exc), True
     if isinstance(exc, MemoryError):
-        return "The training ran out of memory. Try smaller hidden layers or a smaller batch."
-    return f"{type(exc).__name__}: {exc}"
+        return ("The training ran out of memory. Try smaller hidden layers or a smaller batch.",
+                True)
+    return f"{type(exc).__name__}: {exc}", False
 
 
 def run_job(job, send, stop_asked, device: str) -> dict:

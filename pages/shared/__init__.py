@@ -12,6 +12,7 @@ from pages.shared import streamlit_internals
 from pages.shared.path import mark_visited, page_footer, page_path
 
 _log = logging.getLogger("explainer.pages")
+_this_run = threading.local()  # .routed: app.py runs this page (each script run has its thread)
 LOG_AGAIN_AFTER_S = 600.0  # a failure still on screen is logged again after this long
 _LOGGED_KEEP = 256  # distinct failures remembered
 _logged: OrderedDict[tuple[str, str], list] = OrderedDict()  # -> [when logged, repeats since]
@@ -59,14 +60,24 @@ def use_router() -> None:
 
     Until app.py has called st.navigation once, Streamlit treats a folder named pages/ the old way
     and runs a page opened by its own link alone: no sections, no sidebar, no wide layout. This
-    switches the server to the router and reruns, so a shared link opens the full app.
+    switches the server to the router and reruns, so a shared link opens the full app. Every
+    session whose page ran alone reruns, also one that started before another session switched.
     """
-    if streamlit_internals.leave_pages_folder_mode():
+    routed, _this_run.routed = getattr(_this_run, "routed", False), False
+    streamlit_internals.leave_pages_folder_mode()
+    if not routed:
         # Once per session: a rerun drops the click that started this run, and AppTest resets
         # the flag before every run, so rerunning each time would swallow every button press.
         if not st.session_state.get("router_rerun_done"):
             st.session_state["router_rerun_done"] = True
             st.rerun()
+
+
+def start_app() -> None:
+    """First call of app.py: wait for the pages' imports (once per process), and note that this
+    run goes through the router, so the page it runs does not rerun."""
+    collector.set_aside_imports()
+    _this_run.routed = True
 
 
 def start_page(file: str) -> None:

@@ -49,7 +49,9 @@ def draw_progress(current: Training) -> None:
         st.warning("The loss became NaN (not a number): the weights blew up, so training "
                    "stopped. Scale the inputs or lower the learning rate.",
                    icon=":material/warning:")
-    if snap.phase == "failed":
+    if snap.phase == "failed" and snap.error_sayable:
+        st.error(snap.error, icon=":material/error:")
+    elif snap.phase == "failed":
         report_failure("The training stopped with an error.",
                        "Press Train to try again, or pick the walk-through's recipe.", snap.error)
 
