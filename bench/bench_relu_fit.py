@@ -1,6 +1,6 @@
 """How long "Fit for me" takes on the Why-nonlinearity page, and the error it reaches.
 
-Run: python bench/bench_relu_fit.py
+Run: python bench/bench_relu_fit.py   (--quick: one target, one size)
 """
 
 from __future__ import annotations
@@ -25,12 +25,14 @@ def best_of(runs: int, fn) -> float:
 
 
 def main() -> None:
+    quick = "--quick" in sys.argv[1:]
     print(f"CPU cores: {os.cpu_count()}")
     print(f"{'target':<10} {'units':>5} {'fit (s)':>8} {'mse':>9}")
-    for target in curves.TARGETS:
+    for target in list(curves.TARGETS)[:1] if quick else curves.TARGETS:
         x, y = curves.target_curve(target)
-        for units in (3, 8, 12):
-            seconds = best_of(3, lambda: curves.fit_relu_chain(x, y, units))  # noqa: B023
+        for units in (3,) if quick else (3, 8, 12):
+            seconds = best_of(1 if quick else 3,
+                              lambda: curves.fit_relu_chain(x, y, units))  # noqa: B023
             error = curves.fit_relu_chain(x, y, units).error
             print(f"{target:<10} {units:>5} {seconds:>8.3f} {error:>9.5f}")
         seconds = best_of(3, lambda: curves.errors_by_units(x, y))  # noqa: B023

@@ -63,15 +63,15 @@ def main() -> None:
     rows.append(("numpy gradient step", median, p95, 1))
 
     if args.keras:
-        from explainer.concepts.models.dream import keras_gradient
         from explainer.training.keras_fit import build_model
+        from explainer.training.keras_reference import input_gradient
         from explainer.training.spec import PRESETS, prepare_inputs
 
         config = PRESETS["cnn"]
         model = build_model(config)
         model.set_weights(weights)
         one, many = prepare_inputs(digits[:1], config), prepare_inputs(digits, config)
-        by_tensorflow = keras_gradient(model, "cnn", 1 / 255)
+        by_tensorflow = input_gradient(model, "cnn", 1 / 255)
         for work in (lambda: model(one, training=False), lambda: by_tensorflow(pixels, 9)):
             median_ms(work, 3)  # warm up
         median, p95 = median_ms(lambda: model(one, training=False), args.repeats)

@@ -65,9 +65,10 @@ def main(argv=None) -> None:
         chosen = [e for e in experiments.EXPERIMENTS if e.id in wanted]
 
     data = load_sample() if args.sample else load_mnist()
-    from explainer.training.device import describe_device, load_keras
+    import keras
 
-    keras = load_keras()
+    from explainer.training.keras_fit import describe_device
+
     print(f"data: {describe(data)}")
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPU cores, {describe_device()}, "
           f"Keras {keras.__version__}", flush=True)

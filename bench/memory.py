@@ -11,6 +11,7 @@ Phases, each read after the page has settled:
 Each phase prints the web process's RSS and the summed RSS of its worker processes.
 
     MNIST_DIR=../shared/data/mnist python bench/memory.py
+    python bench/memory.py --quick    # phases 1 and 2 only, on Home and two pages
 """
 
 from __future__ import annotations
@@ -49,8 +50,15 @@ def wait_for_text(page, text: str, seconds: float) -> None:
         page.wait_for_timeout(1000)
 
 
-def main() -> dict[str, float]:
+def main(argv: list[str] | None = None) -> dict[str, float]:
+    import argparse
+
     from playwright.sync_api import sync_playwright
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="idle and a short concept-page session only")
+    quick = parser.parse_args(argv).quick
 
     chromium = find_chromium()
     if chromium is None:
@@ -72,12 +80,16 @@ def main() -> dict[str, float]:
                                                      args=CHROMIUM_FLAGS)
                 page = browser.new_page(viewport={"width": 1366, "height": 900})
                 page.set_default_timeout(120_000)
-                for stop in journey.stops():
-                    if stop.section in ("Start", "Building blocks", "Learning"):
-                        path = "" if stop.page == "pages/home.py" else Path(stop.page).stem
-                        page.goto(f"{url}/{path}")
-                        settle(page)
+                stops = [s for s in journey.stops()
+                         if s.section in ("Start", "Building blocks", "Learning")]
+                for stop in stops[:3] if quick else stops:
+                    path = "" if stop.page == "pages/home.py" else Path(stop.page).stem
+                    page.goto(f"{url}/{path}")
+                    settle(page)
                 read("concept pages")
+                if quick:
+                    browser.close()
+                    return report(readings, workers)
 
                 page.goto(f"{url}/draw")
                 settle(page)
@@ -99,6 +111,10 @@ def main() -> dict[str, float]:
                 browser.close()
         finally:
             stop_app(process)
+    return report(readings, workers)
+
+
+def report(readings: dict[str, float], workers: dict[str, float]) -> dict[str, float]:
     for phase, value in readings.items():
         print(f"rss_mb[{phase}]={value:.0f} workers_rss_mb[{phase}]={workers[phase]:.0f}")
     return readings

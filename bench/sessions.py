@@ -42,13 +42,13 @@ def visit_concept_pages(browser, url: str) -> None:
     context.close()
 
 
-def main(sessions: int = 50) -> dict[str, float]:
+def main(sessions: int = 50, ttl: float = SESSION_TTL_S) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
     chromium = find_chromium()
     if chromium is None:
         raise SystemExit("no Chromium found: apt-get install -y chromium")
-    process, url = start_app()
+    process, url = start_app(env={"STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": str(int(ttl))})
     try:
         idle = rss_mb(process.pid)
         readings = []
@@ -61,7 +61,7 @@ def main(sessions: int = 50) -> dict[str, float]:
                 if i == 0 or (i + 1) % 10 == 0:
                     print(f"after session {i + 1:>3}: rss_mb={readings[-1]:.0f}", flush=True)
             browser.close()
-        time.sleep(SESSION_TTL_S + 10)  # closed sessions are kept this long for a reconnect
+        time.sleep(ttl + 10)  # closed sessions are kept this long for a reconnect
         expired = rss_mb(process.pid)
     finally:
         stop_app(process)
@@ -77,4 +77,7 @@ def main(sessions: int = 50) -> dict[str, float]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=50)
-    main(parser.parse_args().sessions)
+    parser.add_argument("--ttl", type=float, default=SESSION_TTL_S,
+                        help="server.disconnectedSessionTTL for this run (default: the app's)")
+    chosen = parser.parse_args()
+    main(chosen.sessions, chosen.ttl)

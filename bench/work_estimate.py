@@ -35,13 +35,17 @@ NETWORKS = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sample", action="store_true", help="the shipped 6,000 digits")
+    parser.add_argument("--only", default="", help="one network, by its name below")
     args = parser.parse_args()
+    networks = {k: v for k, v in NETWORKS.items() if not args.only or k == args.only}
+    if not networks:
+        parser.error(f"no network named {args.only!r}; choose from {', '.join(NETWORKS)}")
     data = load_sample() if args.sample else load_mnist()
     pool = LocalPool(limit=1)
     folder = Path(tempfile.mkdtemp())
     print(f"{len(data.x_train):,} digits; one epoch each")
     try:
-        for name, config in NETWORKS.items():
+        for name, config in networks.items():
             config = config.with_changes(epochs=1)
             job = TrainJob.train(config, data, folder / "model.keras")
             training = pool.submit(job, Visitor(name))

@@ -9,26 +9,12 @@ from draw_support import keras_trained_on_sample, trained_on_sample
 from explainer.concepts.models import dream, inside
 from explainer.concepts.models.reading import Reader
 from explainer.data.mnist import load_sample
+from explainer.training.keras_reference import input_gradient
 
 
 @pytest.fixture(scope="module")
 def mlp():
     return Reader.of(trained_on_sample()).mlp
-
-
-def keras_gradient(model, shape, input_scale: float):
-    """An independent reference: log P(digit) and its pixel gradient by TensorFlow's autodiff."""
-    import tensorflow as tf
-
-    def gradient(pixels: np.ndarray, digit: int) -> tuple[float, np.ndarray]:
-        x = tf.constant(np.asarray(pixels, dtype=np.float32).reshape(shape) * 255.0 * input_scale)
-        with tf.GradientTape() as tape:
-            tape.watch(x)
-            objective = tf.math.log(tf.clip_by_value(model(x, training=False)[0, digit], 1e-30, 1))
-        grad = tape.gradient(objective, x).numpy().reshape(784).astype(np.float64)
-        return float(objective.numpy()), grad * 255.0 * input_scale
-
-    return gradient
 
 
 def random_mlp(activation: str, seed: int = 0) -> inside.Mlp:
@@ -86,7 +72,7 @@ def test_a_large_float32_network_dreams_without_a_float64_copy_of_its_weights():
 
 
 def test_gradient_matches_tensorflow_autodiff(mlp):
-    by_tensorflow = keras_gradient(keras_trained_on_sample()[0], (1, 784), 1 / 255)
+    by_tensorflow = input_gradient(keras_trained_on_sample()[0], "mlp", 1 / 255)
     pixels = np.random.default_rng(3).uniform(0, 1, 784)
     for digit in (0, 9):
         ours, grad = dream.mlp_gradient(mlp, pixels, digit)
@@ -127,7 +113,7 @@ def test_a_cnn_dreams_with_its_numpy_gradient_which_matches_autodiff():
     net = convnet.ConvNet.from_weights(model.get_weights(), 1 / 255)
     pixels = np.random.default_rng(4).uniform(0, 0.3, 784)
     ours, grad = net.gradient(pixels, 2)
-    theirs, tf_grad = keras_gradient(model, (1, 28, 28, 1), 1 / 255)(pixels, 2)
+    theirs, tf_grad = input_gradient(model, "cnn", 1 / 255)(pixels, 2)
     assert ours == pytest.approx(theirs, abs=1e-4)
     np.testing.assert_allclose(grad, tf_grad, atol=1e-4 * np.abs(tf_grad).max())
     result = dream.dream(net.gradient, 2, start="noise", steps=8, step_size=0.1)
