@@ -44,7 +44,7 @@ def status_panel() -> None:
     if served is None:
         st.info("This is one server on its own (`streamlit run app.py`).", icon=":material/dns:")
     else:
-        rows = [{"server": s["name"], "up": "✓ up" if s["up"] else "✗ down",
+        rows = [{"server": s["name"], "port": s["port"], "up": "✓ up" if s["up"] else "✗ down",
                  "restarts": s["restarts"], "running for": since(s["since"])}
                 for s in served["servers"]]
         up = sum(s["up"] for s in served["servers"])

@@ -114,7 +114,7 @@ class Cluster:
                 self.queue.append(worker)
         for index in range(self.replicas):
             port = queue_service.free_port()
-            server = Process(f"server {index} (port {port})", [
+            server = Process(nginx.server_name(index), [
                 sys.executable, "-m", "streamlit", "run", "app.py",
                 "--server.port", str(port), "--server.address", "127.0.0.1",
                 "--server.headless", "true", "--server.fileWatcherType", "none",
@@ -138,7 +138,8 @@ class Cluster:
             for each in (*self.servers, *self.queue):
                 if not each.alive and not self._stopping.is_set():
                     each.restarts += 1
-                    print(f"{each.name} ended; starting it again", flush=True)
+                    print(f"{each.name} (port {each.port}) ended; starting it again"
+                          if each.port else f"{each.name} ended; starting it again", flush=True)
                     each.start()
             if self.balancer is not None and not self.balancer.alive:
                 self.balancer.restarts += 1
@@ -195,7 +196,7 @@ def wait_healthy(server: Process, timeout: float) -> None:
     url = f"http://127.0.0.1:{server.port}/_stcore/health"
     while time.monotonic() < deadline:
         if not server.alive:
-            raise RuntimeError(f"{server.name} ended while starting")
+            raise RuntimeError(f"server {server.name} ended while starting")
         try:
             with urllib.request.urlopen(url, timeout=2) as answer:
                 if answer.read().strip() == b"ok":
@@ -203,4 +204,4 @@ def wait_healthy(server: Process, timeout: float) -> None:
         except OSError:
             pass
         time.sleep(0.2)
-    raise TimeoutError(f"{server.name} did not answer in {timeout:.0f} s")
+    raise TimeoutError(f"server {server.name} did not answer in {timeout:.0f} s")
