@@ -19,6 +19,7 @@ ss = st.session_state
 TRAINING = "train_training"  # this session's Training (running or finished)
 OUTCOME = "train_outcome"  # the TrainingOutcome whose results the Train page shows
 MODEL = "session_model"  # this session's trained model (a TrainedModel)
+USE_ON_DRAW = "own_model_on_draw"  # True once the visitor chose their model to answer on Draw
 
 
 def current(reattach: bool = True) -> Training | None:
