@@ -152,3 +152,31 @@ def test_training_on_changed_copies_reads_changed_digits_better(sample):
         assert trained.epochs_done == 4 and trained.test_accuracy > 0.85
     assert scores["augmented"] > scores["plain"] + 0.2, scores
 
+
+@pytest.mark.slow
+def test_the_robustness_bench_prints_both_networks_quickly(root):
+    """bench/robustness.py --quick: one line per network, every figure a share, the changed
+    digits read better by the augmented network, the mouse-drawn digits read by both."""
+    import re
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "bench/robustness.py", "--quick"], cwd=root,
+                            capture_output=True, text=True, timeout=300, check=True)
+    lines = [line for line in result.stdout.splitlines() if line.startswith("model=")]
+    assert len(lines) == 2, result.stdout
+    figures = []
+    for line in lines:
+        found = dict(re.findall(r'(\w+)=("[^"]*"|\S+)', line))
+        assert set(found) == {"model", "mnist_test", "robustness_set", "robustness_set_pipeline",
+                              "drawn", "train_seconds", "epochs"}, line
+        figures.append({k: float(v) for k, v in found.items() if k != "model"})
+    plain, augmented = figures
+    assert "walk-through" in lines[0] and "shifted, rotated and rescaled" in lines[1]
+    assert plain["epochs"] == 5 and augmented["epochs"] > 5
+    for row in figures:
+        for name in ("mnist_test", "robustness_set", "robustness_set_pipeline", "drawn"):
+            assert 0.0 <= row[name] <= 1.0
+        assert row["train_seconds"] > 0
+    assert augmented["robustness_set"] > plain["robustness_set"] + 0.15
+    assert plain["robustness_set_pipeline"] > plain["robustness_set"]  # re-centring helps
