@@ -79,6 +79,9 @@ TERMS = (
     Term("Feature engineering", "Choosing by hand what the network is shown (edges, loops, "
          "templates). A deep network learns its own features from the pixels instead.",
          "pages/patterns.py"),
+    Term("Data augmentation", "Training on changed copies of the examples: each digit moved, "
+         "turned, resized, drawn thicker or thinner. The network learns the digit, not where "
+         "and how MNIST's writers put it.", "pages/draw.py"),
     Term("GPU", "A graphics card: thousands of small cores that do one matrix multiplication in "
          "parallel. Training is mostly such products, so a GPU makes millions of weights fast.",
          "pages/train_mnist.py"),

@@ -145,7 +145,14 @@ def train_once(config: ModelConfig, data: MnistData, send: Send, stop: Callable[
     send(Message.BEGIN_RUN, run=run, batches=batches, batch_size=config.batch_size,
          samples=len(inputs))
     started = time.perf_counter()
-    history = model.fit(inputs, targets, epochs=config.epochs, batch_size=config.batch_size,
+    if config.augment:  # fresh random copies every epoch, made in a tf.data pipeline
+        from explainer.training.augmentation import training_dataset
+
+        fed = {"x": training_dataset(inputs, targets, config.batch_size, config.seed,
+                                     ink=255 * config.input_scale), "shuffle": False}
+    else:
+        fed = {"x": inputs, "y": targets, "batch_size": config.batch_size}
+    history = model.fit(**fed, epochs=config.epochs,
                         validation_data=(prepare_inputs(x_val, config), one_hot(y_val)),
                         callbacks=[callback], verbose=0)
     seconds = time.perf_counter() - started
