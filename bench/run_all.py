@@ -65,6 +65,9 @@ STEPS = (
     Step("experiments", "Every one-change experiment, through the app's training function",
          ("bench/experiments.py",), ("bench/experiments.py", "--sample", "--only", "one-epoch",
                                      "--epochs", "1")),
+    Step("robustness", "The walk-through's network and the augmented one on MNIST's test digits, "
+         "the robustness set and digits drawn on the canvas", ("bench/robustness.py",),
+         ("bench/robustness.py", "--quick")),
     Step("load", "Many visitors at the protocol level, one server and several behind nginx",
          ("bench/load.py", "--seconds", "60"),
          ("bench/load.py", "--visitors", "2", "--trainings", "0", "--seconds", "5", "--no-draw"),
