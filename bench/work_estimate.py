@@ -21,7 +21,7 @@ from explainer.training import limits  # noqa: E402
 from explainer.training.jobs import TrainJob  # noqa: E402
 from explainer.training.local_pool import LocalPool  # noqa: E402
 from explainer.training.pool import Visitor  # noqa: E402
-from explainer.training.spec import PRESETS, ModelConfig  # noqa: E402
+from explainer.training.spec import AUGMENTED, PRESETS, ModelConfig  # noqa: E402
 
 NETWORKS = {
     "walk-through, batch 128": PRESETS["post"],
@@ -29,6 +29,7 @@ NETWORKS = {
     "2048-2048, batch 128": ModelConfig(hidden=(2048, 2048)),
     "better MLP": PRESETS["better-mlp"],
     "small CNN": PRESETS["cnn"],
+    "walk-through on changed copies": AUGMENTED,
 }
 
 

@@ -14,7 +14,7 @@ from explainer.concepts.nn import compute
 from explainer.data.mnist import MnistData, load_sample
 from explainer.training import experiments as ex
 from explainer.training.experiment_store import SharedRuns, cache_key, load_result, save_result
-from explainer.training.spec import ModelConfig, training_subset, validate
+from explainer.training.spec import AUGMENTED, ModelConfig, training_subset, validate
 
 slow = pytest.mark.slow
 
@@ -25,10 +25,10 @@ def sample() -> MnistData:
 
 
 def row(experiment_id: str, accuracy: float, seconds: float = 17.0,
-        parameters: int = 407_050) -> ex.ExperimentResult:
+        parameters: int = 407_050, robust: float | None = None) -> ex.ExperimentResult:
     """A result as a run would report it (for the sentences: their wording follows these)."""
     return ex.ExperimentResult(experiment_id, ex.BY_ID[experiment_id].name, accuracy, seconds,
-                               parameters, [accuracy], 5, 60_000)
+                               parameters, [accuracy], 5, 60_000, robustness_accuracy=robust)
 
 
 # -- the experiments as data ------------------------------------------------------------------
@@ -36,9 +36,15 @@ def row(experiment_id: str, accuracy: float, seconds: float = 17.0,
 
 def test_the_issues_changes_are_all_there_with_unique_ids():
     ids = [e.id for e in ex.EXPERIMENTS]
-    assert len(set(ids)) == len(ids) == 8 and ex.BASELINE_ID not in ids
+    assert len(set(ids)) == len(ids) == 9 and ex.BASELINE_ID not in ids
     assert {"no-scaling", "squared-loss", "no-hidden", "hidden-16", "sigmoid", "sgd",
-            "one-epoch", "tenth-data"} == set(ids)
+            "one-epoch", "tenth-data", "augmented"} == set(ids)
+
+
+def test_the_augmented_experiment_is_the_draw_pages_network_with_its_epochs_named():
+    experiment = ex.BY_ID["augmented"]
+    assert experiment.config.with_changes(label="") == AUGMENTED.with_changes(label="")
+    assert f"({AUGMENTED.epochs} epochs)" in experiment.name and AUGMENTED.epochs > 5
 
 
 @pytest.mark.parametrize("experiment", ex.EXPERIMENTS, ids=lambda e: e.id)
@@ -116,12 +122,27 @@ def test_parameters_and_time_are_mentioned_only_when_they_differ():
     assert ex.describe(baseline, baseline).startswith("The walk-through's network reached 97.9%")
 
 
+def test_the_augmented_sentence_adds_the_robustness_set_from_its_figures():
+    baseline = row(ex.BASELINE_ID, 0.979, seconds=24.0, robust=0.781)
+    text = ex.describe(row("augmented", 0.982, seconds=310.0, robust=0.958), baseline)
+    assert "98.2% against 97.9%" in text and ex.BY_ID["augmented"].why_same in text
+    assert "310 s of training instead of 24 s" in text
+    assert "robustness set" in text and "95.8% right, against 78.1%" in text
+    worse = ex.describe(row("augmented", 0.95, seconds=310.0, robust=0.93), baseline)
+    assert "fell" in worse and "93.0% right, against 78.1%" in worse
+    unknown = ex.describe(row("augmented", 0.982, robust=0.958), row(ex.BASELINE_ID, 0.979))
+    assert unknown.endswith("95.8% right.")  # the walk-through's figure not measured: no "against"
+    # other changes keep their sentence to test accuracy, whatever their robustness figure
+    assert "robustness" not in ex.describe(row("sigmoid", 0.975, robust=0.7), baseline)
+
+
 def test_table_rows_carry_the_figures_and_the_sentence():
     baseline = row(ex.BASELINE_ID, 0.979)
     rows = ex.table_rows([baseline, row("one-epoch", 0.961, seconds=3.5)], baseline)
     assert [r["Change"] for r in rows] == ["The walk-through's network",
                                            "One epoch instead of five"]
     assert rows[1]["Test accuracy"] == 0.961 and rows[1]["Seconds"] == 3.5
+    assert rows[1]["Robustness set"] is None  # not measured for this row
     assert rows[1]["What it shows"].startswith("After one epoch, test accuracy fell")
 
 
@@ -159,7 +180,7 @@ def test_an_experiment_reports_its_own_accuracy(sample):
 
     experiment = ex.BY_ID["no-scaling"]
     trained = train_once(experiment.config.with_changes(epochs=1), sample)
-    result = ex.result_from_trained(experiment, trained)
+    result = ex.result_from_trained(experiment, trained, sample)
     from explainer.concepts.models.inside import forward, mlp_from_weights
 
     network = mlp_from_weights(trained.weights, ["relu"], trained.config.input_scale)
@@ -170,6 +191,12 @@ def test_an_experiment_reports_its_own_accuracy(sample):
     assert result.epoch_accuracy[-1] == pytest.approx(result.test_accuracy, abs=1e-3)
     assert result.parameters == sum(w.size for w in trained.weights) == 407_050
     assert result.train_samples == 6_000 and result.seconds > 0
+    # and on the robustness set: the same network's answers for the changed test digits
+    from explainer.concepts.inputs.distort import robustness_set
+
+    changed = forward(network, robustness_set(sample.x_test).images).probabilities
+    assert result.robustness_accuracy == pytest.approx(
+        np.mean(changed.argmax(axis=1) == sample.y_test), abs=1e-9)
 
 
 @slow

@@ -12,6 +12,7 @@ from explainer.training import limits
 from explainer.training.keras_fit import split_validation
 from explainer.training.progress import TrainingProgress
 from explainer.training.spec import (
+    AUGMENTED,
     PRESETS,
     ModelConfig,
     keras_code,
@@ -110,6 +111,11 @@ def test_the_work_estimate_scales_with_what_is_computed():
     assert conv == 26 * 26 * 288 + 11 * 11 * 18_432 and dense == 204_800 + 1_280
     # small batches cost more per digit: one optimizer step per batch
     assert limits.estimate_seconds(post.with_changes(batch_size=16), 60_000) > one
+    # an epoch on changed copies costs the pipeline's share on top (measured: about 2.3 plain)
+    on_copies = limits.estimate_seconds(post.with_changes(augment=True), 60_000)
+    assert on_copies == pytest.approx(limits.AUGMENT_FACTOR * one) and on_copies > 2 * one
+    assert limits.estimate_seconds(AUGMENTED, 60_000) == pytest.approx(
+        limits.AUGMENT_FACTOR * one * AUGMENTED.epochs / post.epochs)
 
 
 def test_the_recipes_fit_the_default_cap_and_the_hour_click_is_refused(monkeypatch):

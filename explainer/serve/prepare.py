@@ -1,4 +1,4 @@
-"""Before the class arrives: train the shared default model and every one-change experiment.
+"""Before the class arrives: train the shared networks and every one-change experiment.
 
 ``python -m explainer.serve --prepare`` loads the digits the servers will use and trains, once,
 what every visitor shares; the results land in the shared cache folder (and, with a job queue,
@@ -30,11 +30,12 @@ def prepare(workers: int = 0) -> int:
         data, note = default_model.best_local_data()
         print(f"Digits: {len(data.x_train):,} training and {len(data.x_test):,} test "
               f"({data.source}). {note}".strip(), flush=True)
-        began = time.monotonic()
-        status = default_model.shared().wait()
-        print(f"The walk-through's network: {status.message} ({time.monotonic() - began:.0f} s)",
-              flush=True)
-        failures += not status.ready
+        for name, shared in (("The walk-through's network", default_model.shared()),
+                             ("The network trained on changed copies", default_model.augmented())):
+            began = time.monotonic()
+            status = shared.wait()
+            print(f"{name}: {status.message} ({time.monotonic() - began:.0f} s)", flush=True)
+            failures += not status.ready
         runner = experiment_runs.shared()
         for experiment in EXPERIMENTS:
             began = time.monotonic()

@@ -1,13 +1,15 @@
-"""The shared default model: the walk-through's network, trained once per server, read by everyone.
+"""The shared default models, trained once per server (or per cluster), read by everyone.
 
-Whoever opens the drawing page first starts it; everyone after that waits on the same progress.
-A worker process trains it (the same path and limits as the Train page's trainings) on the best
-MNIST available without a download (MNIST_DIR, else Keras' cache, else the shipped sample), and it
-is kept in a cache folder as ``.keras`` (for Keras users) plus ``.npz`` weights and a ``.json``
-note, each written atomically, so the next server start reads it with numpy in a blink. The cache
-name holds a fingerprint of the config, the data and the Keras version, so a model trained on the
-sample is never taken for the one trained on all 60,000 digits. After a failure it tries again
-later, waiting longer each time; the page can also ask for a retry at once.
+Two are shared: the walk-through's network (:func:`shared`) and the same network trained on
+changed copies of the digits (:func:`augmented`). Whoever opens a page that needs one first starts
+it; everyone after that waits on the same progress. A worker process trains it (the same path and
+limits as the Train page's trainings) on the best MNIST available without a download (MNIST_DIR,
+else Keras' cache, else the shipped sample), and it is kept in a cache folder as ``.keras`` (for
+Keras users) plus ``.npz`` weights and a ``.json`` note, each written atomically, so the next
+server start reads it with numpy in a blink. The cache name holds a fingerprint of the config, the
+data and the Keras version, so a model trained on the sample is never taken for the one trained on
+all 60,000 digits. After a failure it tries again later, waiting longer each time; the page can
+also ask for a retry at once.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import numpy as np
 
 from explainer.data import mnist
 from explainer.training.pool import Training, TrainingBackend, finished_model, run_shared
-from explainer.training.spec import PRESETS, ModelConfig
+from explainer.training.spec import AUGMENTED, PRESETS, ModelConfig
 from explainer.training.trained import TrainedModel
 
 CACHE_ENV = "EXPLAINER_CACHE_DIR"
@@ -142,11 +144,13 @@ class DefaultModel:
     """Loads the cached default model, or has a worker train it; reports its progress.
 
     ``start()`` is safe to call from every script run: only the first call starts the thread.
+    ``what`` names the network in its progress line.
     """
 
     def __init__(self, config: ModelConfig = PRESETS["post"], folder: Path | None = None,
-                 load_data=best_local_data, backend: TrainingBackend | None = None):
-        self.config = config
+                 load_data=best_local_data, backend: TrainingBackend | None = None,
+                 what: str = "the walk-through's network"):
+        self.config, self.what = config, what
         self.folder = folder if folder is not None else cache_folder()
         self._load_data = load_data
         self._backend = backend
@@ -200,11 +204,14 @@ class DefaultModel:
             left = f", about {snap.eta_s:.0f} s left" if snap.eta_s is not None else ""
             digits = snap.samples_total // max(snap.epochs * snap.runs, 1)
             epoch = min(snap.epoch + 1, snap.epochs)
-            message = (f"Training the walk-through's network on {digits:,} digits "
+            message = (f"Training {self.what} on {digits:,} digits "
                        f"({snap.device}): epoch {epoch} of {snap.epochs}{left}.")
         else:
             message = snap.status_line
         return DefaultModelStatus("training", snap.fraction, message)
+
+    def data(self) -> tuple[mnist.MnistData, str]:  # MNIST's loaders keep it: cheap once loaded
+        return self._load_data()
 
     @property
     def model(self) -> TrainedModel | None:
@@ -235,7 +242,7 @@ class DefaultModel:
 
     def _load_or_train(self) -> TrainedModel:
         self._report("loading", 0.0, "Loading the MNIST digits ...")
-        data, self.note = self._load_data()
+        data, self.note = self.data()
         name = cache_name(self.config, data, keras_version())
         cached = load_cached(self.folder, name, self.config)
         if cached is not None:
@@ -260,12 +267,13 @@ class DefaultModel:
         return model
 
 
-_SHARED: DefaultModel | None = None
+_SHARED: DefaultModel | None = None  # the walk-through's network
+_AUGMENTED: DefaultModel | None = None  # the same network trained on changed copies
 _SHARED_LOCK = threading.Lock()
 
 
 def shared() -> DefaultModel:
-    """The one default model of this process (created on first use, not started)."""
+    """The walk-through's network of this process (created on first use, not started)."""
     global _SHARED
     with _SHARED_LOCK:
         if _SHARED is None:
@@ -273,8 +281,19 @@ def shared() -> DefaultModel:
         return _SHARED
 
 
-def reset_shared() -> None:
-    """Forget the process's default model (after changing MNIST_DIR or the cache folder)."""
-    global _SHARED
+def augmented() -> DefaultModel:
+    """The walk-through's network trained on moved, turned, resized, thicker or thinner copies
+    (``spec.AUGMENTED``): the second shared model of this process, cached under its own name,
+    trained once per server, or once per cluster through the job queue."""
+    global _AUGMENTED
     with _SHARED_LOCK:
-        _SHARED = None
+        if _AUGMENTED is None:
+            _AUGMENTED = DefaultModel(AUGMENTED, what="the network trained on changed copies")
+        return _AUGMENTED
+
+
+def reset_shared() -> None:
+    """Forget the process's shared models (after changing MNIST_DIR or the cache folder)."""
+    global _SHARED, _AUGMENTED
+    with _SHARED_LOCK:
+        _SHARED = _AUGMENTED = None

@@ -4,7 +4,9 @@ A click asks :func:`start` for an experiment's result: it comes from the shared 
 (:class:`~explainer.training.experiment_store.SharedRuns`) when someone already ran it, and
 otherwise a background thread has a worker process train it, like any other training. The
 experiment's model is only measured: it never becomes the session's model or the Draw page's.
-The walk-through's network itself is not trained again: its row is the shared default model's.
+The walk-through's network itself is not trained again: its row is the shared default model's;
+nor is the network on changed copies, when the shared one (the Draw page's) learned the same
+digits.
 """
 
 from __future__ import annotations
@@ -18,7 +20,12 @@ from explainer.concepts.nn import compute
 from explainer.data.mnist import MnistData
 from explainer.training import default_model
 from explainer.training.experiment_store import SharedRuns, cache_key
-from explainer.training.experiments import BASELINE, Experiment, ExperimentResult
+from explainer.training.experiments import (
+    BASELINE,
+    Experiment,
+    ExperimentResult,
+    robustness_of,
+)
 from explainer.training.pool import Training, TrainingBackend, finished_model, run_shared
 from explainer.training.progress import TrainingProgress
 from explainer.training.spec import ModelConfig
@@ -44,15 +51,29 @@ def train_in_worker(config: ModelConfig, data: MnistData, key: str,
     return model
 
 
-def baseline_result(model: TrainedModel) -> ExperimentResult:
-    """The walk-through's network's row, from the shared default model's figures."""
+def baseline_result(model: TrainedModel, data: MnistData | None = None) -> ExperimentResult:
+    """The walk-through's network's row, from the shared default model's figures; with ``data``
+    (the digits it learned) also its accuracy on the robustness set."""
     curve = [float(v) for v in model.history.get("val_accuracy", [])]
     return ExperimentResult(
         experiment_id=BASELINE.id, name=BASELINE.name,
         test_accuracy=float(model.test_accuracy or 0.0), seconds=float(model.seconds),
         parameters=compute.parameters(model.config.kind, model.config.hidden),
         epoch_accuracy=curve, epochs=model.epochs_done or len(curve),
-        train_samples=model.train_samples, source=model.source, device=model.device)
+        train_samples=model.train_samples, source=model.source, device=model.device,
+        robustness_accuracy=robustness_of(model, data))
+
+
+def shared_model_for(config: ModelConfig, data: MnistData) -> TrainedModel | None:
+    """The shared network on changed copies, when ``config`` is its recipe and it learned
+    ``data``: waited for (a training already under way, or a cache read), not trained twice."""
+    shared = default_model.augmented()
+    if config.with_changes(label="") != shared.config.with_changes(label=""):
+        return None
+    known, _ = shared.data()
+    if known.fingerprint != data.fingerprint or not shared.wait().ready:
+        return None
+    return shared.model
 
 
 class ExperimentRunner:
@@ -79,6 +100,9 @@ class ExperimentRunner:
                 self._progress[where] = training.progress
 
         def train(chosen: ModelConfig, digits: MnistData) -> TrainedModel:
+            found = shared_model_for(chosen, digits)
+            if found is not None:
+                return found
             key = cache_key(experiment.id, chosen, digits, default_model.keras_version())
             return train_in_worker(chosen, digits, key, self._backend, started)
 

@@ -102,7 +102,7 @@ class SharedRuns:
         try:
             found = load_result(self.folder, key)
             if found is None:
-                found = result_from_trained(experiment, train(config, data))
+                found = result_from_trained(experiment, train(config, data), data)
                 try:
                     save_result(found, self.folder, key)
                 except OSError as exc:  # a read-only cache: kept in memory only

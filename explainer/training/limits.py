@@ -3,8 +3,10 @@
 Every setting comes from an environment variable (see docs/hosting.md, Settings). The work a
 training asks for is estimated before Train is pressed, from what it computes: for every digit
 of every epoch of every seed, one multiply-add per weight of a dense layer and one per weight per
-position of a convolution, plus a fixed cost per batch. The rates below were measured on two CPU
-cores (``python bench/work_estimate.py`` prints estimate against measurement).
+position of a convolution, plus a fixed cost per batch. Training on changed copies (data
+augmentation) makes every batch in the input pipeline first, which costs about as much again and
+a bit more. The rates below were measured on two CPU cores (``python bench/work_estimate.py``
+prints estimate against measurement).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from explainer.training.spec import ModelConfig, input_shape, layer_plan
 DENSE_SECONDS = 1.0e-10  # per multiply-add of a dense layer, forward and backward, per digit
 CONV_SECONDS = 5.0e-11  # per multiply-add of a convolution (oneDNN runs these well)
 BATCH_SECONDS = 1.0e-3  # fixed cost of one batch (one optimizer step) on top
+AUGMENT_FACTOR = 2.3  # an epoch on changed copies costs this many plain ones (bench/robustness.py)
 
 
 class LimitError(Exception):
@@ -83,6 +86,8 @@ def estimate_seconds(config: ModelConfig, digits: int, seeds: int = 1) -> float:
     dense, conv = multiply_adds(config)
     per_epoch = digits * (dense * DENSE_SECONDS + conv * CONV_SECONDS)
     per_epoch += -(-digits // config.batch_size) * BATCH_SECONDS
+    if config.augment:
+        per_epoch *= AUGMENT_FACTOR  # the pipeline moves, turns, resizes and thickens each batch
     return per_epoch * config.epochs * seeds
 
 
