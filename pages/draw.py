@@ -1,24 +1,35 @@
-"""Draw a digit: the trained network reads it, and every step between strokes and answer shows."""
+"""Draw a digit: two trained networks read it, and every step between strokes and answer shows."""
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
 from explainer.charts import draw as charts
 from explainer.concepts.inputs import preprocess
-from explainer.concepts.models.dream import STARTS, dream
-from explainer.concepts.models.inside import cell_template, pushes, strongest_pushes
-from explainer.concepts.models.reading import CONFIDENT, Reader
-from explainer.data.mnist import load_sample
-from pages.shared import drawing_canvas, end_page, start_page, terms, url_state
-from pages.shared.answering import answering_network, waiting_panel
-from pages.shared.kept import kept
+from explainer.concepts.models.reading import CONFIDENT, Reading
+from pages.shared import drawing_canvas, end_page, own_training, start_page, terms
+from pages.shared.answering import (
+    NAMES,
+    ON_COPIES,
+    WALK_THROUGH,
+    YOURS,
+    Answering,
+    answering_networks,
+    preparing,
+    waiting_panel,
+)
+from pages.shared.draw_changes import ANCHOR, QUIET, changes_section
+from pages.shared.draw_inside import dream_section, inside_section
+from pages.shared.draw_tasks import ask, progress
 
 start_page(__file__)
 
 CANVAS = 280  # pixels; MNIST's 28 x 28 times ten
 STROKE = (8, 40, 18)  # stroke width: min, max, default
+PICK = "draw_network"  # session key: the network whose charts the page shows
+OFFERED = "draw_offered_model"  # session key: the visitor's model already offered (its id)
+WAITING = {ON_COPIES: ("The network trained on changed copies", "draw_retry_augmented"),
+           WALK_THROUGH: ("The walk-through's network", "draw_retry_default")}
 
 st.session_state.setdefault("draw_round", 0)  # bumping it gives a fresh, empty canvas
 
@@ -33,29 +44,54 @@ def decode_upload(data: bytes) -> preprocess.Upload:
     return preprocess.decode_upload(data)
 
 
-@st.cache_data(show_spinner=False)
-def average_digits() -> np.ndarray:
-    """The mean picture of each digit over the shipped training sample, (10, 28, 28) in 0-255."""
-    sample = load_sample()
-    return np.stack([sample.x_train[sample.y_train == d].mean(axis=0) for d in range(10)])
-
-
-def describe(network: Reader) -> str:
-    trained = network.trained
-    whose = ("the shared default model" if network.shared
-             else "**your model** from the training page")
+def describe(network: Answering) -> str:
+    trained = network.reader.trained
     where = f", trained on {trained.source}" if trained.source else ""
-    return f"Answering: {whose}, *{trained.name}*{where}."
+    whose = "shared by every visitor" if network.reader.shared else "from the Train page"
+    return f"Answering: **{network.name}**, {whose}: *{trained.name}*{where}."
+
+
+def pick(networks: list[Answering]) -> Answering | None:
+    """The network whose probabilities, hidden cells and dream the page shows: the visitor's
+    pick, the headline until they pick, their own model once they chose it on the Train page."""
+    if not networks:
+        return None
+    ids = [network.id for network in networks]
+    own = st.session_state.get(own_training.MODEL)
+    if YOURS in ids and st.session_state.get(OFFERED) != own.model_id:
+        st.session_state[OFFERED] = own.model_id  # newly chosen: shown once, then the visitor's
+        st.session_state[PICK] = YOURS
+    if st.session_state.get(PICK) not in ids:
+        st.session_state[PICK] = ids[0]
+    if len(ids) > 1:
+        st.segmented_control("Look inside", ids, format_func=NAMES.get, required=True,
+                             key=PICK, wrap=True, help="The probabilities, the hidden cells and "
+                                                       "the dream below follow your pick.")
+    return networks[ids.index(st.session_state[PICK])]
+
+
+def verdict(reading: Reading) -> None:
+    if reading.blob:
+        st.warning("That looks like a dot or a solid blob, not a digit. MNIST has nothing like "
+                   "it, but the network must still pick one of ten digits: do not trust its "
+                   f"{reading.digit}.", icon=":material/help:")
+    elif not reading.sure:
+        st.warning(f"Not sure: the best guess, {reading.digit}, has only "
+                   f"{reading.confidence:.0%} (below {CONFIDENT:.0%}). Try drawing it larger "
+                   "and clearer.", icon=":material/help:")
+    else:
+        st.success(f"It's a **{reading.digit}**, with {reading.confidence:.1%} probability.",
+                   icon=":material/check_circle:")
 
 
 st.title("Draw a digit")
 st.markdown(
-    "**The trained network reads your handwriting: your drawing becomes 784 numbers, and one "
+    "**Trained networks read your handwriting: your drawing becomes 784 numbers, and one "
     "forward pass turns them into ten probabilities.** Draw a digit from 0 to 9 in the white "
     "square; below, follow every step between your strokes and its answer.")
-terms.define("Forward propagation", "Softmax", "Hidden layer", "Weight")
+terms.define("Forward propagation", "Softmax", "Hidden layer", "Data augmentation")
 
-network = answering_network()
+networks = answering_networks()
 draw_col, answer_col = st.columns([0.36, 0.64], gap="large")
 
 with draw_col:
@@ -72,7 +108,8 @@ with draw_col:
         # MIME types, not extensions: the browser still offers only PNGs and JPEGs, and a file
         # with another name reaches decode_upload, which judges its bytes and says what is wrong
         # (an extension list makes Streamlit raise on such a name before the page can answer).
-        file = st.file_uploader("A PNG or JPEG of one handwritten digit (5 MB at most)",
+        file = st.file_uploader("A PNG or JPEG of one handwritten digit (5 MB at most). On a "
+                                "phone you can take a photo of a digit on paper.",
                                 type=["image/png", "image/jpeg"], key="draw_upload")
         if file is not None:
             try:
@@ -96,41 +133,50 @@ with draw_col:
                 st.caption(" ".join(notes))
 
 steps = preprocess.mnist_steps(picture) if picture is not None else None
-reading = network.read(steps.digit, steps) if (network is not None and steps) else None
+readings = {network.id: network.reader.read(steps.digit, steps)
+            for network in networks} if steps else {}
 
 with answer_col:
-    if network is None:
-        waiting_panel("The network that reads your digit",
-                      "Train one on the Train on MNIST page, or try again.",
-                      "The network that reads your digit is getting ready. Your drawing is "
-                      "kept; the answer appears by itself.", retry_key="draw_retry_default")
-    else:
-        st.caption(describe(network))
+    for which, shared in preparing().items():
+        what, retry_key = WAITING[which]
+        others = ("Meanwhile the other network answers." if networks else
+                  "Your drawing is kept; the answer appears by itself.")
+        waiting_panel(what, "The other network answers meanwhile; or try again." if networks
+                      else "Train one on the Train on MNIST page, or try again.",
+                      f"{what} is getting ready on this server. {others}", retry_key, shared)
     if upload is not None and steps is None:
         st.warning("No ink found in this picture: it is blank, or has too little contrast to "
                    "tell a digit from the paper. Upload a dark digit on light paper (or a light "
                    "one on dark).", icon=":material/image_not_supported:")
-    elif steps is None:
-        st.info("Draw a digit on the canvas (or upload a picture) and the network will read it. "
-                "An empty canvas gets no answer.", icon=":material/draw:")
-    elif reading is not None:
-        guess, sure_col, chart_col = st.columns([0.22, 0.22, 0.56])
-        guess.metric("The network reads", str(reading.digit) if reading.sure else "?")
-        sure_col.metric(f"P({reading.digit})", f"{reading.confidence:.1%}")
-        if reading.blob:
-            st.warning("That looks like a dot or a solid blob, not a digit. MNIST has nothing "
-                       "like it, but the network must still pick one of ten digits: do not trust "
-                       f"its {reading.digit}.", icon=":material/help:")
-        elif not reading.sure:
-            st.warning(f"Not sure: the best guess, {reading.digit}, has only "
-                       f"{reading.confidence:.0%} (below {CONFIDENT:.0%}). Try drawing it larger "
-                       "and clearer.", icon=":material/help:")
-        else:
-            st.success(f"It's a **{reading.digit}**, with {reading.confidence:.1%} probability.",
-                       icon=":material/check_circle:")
-        st.plotly_chart(charts.probabilities_figure(reading.probabilities, sure=reading.sure),
-                        key="draw_probabilities")
-        st.caption("The network always answers with ten probabilities that add up to 100%. It "
+    elif steps is None and networks:
+        st.info("Draw a digit on the canvas (or upload a picture) and the networks will read "
+                "it. An empty canvas gets no answer.", icon=":material/draw:")
+    if networks:
+        headline = networks[0]
+        head = readings.get(headline.id)
+        if head is not None:
+            with st.container(horizontal=True):
+                st.metric("The network reads", str(head.digit) if head.sure else "?",
+                          border=True, width="content")
+                st.metric(f"P({head.digit})", f"{head.confidence:.1%}", border=True,
+                          width="content")
+                for other in networks[1:]:
+                    said = readings[other.id]
+                    st.metric(f"{other.name} reads", str(said.digit) if said.sure else "?",
+                              f"{said.confidence:.0%} sure", delta_color="off",
+                              delta_arrow="off", width="content")
+            verdict(head)
+        st.caption(describe(headline) + (" Beside it: " + " and ".join(
+            other.subject + (f" (*{other.reader.name}*)" if other.id == YOURS else "")
+            for other in networks[1:]) + f". [Why two?](#{ANCHOR})" if len(networks) > 1
+            else ""))
+    picked = pick(networks)
+    reading = readings.get(picked.id) if picked is not None else None
+    if reading is not None:
+        st.plotly_chart(charts.probabilities_figure(
+            reading.probabilities, f"{picked.name}: the ten probabilities", sure=reading.sure),
+            key="draw_probabilities", config=QUIET)
+        st.caption("A network always answers with ten probabilities that add up to 100%. It "
                    "was only ever shown digits, so it cannot say *none of these*: a scribble "
                    "gets an answer too, sometimes a confident one.")
 
@@ -146,145 +192,61 @@ else:
     top, left, bottom, right = steps.box
     cols = st.columns(4)
     cols[0].plotly_chart(charts.pixels_figure(steps.grayscale, "1. Your drawing, gray"),
-                         key="draw_step_gray")
+                         key="draw_step_gray", config=QUIET)
     cols[0].caption(f"{steps.grayscale.shape[1]} x {steps.grayscale.shape[0]} pixels")
     cols[1].plotly_chart(charts.pixels_figure(steps.cropped, "2. Cropped to the ink"),
-                         key="draw_step_crop")
+                         key="draw_step_crop", config=QUIET)
     cols[1].caption(f"{right - left} x {bottom - top} pixels")
     cols[2].plotly_chart(charts.pixels_figure(steps.fitted, "3. Fit in 20 x 20"),
-                         key="draw_step_fit")
+                         key="draw_step_fit", config=QUIET)
     cols[2].caption(f"{steps.fitted.shape[1]} x {steps.fitted.shape[0]} pixels, shape kept")
     row, col = preprocess.centre_of_mass(steps.centred)
     centred = charts.pixels_figure(steps.centred, "4. Centre of mass at the centre",
                                    mark=(row, col))
-    cols[3].plotly_chart(centred, key="draw_step_centre")
+    cols[3].plotly_chart(centred, key="draw_step_centre", config=QUIET)
     cols[3].caption(f"28 x 28; centre of mass at row {row:.1f}, column {col:.1f}")
 
     grid_col, compare_col = st.columns([0.5, 0.5], gap="large")
     with grid_col:
-        st.plotly_chart(charts.input_grid_figure(steps.digit, "5. The 784 numbers the network "
-                                                 "reads (pixel / 255)"), key="draw_grid")
+        grid = charts.input_grid_figure(steps.digit, "5. The 784 numbers the network reads "
+                                                     "(pixel / 255)")
+        st.plotly_chart(grid, key="draw_grid", config=QUIET)
+        st.caption("Hover the grid to see each input. The network multiplies these 784 numbers "
+                   "by each hidden cell's 784 weights and adds them up.")
     with compare_col:
-        compare = st.toggle("Compare with just shrinking the canvas to 28 x 28",
-                            key="draw_compare")
-        if compare:
+        if reading is None:
+            st.info("Once a network is ready, it compares this with the canvas just shrunk.")
+        else:
             naive = preprocess.naive_shrink(picture)
-            side_a, side_b = st.columns(2)
-            side_a.plotly_chart(charts.pixels_figure(steps.digit, "MNIST-style", height=200),
-                                key="draw_compare_mnist")
-            side_b.plotly_chart(charts.pixels_figure(naive, "Just shrunk", height=200),
-                                key="draw_compare_naive")
-            if network is not None:
-                shrunk = network.read(naive)
+            shrunk = picked.reader.read(naive)
+            same = shrunk.digit == reading.digit
+            options = ["The same digit", "Another digit"]
+            if ask("shrink", "Skip the crop and the centring: shrink your whole canvas to 28 x "
+                             f"28 as it is. Will {picked.subject} still read a {reading.digit}?",
+                   options, options[0] if same else options[1],
+                   "Your drawing fills the canvas much as an MNIST digit fills its box; draw "
+                   "one small, or in a corner, and the shrunk one goes wrong." if same else
+                   "The shrunk digit stays wherever and however big you drew it, so its ink "
+                   "lands on pixels where the network saw little ink in training."):
+                side_a, side_b = st.columns(2)
+                side_a.plotly_chart(charts.pixels_figure(steps.digit, "MNIST-style", height=200),
+                                    key="draw_compare_mnist", config=QUIET)
+                side_b.plotly_chart(charts.pixels_figure(naive, "Just shrunk", height=200),
+                                    key="draw_compare_naive", config=QUIET)
                 side_a.metric("Reads", f"{reading.digit}", f"{reading.confidence:.0%} sure",
                               delta_color="off", delta_arrow="off")
                 side_b.metric("Reads", f"{shrunk.digit}", f"{shrunk.confidence:.0%} sure",
                               delta_color="off", delta_arrow="off")
                 st.plotly_chart(charts.probabilities_figure(
                     shrunk.probabilities, "Just shrunk: the ten probabilities", height=230,
-                    sure=shrunk.sure), key="draw_compare_probabilities")
-                if shrunk.digit == reading.digit:
-                    st.markdown("Here both ways give **the same digit**: your drawing fills the "
-                                "canvas much as an MNIST digit fills its box. Draw one small, or "
-                                "in a corner, and watch the shrunk one go wrong.")
-                else:
-                    st.markdown(f"Just shrinking gives **a {shrunk.digit} instead of a "
-                                f"{reading.digit}**. The shrunk digit stays wherever and however "
-                                "big you drew it, so its ink lands on pixels where the network "
-                                "saw little ink in training.")
-        else:
-            st.markdown(
-                "Hover the grid to see each input. The network multiplies these 784 numbers by "
-                "each hidden cell's 784 weights and adds them up.\n\n"
-                "Turn on the comparison to see what the network makes of the whole canvas "
-                "simply shrunk to 28 x 28, without cropping and centring.")
+                    sure=shrunk.sure), key="draw_compare_probabilities", config=QUIET)
 
 st.divider()
-st.subheader("Inside the network")
-if reading is None:
-    st.info("Draw a digit to see which hidden cells light up.")
-elif reading.inside is None:
-    st.info(f"This network ({network.trained.config.label}) is not a plain stack of Dense "
-            "layers: the hidden-cell views below apply only to MLPs whose first layer is Dense, "
-            "where every hidden cell has 784 weights you can draw as a picture.")
-else:
-    mlp, run, digit = network.mlp, reading.inside, reading.digit
-    strongest = strongest_pushes(mlp, run, digit, count=6)
-    hidden = run.hidden[-1][0]
-    heat_col, out_col = st.columns([0.58, 0.42], gap="large")
-    with heat_col:
-        active = int((hidden > 0).sum())
-        st.markdown(f"**The {len(hidden)} hidden cells** ({active} active; ReLU set the others "
-                    "to 0). Orange boxes: the cells that pushed the answer most.")
-        st.plotly_chart(charts.hidden_figure(hidden, [p.cell for p in strongest]),
-                        key="draw_hidden")
-    with out_col:
-        st.markdown("**The 10 output cells**: their scores, before softmax turns them into "
-                    "probabilities.")
-        st.plotly_chart(charts.scores_figure(run.scores[0], run.probabilities[0]),
-                        key="draw_scores")
-    total = float(pushes(mlp, run, digit).sum())
-    bias = float(mlp.output.bias[digit])
-    st.markdown(f"**The hidden cells that pushed {digit} most.** Each adds *activation x "
-                f"weight* to {digit}'s score. All {len(hidden)} pushes add up to {total:.2f}; "
-                f"plus the bias {bias:+.2f} that makes the score {total + bias:.2f}.")
-    if strongest:
-        cells = st.columns(len(strongest))
-        for column, push in zip(cells, strongest):
-            template = cell_template(mlp, push.cell)
-            if template is not None:
-                column.plotly_chart(charts.template_figure(template, f"cell {push.cell}"),
-                                    key=f"draw_template_{push.cell}")
-            column.caption(f"{push.activation:.2f} x {push.weight:.2f} = **+{push.amount:.2f}**")
-        if len(mlp.hidden) == 1:
-            st.caption("Each picture is a hidden cell's 784 weights: blue pixels raise the cell "
-                       "when inked, orange ones lower it. A cell is a template, and it lights up "
-                       "when your digit matches it.")
-        else:
-            st.caption("This network has two hidden layers: these cells read the first layer's "
-                       "cells, not pixels, so their weights make no picture.")
-
+changes_section(networks)
 st.divider()
-st.subheader("Can the network draw a 9?")
-st.markdown(
-    "A network trained to *tell digits apart* has never been asked to *draw* one. Let's ask: "
-    "start from a blank (or noisy) image and nudge all 784 pixels, step by step, in the "
-    "direction that raises the network's probability for one digit. This is gradient descent "
-    "turned around: the weights stay fixed and the pixels move.")
-if network is None:
-    st.info("The network is still getting ready (see above).")
-else:
-    url_state.check_link({"dream": url_state.whole(0, 9),
-                          "dream_start": url_state.one_of(STARTS),
-                          "dream_steps": url_state.whole(10, 300)},
-                         {"dream": "the digit to draw", "dream_start": "the start",
-                          "dream_steps": "the steps"})
-    pick_col, start_col, steps_col = st.columns([0.45, 0.2, 0.35])
-    target = pick_col.segmented_control("Digit", list(range(10)), default=9, required=True,
-                                        key="dream", bind="query-params")
-    start = start_col.segmented_control("Start from", list(STARTS), default="blank",
-                                        required=True, key="dream_start", bind="query-params")
-    count = steps_col.slider("Steps", 10, 300, 100, step=10, key="dream_steps",
-                             bind="query-params")
-    with st.spinner(f"Adjusting the pixels to make the network see a {target} ..."):
-        # The same model, digit, start and steps give the same dream: made once per server.
-        result = kept(("dream", network.trained.model_id, target, start, count),
-                      lambda: dream(network.gradient(), target, start=start, steps=count))
-    average = average_digits()[target]
-    average_p = network.read(preprocess.to_uint8(average)).probabilities[target]
-    img_col, avg_col, hist_col = st.columns([0.27, 0.27, 0.46])
-    img_col.plotly_chart(charts.pixels_figure(result.image, f"The network's favourite {target}",
-                                              height=240, zmax=1.0), key="draw_dream_image")
-    img_col.metric(f"P({target})", f"{result.probability:.2%}")
-    avg_col.plotly_chart(charts.pixels_figure(average, f"An average MNIST {target}",
-                                              height=240), key="draw_dream_average")
-    avg_col.metric(f"P({target})", f"{average_p:.2%}")
-    hist_col.plotly_chart(charts.dream_history_figure(result.history, target),
-                          key="draw_dream_history")
-    hist_col.markdown(
-        f"After {count} steps the network is {result.probability:.1%} sure its picture is a "
-        f"{target}, yet it looks little like one. Trained only to tell digits apart, it learned "
-        "which pixels *separate* the ten classes, not what a digit looks like: it cannot draw a "
-        f"{target}.")
-
+inside_section(picked, reading)
+st.divider()
+dream_section(picked)
+st.divider()
+progress()
 end_page(__file__)

@@ -63,30 +63,33 @@ def canvas_value(rgba: np.ndarray) -> dict:
             "backgroundFit": None}
 
 
-@functools.lru_cache(maxsize=1)
-def keras_trained_on_sample():
-    """The walk-through's network trained on the shipped sample (6,000 digits, 5 epochs), through
-    the app's own training function, in this test process: (Keras model, figures)."""
+@functools.lru_cache(maxsize=2)
+def keras_trained_on_sample(augmented: bool = False):
+    """The walk-through's network trained on the shipped sample (6,000 digits, 5 epochs), or
+    with ``augmented`` the same network on changed copies (``spec.AUGMENTED``, 15 epochs),
+    through the app's own training function, in this test process: (Keras model, figures)."""
     from explainer.training.keras_fit import train_once
-    from explainer.training.spec import PRESETS
+    from explainer.training.spec import AUGMENTED, PRESETS
 
-    return train_once(PRESETS["post"], load_sample(), lambda kind, **info: None,
-                      stop=lambda: False, deadline=float("inf"))
+    return train_once(AUGMENTED if augmented else PRESETS["post"], load_sample(),
+                      lambda kind, **info: None, stop=lambda: False, deadline=float("inf"))
 
 
-def trained_on_sample():
+def trained_on_sample(augmented: bool = False):
     """The same network as the web process keeps it: numpy weights and its figures."""
-    from explainer.training.spec import PRESETS
+    from explainer.training.spec import AUGMENTED, PRESETS
     from explainer.training.trained import TrainedModel
 
-    model, figures = keras_trained_on_sample()
-    return TrainedModel(model.get_weights(), PRESETS["post"], figures["test_accuracy"],
-                        figures["history"], load_sample().source, figures["test_probabilities"],
-                        model_id="sample-post")
+    model, figures = keras_trained_on_sample(augmented)
+    return TrainedModel(model.get_weights(), AUGMENTED if augmented else PRESETS["post"],
+                        figures["test_accuracy"], figures["history"], load_sample().source,
+                        figures["test_probabilities"], figures["seconds"],
+                        figures["epochs_done"],
+                        model_id="sample-augmented" if augmented else "sample-post")
 
 
 def sample_mnist_env(monkeypatch, folder) -> None:
-    """Point MNIST at the shipped sample and the default model's cache at ``folder``."""
+    """Point MNIST at the shipped sample and the default models' cache at ``folder``."""
     from explainer.training import default_model
 
     monkeypatch.setenv("MNIST_DIR", str(SAMPLE_PATH))
@@ -94,13 +97,30 @@ def sample_mnist_env(monkeypatch, folder) -> None:
     default_model.reset_shared()
 
 
-def seed_default_cache(folder) -> str:
-    """Save the sample-trained model where the default model looks for it with sample data."""
+def seed_default_cache(folder, augmented: bool = True) -> str:
+    """Save the sample-trained networks where the shared models look for them with sample data:
+    the walk-through's, and (unless ``augmented`` is False) the one trained on changed copies.
+    Returns the walk-through's cache name."""
     from explainer.data.mnist import load_npz
     from explainer.training import default_model
-    from explainer.training.spec import PRESETS
+    from explainer.training.spec import AUGMENTED, PRESETS
 
-    name = default_model.cache_name(PRESETS["post"], load_npz(SAMPLE_PATH),
-                                    default_model.keras_version())
+    data, version = load_npz(SAMPLE_PATH), default_model.keras_version()
+    name = default_model.cache_name(PRESETS["post"], data, version)
     default_model.save_cached(trained_on_sample(), folder, name)
+    if augmented:
+        default_model.save_cached(trained_on_sample(augmented=True), folder,
+                                  default_model.cache_name(AUGMENTED, data, version))
     return name
+
+
+def plotly_array(value) -> np.ndarray:
+    """A plotly JSON array as the browser gets it: a list, or the typed {"dtype", "bdata",
+    "shape"} form."""
+    import base64
+
+    if isinstance(value, dict) and "bdata" in value:
+        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        shape = value.get("shape")
+        return flat.reshape([int(n) for n in str(shape).split(",")]) if shape else flat
+    return np.asarray(value)

@@ -1,4 +1,5 @@
-"""Plotly figures for the drawing page: pixel pictures, the ten probabilities, the hidden cells."""
+"""Plotly figures for the drawing page: pixel pictures, the ten probabilities, the hidden cells,
+and how many changed test digits a network still reads."""
 
 from __future__ import annotations
 
@@ -160,4 +161,21 @@ def dream_history_figure(history: np.ndarray, digit: int, height: int = 220) -> 
     style.tidy(fig, height, margin={"l": 40, "r": 10, "t": 14, "b": 30})
     fig.update_xaxes(title_text="step")
     fig.update_yaxes(title_text=f"P({digit})", range=[0, 1.05], tickformat=".0%")
+    return fig
+
+
+@remembered()
+def change_accuracy_figure(names: list[str], accuracies: list[float], title: str,
+                           height: int = 250) -> go.Figure:
+    """The share of test digits one network still reads right after each change, one bar each
+    (the unchanged digits first), on a 0-100% axis so networks compare side by side."""
+    percent = [100 * float(value) for value in accuracies]
+    fig = go.Figure(go.Bar(
+        x=percent, y=names, orientation="h", marker_color=style.MODEL,
+        text=[f"{value:.0f}%" for value in percent], textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}: %{x:.1f}% read right<extra></extra>"))
+    style.tidy(fig, height, margin={"l": 10, "r": 40, "t": 34, "b": 36},
+               title={"text": title, "font": {"size": 13}, "x": 0, "xanchor": "left"})
+    fig.update_xaxes(range=[0, 100], ticksuffix="%", title_text="read right")
+    fig.update_yaxes(autorange="reversed", automargin=True)
     return fig

@@ -1,8 +1,9 @@
-"""Draw digits with the mouse in Chromium and check the network's answer; save what it looked like.
+"""Draw digits with the mouse in Chromium and check both networks' answers; save what it looked
+like.
 
-This file starts its own server: MNIST points at the shipped sample and the default model's cache
-at an empty folder, so the server trains the walk-through's network on 6,000 digits in its
-background thread (seconds, not the minute the full set takes) and the page shows that progress.
+The server's MNIST is the shipped sample and its model cache an empty folder, so the server trains
+both shared networks on 6,000 digits in a worker (seconds, not the minutes the full set takes)
+and the page shows that progress.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import time
 
 import pytest
 from browser import SHOTS, assert_no_exception, shot, wait_idle
-from draw_support import on_canvas, png_bytes
+from draw_support import on_canvas, png_bytes, trained_on_sample
 
+from explainer.concepts.models.reading import Reader
 from explainer.data.mnist import load_sample
 
 pytestmark = pytest.mark.e2e
@@ -70,15 +72,20 @@ def answer(page):
 
 
 def wait_for_the_model(page, main):
-    """Until the default model answers; fails at once if it could not be prepared."""
+    """Until both shared networks answer; fails at once if one could not be prepared."""
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
         text = main.inner_text()
-        if "Answering: the shared default model" in text:
+        if "Beside it: the walk-through's network" in text:
             return
         assert "could not be prepared" not in text, text
         page.wait_for_timeout(1000)
-    pytest.fail("the default model was not ready after 240 s: see screenshots/server.log")
+    pytest.fail("the shared networks were not ready after 240 s: see screenshots/server.log")
+
+
+def plain_answer(page):
+    metric = page.locator("[data-testid='stMetric']", has_text="The walk-through's network reads")
+    return metric.locator("[data-testid='stMetricValue']")
 
 
 def test_drawn_digits_are_read(draw_page):
@@ -98,29 +105,61 @@ def test_drawn_digits_are_read(draw_page):
             page.wait_for_timeout(300)
             wait_idle(page)
         expect(answer(page)).to_have_text(str(digit), timeout=30_000)
+        expect(plain_answer(page)).to_have_text(str(digit))
         assert_no_exception(page)
         assert f"It's a {digit}" in main.inner_text()
         shot(page, f"draw-{digit}")
         page.get_by_role("button", name="Clear").click()
         wait_idle(page)
         expect(answer(page)).to_have_count(0)
+    # with the mouse the canvas keeps its toolbar (shown on hover); a finger gets none
+    toolbar = page.locator(".dc-toolbar").first
+    assert toolbar.evaluate("element => getComputedStyle(element).display") == "flex"
     # the last drawing's steps, the inside and the dream, section by section
     stroke(page, canvas_box(page), STROKES[1][0])
     expect(answer(page)).to_have_text("1", timeout=30_000)
-    for section, name in (("From your strokes", "draw-steps"), ("Inside the network",
-                                                                 "draw-inside"),
+    for section, name in (("From your strokes", "draw-steps"),
+                          ("Change a digit", "draw-changes"),
+                          ("Inside the network", "draw-inside"),
                           ("Can the network draw a 9?", "draw-dream")):
         page.get_by_role("heading", name=section).scroll_into_view_if_needed()
         page.wait_for_timeout(500)
         page.screenshot(path=str(SHOTS / f"{name}.png"))
-    page.get_by_text("Compare with just shrinking").click()
+    # a task, then what answers it: the canvas just shrunk, read by the same network
+    assert main.get_by_text("Just shrunk").count() == 0
+    page.locator("[class*='st-key-check_draw_shrink'] label", has_text="Another digit").click()
     wait_idle(page)
-    text = main.inner_text()
-    assert "both ways give the same digit" in text or "Just shrinking gives a" in text
-    page.get_by_role("heading", name="Inside the network").scroll_into_view_if_needed()
-    page.mouse.wheel(0, -500)
+    expect(main.get_by_text("Just shrunk").first).to_be_visible()
+    reads = main.locator("[data-testid='stMetric']").filter(has=page.get_by_text("Reads",
+                                                                                exact=True))
+    expect(reads).to_have_count(2)
+    page.get_by_role("heading", name="Change a digit").scroll_into_view_if_needed()
+    page.mouse.wheel(0, -300)
     page.wait_for_timeout(500)
     page.screenshot(path=str(SHOTS / "draw-compare.png"))
+    assert_no_exception(page)
+
+
+def test_the_playground_moves_a_digit_and_the_walk_throughs_network_misreads_it(draw_page):
+    from playwright.sync_api import expect
+
+    page = draw_page
+    main = page.locator("[data-testid='stMain']")
+    wait_for_the_model(page, main)
+    plain = main.locator("[data-testid='stMetric']").filter(
+        has=page.get_by_text("The walk-through's network", exact=True))
+    expect(plain.locator("[data-testid='stMetricValue']")).to_have_text("7 ✓")
+    slider = page.locator("[class*='st-key-draw_play_right'] input[type='range']")
+    slider.focus()
+    page.keyboard.press("End")  # six pixels to the right
+    wait_idle(page)
+    expect(slider).to_have_value("6")
+    expect(plain.locator("[data-testid='stMetricValue']")).to_contain_text("✗")
+    assert "an answer no person would give" in main.inner_text()
+    page.get_by_role("button", name="Put it back").click()
+    wait_idle(page)
+    expect(plain.locator("[data-testid='stMetricValue']")).to_have_text("7 ✓")
+    shot(page, "draw-playground")
     assert_no_exception(page)
 
 
@@ -133,7 +172,9 @@ def test_an_uploaded_photo_is_read(draw_page, tmp_path):
     page.get_by_text("Upload a picture", exact=True).click()
     wait_idle(page)
     sample = load_sample()
-    four = next(d for d, label in zip(sample.x_test, sample.y_test) if label == 4)
+    readers = [Reader.of(trained_on_sample(augmented)) for augmented in (False, True)]
+    four = next(d for d, label in zip(sample.x_test, sample.y_test) if label == 4  # read surely
+                and all(r.read(d).digit == 4 and r.read(d).confidence > 0.97 for r in readers))
     picture = tmp_path / "four.png"
     picture.write_bytes(png_bytes(on_canvas(four, 0.8)[..., 0]))  # dark on light
     page.locator("input[type='file']").set_input_files(str(picture))
