@@ -115,7 +115,9 @@ def drawing_canvas(key: str, size: int, stroke_width: int):
     from streamlit_drawable_canvas import st_canvas
 
     from explainer.concepts.inputs import canvas_input
+    from pages.shared.canvas_touch import hide_toolbar_on_touch
 
+    hide_toolbar_on_touch()  # a finger never hovers: no invisible reset over the corner
     try:
         st_canvas(stroke_width=stroke_width, stroke_color="#000000", background_color="#ffffff",
                   height=size, width=size, drawing_mode="freedraw", return_image_data=True,
