@@ -75,11 +75,13 @@ at.run()
 at.run()
 model = at.session_state["session_model"]
 downloaded = model.keras_bytes()  # what the download button's callable returns
+at.session_state["own_model_on_draw"] = True  # as "Use my model on Draw" on the Train page
 at.switch_page("pages/draw.py")
 at.run()
 key = f"draw_canvas_{at.session_state['draw_round']}"
 at.session_state[key] = canvas_value(on_canvas(load_sample().x_test[0], 0.7))
 at.run()
+at.radio(key="check_draw_dream").set_value("A clear 9").run()  # the dream shows after a guess
 at.slider(key="dream_steps").set_value(20).run()
 answered = [m.value for m in at.metric if m.label == "The network reads"]
 from explainer.training import pool
