@@ -18,8 +18,9 @@ from pages.shared.answering import (
     preparing,
     waiting_panel,
 )
-from pages.shared.draw_changes import ANCHOR, QUIET, changes_section
+from pages.shared.draw_changes import ANCHOR, changes_section
 from pages.shared.draw_inside import dream_section, inside_section
+from pages.shared.draw_layout import QUIET, tile
 from pages.shared.draw_tasks import ask, progress
 
 start_page(__file__)
@@ -190,21 +191,16 @@ else:
         "shape, then place in **28 x 28** so the ink's *centre of mass* sits at the centre. "
         "Your drawing goes through the same steps, so it looks like what the network learned.")
     top, left, bottom, right = steps.box
-    cols = st.columns(4)
-    cols[0].plotly_chart(charts.pixels_figure(steps.grayscale, "1. Your drawing, gray"),
-                         key="draw_step_gray", config=QUIET)
-    cols[0].caption(f"{steps.grayscale.shape[1]} x {steps.grayscale.shape[0]} pixels")
-    cols[1].plotly_chart(charts.pixels_figure(steps.cropped, "2. Cropped to the ink"),
-                         key="draw_step_crop", config=QUIET)
-    cols[1].caption(f"{right - left} x {bottom - top} pixels")
-    cols[2].plotly_chart(charts.pixels_figure(steps.fitted, "3. Fit in 20 x 20"),
-                         key="draw_step_fit", config=QUIET)
-    cols[2].caption(f"{steps.fitted.shape[1]} x {steps.fitted.shape[0]} pixels, shape kept")
     row, col = preprocess.centre_of_mass(steps.centred)
-    centred = charts.pixels_figure(steps.centred, "4. Centre of mass at the centre",
-                                   mark=(row, col))
-    cols[3].plotly_chart(centred, key="draw_step_centre", config=QUIET)
-    cols[3].caption(f"28 x 28; centre of mass at row {row:.1f}, column {col:.1f}")
+    with st.container(horizontal=True, gap="medium"):
+        tile(charts.pixels_figure(steps.grayscale, "1. Your drawing"), "draw_step_gray",
+             f"{steps.grayscale.shape[1]} x {steps.grayscale.shape[0]} pixels, gray")
+        tile(charts.pixels_figure(steps.cropped, "2. Cropped to the ink"), "draw_step_crop",
+             f"{right - left} x {bottom - top} pixels")
+        tile(charts.pixels_figure(steps.fitted, "3. Fit in 20 x 20"), "draw_step_fit",
+             f"{steps.fitted.shape[1]} x {steps.fitted.shape[0]} pixels, shape kept")
+        tile(charts.pixels_figure(steps.centred, "4. Centred by mass", mark=(row, col)),
+             "draw_step_centre", f"28 x 28; centre of mass at row {row:.1f}, column {col:.1f}")
 
     grid_col, compare_col = st.columns([0.5, 0.5], gap="large")
     with grid_col:
@@ -228,15 +224,15 @@ else:
                    "one small, or in a corner, and the shrunk one goes wrong." if same else
                    "The shrunk digit stays wherever and however big you drew it, so its ink "
                    "lands on pixels where the network saw little ink in training."):
-                side_a, side_b = st.columns(2)
-                side_a.plotly_chart(charts.pixels_figure(steps.digit, "MNIST-style", height=200),
-                                    key="draw_compare_mnist", config=QUIET)
-                side_b.plotly_chart(charts.pixels_figure(naive, "Just shrunk", height=200),
-                                    key="draw_compare_naive", config=QUIET)
-                side_a.metric("Reads", f"{reading.digit}", f"{reading.confidence:.0%} sure",
-                              delta_color="off", delta_arrow="off")
-                side_b.metric("Reads", f"{shrunk.digit}", f"{shrunk.confidence:.0%} sure",
-                              delta_color="off", delta_arrow="off")
+                with st.container(horizontal=True):
+                    for figure, key, said in (
+                            (charts.pixels_figure(steps.digit, "MNIST-style", height=200),
+                             "draw_compare_mnist", reading),
+                            (charts.pixels_figure(naive, "Just shrunk", height=200),
+                             "draw_compare_naive", shrunk)):
+                        tile(figure, key).metric("Reads", f"{said.digit}",
+                                                 f"{said.confidence:.0%} sure",
+                                                 delta_color="off", delta_arrow="off")
                 st.plotly_chart(charts.probabilities_figure(
                     shrunk.probabilities, "Just shrunk: the ten probabilities", height=230,
                     sure=shrunk.sure), key="draw_compare_probabilities", config=QUIET)

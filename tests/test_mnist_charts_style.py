@@ -38,6 +38,8 @@ FIGURES = {
     "scores": lambda: draw.scores_figure(np.linspace(-3, 5, 10), PROBABILITIES[1]),
     "pushes": lambda: draw.pushes_figure([1, 2, 3], [1.5, -0.5, 0.2], 7),
     "dream history": lambda: draw.dream_history_figure(np.linspace(0.1, 0.99, 20), 9),
+    "changes": lambda: draw.change_accuracy_figure(["As in MNIST", "Moved"], [0.97, 0.52],
+                                                   "The walk-through's network"),
 }
 
 
@@ -54,3 +56,14 @@ def test_digits_are_ink_on_paper_and_the_network_still_gets_ink_high():
     ink = DIGITS[0] > 128
     assert heatmap.z[ink].min() > heatmap.z[~ink].max() - 0.5  # ink is the high value
     assert set(np.asarray(heatmap.customdata)[~ink].ravel()) >= {0}  # paper is 0 on hover
+
+
+def test_output_scores_take_the_colour_of_their_sign_and_the_answer_is_framed():
+    from explainer.charts import style
+
+    scores = np.array([-2.0, 0.5, 3.0, -0.1, 1.0, -4.0, 0.0, 2.0, -1.0, 0.2])
+    bars = draw.scores_figure(scores, np.full(10, 0.1)).data[0]
+    assert list(bars.marker.color) == [style.NEGATIVE if s < 0 else style.POSITIVE
+                                       for s in scores]
+    frames = list(bars.marker.line.color)
+    assert frames[2] == style.MODEL and frames.count(style.MODEL) == 1  # the top score, framed

@@ -124,12 +124,15 @@ def template_figure(weights: np.ndarray, title: str, height: int = 170) -> go.Fi
 
 @remembered()
 def scores_figure(scores: np.ndarray, probabilities: np.ndarray, height: int = 260) -> go.Figure:
-    """The ten output cells: their scores before softmax (bars), probabilities on hover."""
+    """The ten output cells: their scores before softmax (bars, blue above 0, orange below),
+    the highest one framed in green as the answer; probabilities on hover."""
     scores = np.asarray(scores, dtype=np.float64)
     top = int(np.argmax(scores))
     fig = go.Figure(go.Bar(
         x=[str(d) for d in range(10)], y=scores, customdata=np.asarray(probabilities),
-        marker_color=[style.MODEL if d == top else OTHERS for d in range(10)],
+        marker_color=[style.sign_colour(s) for s in scores],
+        marker_line_color=[style.MODEL if d == top else style.TRANSPARENT for d in range(10)],
+        marker_line_width=3,
         text=[f"{s:.1f}" for s in scores], textposition="outside", cliponaxis=False,
         hovertemplate="output cell %{x}: score %{y:.2f}, softmax %{customdata:.2%}"
                       "<extra></extra>"))

@@ -19,6 +19,7 @@ from explainer.concepts.models.robustness import STRONGEST, UNCHANGED
 from explainer.data.mnist import load_sample
 from explainer.training.spec import AUGMENTED, augmentation_code
 from pages.shared.answering import ON_COPIES, WALK_THROUGH, Answering
+from pages.shared.draw_layout import QUIET, tile
 from pages.shared.draw_tasks import ask
 from pages.shared.kept import kept
 
@@ -36,7 +37,6 @@ SLIDERS = {
     "draw_play_pen": ("Pen", -1.0, 1.0, 0.0, 0.25, "%+.2f",
                       "Negative: a thinner pen; positive: a fatter one, up to a pixel a side."),
 }
-QUIET = {"displayModeBar": False}  # no zoom buttons over small charts (a phone shows them)
 INDEX = "draw_play_index"  # session key: which of the sample's test digits is played with
 NAMES = {UNCHANGED.id: UNCHANGED.name, **{change.id: change.name for change in STRONGEST}}
 
@@ -129,10 +129,8 @@ def playground(plain: Answering, copies: Answering | None) -> None:
                       amount=values["draw_play_pen"])
     with view:
         with st.container(horizontal=True):  # side by side, on a phone too
-            st.plotly_chart(charts.pixels_figure(digit, f"A test {label}", height=170),
-                            key="draw_play_before", width=160, config=QUIET)
-            st.plotly_chart(charts.pixels_figure(changed, "Changed", height=170),
-                            key="draw_play_after", width=160, config=QUIET)
+            tile(charts.pixels_figure(digit, f"A test {label}", height=170), "draw_play_before")
+            tile(charts.pixels_figure(changed, "Changed", height=170), "draw_play_after")
         readers = [network for network in (plain, copies) if network is not None]
         readings = {network.id: network.reader.read(changed) for network in readers}
         with st.container(horizontal=True):

@@ -19,7 +19,7 @@ from explainer.concepts.models.reading import Reading
 from explainer.data.mnist import load_sample
 from pages.shared import url_state
 from pages.shared.answering import Answering
-from pages.shared.draw_changes import QUIET
+from pages.shared.draw_layout import QUIET, tile
 from pages.shared.draw_tasks import ask
 from pages.shared.kept import kept
 
@@ -55,7 +55,7 @@ def inside_section(network: Answering | None, reading: Reading | None) -> None:
                         key="draw_hidden", config=QUIET)
     with out_col:
         st.markdown("**The 10 output cells**: their scores, before softmax turns them into "
-                    "probabilities.")
+                    "probabilities. The highest, framed, is the answer.")
         st.plotly_chart(charts.scores_figure(run.scores[0], run.probabilities[0]),
                         key="draw_scores", config=QUIET)
     total = float(pushes(mlp, run, digit).sum())
@@ -65,13 +65,15 @@ def inside_section(network: Answering | None, reading: Reading | None) -> None:
                 f"plus the bias {bias:+.2f} that makes the score {total + bias:.2f}.")
     if not strongest:
         return
-    cells = st.columns(len(strongest))
-    for column, push in zip(cells, strongest):
-        template = cell_template(mlp, push.cell)
-        if template is not None:
-            column.plotly_chart(charts.template_figure(template, f"cell {push.cell}"),
-                                key=f"draw_template_{push.cell}", config=QUIET)
-        column.caption(f"{push.activation:.2f} x {push.weight:.2f} = **+{push.amount:.2f}**")
+    with st.container(horizontal=True):
+        for push in strongest:
+            template = cell_template(mlp, push.cell)
+            caption = f"{push.activation:.2f} x {push.weight:.2f} = **+{push.amount:.2f}**"
+            if template is not None:
+                tile(charts.template_figure(template, f"cell {push.cell}", height=160),
+                     f"draw_template_{push.cell}", caption, 140)
+            else:
+                st.caption(f"cell {push.cell}: {caption}", width=140)
     if len(mlp.hidden) == 1:
         st.caption("Each picture is a hidden cell's 784 weights: blue pixels raise the cell "
                    "when inked, orange ones lower it. A cell is a template, and it lights up "
@@ -103,12 +105,11 @@ def dream_section(network: Answering | None) -> None:
                         "What will the picture look like?", looks, looks[2],
                "Trained only to tell ten digits apart, the network learned which pixels "
                "separate them, not what a digit looks like. Any picture that hits those pixels "
-               "will do.",
-               {looks[0]: "It never learned to draw, only to tell apart."}):
+               "will do."):
         return
-    pick_col, start_col, steps_col = st.columns([0.45, 0.2, 0.35])
+    pick_col, start_col, steps_col = st.columns([0.55, 0.18, 0.27])
     target = pick_col.segmented_control("Digit", list(range(10)), default=9, required=True,
-                                        key="dream", bind="query-params")
+                                        key="dream", bind="query-params", wrap=True)
     start = start_col.segmented_control("Start from", list(STARTS), default="blank",
                                         required=True, key="dream_start", bind="query-params")
     count = steps_col.slider("Steps", 10, 300, 100, step=10, key="dream_steps",
@@ -121,17 +122,16 @@ def dream_section(network: Answering | None) -> None:
                                              steps=count))
     average = average_digits()[target]
     average_p = reader.read(preprocess.to_uint8(average)).probabilities[target]
-    img_col, avg_col, hist_col = st.columns([0.27, 0.27, 0.46])
-    favourite = charts.pixels_figure(result.image, f"The network's favourite {target}",
-                                     height=240, zmax=1.0)
-    img_col.plotly_chart(favourite, key="draw_dream_image", config=QUIET)
-    img_col.metric(f"P({target})", f"{result.probability:.2%}")
-    avg_col.plotly_chart(charts.pixels_figure(average, f"An average MNIST {target}", height=240),
-                         key="draw_dream_average", config=QUIET)
-    avg_col.metric(f"P({target})", f"{average_p:.2%}")
-    hist_col.plotly_chart(charts.dream_history_figure(result.history, target),
-                          key="draw_dream_history", config=QUIET)
-    hist_col.markdown(
+    pictures, history = st.columns([0.5, 0.5], gap="large")
+    with pictures, st.container(horizontal=True):
+        tile(charts.pixels_figure(result.image, f"Its favourite {target}", height=220,
+                                  zmax=1.0), "draw_dream_image").metric(
+            f"P({target})", f"{result.probability:.2%}")
+        tile(charts.pixels_figure(average, f"An average MNIST {target}", height=220),
+             "draw_dream_average").metric(f"P({target})", f"{average_p:.2%}")
+    history.plotly_chart(charts.dream_history_figure(result.history, target),
+                         key="draw_dream_history", config=QUIET)
+    history.markdown(
         f"After {count} steps {network.subject} is {result.probability:.1%} sure its "
         f"picture is a {target}, yet it looks little like one. Trained only to tell digits "
         f"apart, it learned which pixels *separate* the ten classes, not what a digit looks "
