@@ -182,6 +182,36 @@ def test_shared_work_runs_once_per_key(pool, finished, tmp_path):
     assert pool.run_once("quick", job(quick, tmp_path)) is first  # finished: its result stays
 
 
+def test_shared_work_asked_for_twice_at_once_is_trained_once(kind, pool, finished, tmp_path,
+                                                            monkeypatch):
+    """Two servers ask for the same shared work together: the second finds the first's claim
+    before its job is in the queue, and follows it instead of starting its own."""
+    import threading
+
+    if kind == "local":
+        pytest.skip("the local pool decides under one lock: there is no gap between claim and "
+                    "queue")
+    queued = pool._enqueue
+
+    def slowly(training):
+        time.sleep(0.5)  # the gap between the claim and the queue, made wide
+        queued(training)
+
+    monkeypatch.setattr(pool, "_enqueue", slowly)
+    quick = SMALL.with_changes(epochs=1)
+    got = []
+    askers = [threading.Thread(target=lambda: got.append(pool.run_once("twice", job(quick,
+                                                                                  tmp_path))))
+              for _ in range(2)]
+    for asker in askers:
+        asker.start()
+        time.sleep(0.1)
+    for asker in askers:
+        asker.join(30)
+    assert len(got) == 2 and got[0].id == got[1].id
+    assert got[0].wait(180) and not got[0].error
+
+
 def test_past_the_limit_trainings_wait_in_line_with_their_place(kind, tmp_path):
     with make_backend(kind, limit=1) as line:
         first = start(line, LONG, tmp_path, "one")

@@ -24,6 +24,7 @@ from explainer.training.jobs import TrainJob
 from explainer.training.pool import ALREADY, Lane, PoolStatus, Training, Visitor
 from explainer.training.queue_watch import QueueTraining, QueueWatch
 
+ENQUEUE_GRACE_S = 5.0  # a claim this young may still be on its way into the queue
 ACTIVE = (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED,
           JobStatus.CREATED)
 
@@ -66,7 +67,8 @@ class QueueBackend:
         return self.watch.follow(training)
 
     def run_once(self, key: str, job: TrainJob) -> Training:
-        for _ in range(3):
+        attempts, patience = 3, time.monotonic() + ENQUEUE_GRACE_S
+        while attempts:
             training_id = uuid.uuid4().hex[:12]
             if self.redis.set(queue_names.once(key), training_id, nx=True,
                               ex=queue_names.KEY_TTL_S):
@@ -76,8 +78,17 @@ class QueueBackend:
             known = self._training_of(queue_names.once(key), job, None, Lane.SHARED, key)
             if known is not None and not known.error:
                 return known
+            if known is None and self._just_claimed(key) and time.monotonic() < patience:
+                time.sleep(0.05)  # another server claimed it a moment ago and is queuing it
+                continue
             self.redis.delete(queue_names.once(key))  # it failed, or it is gone: again
+            attempts -= 1
         raise RuntimeError(f"could not start the shared training {key}")
+
+    def _just_claimed(self, key: str) -> bool:
+        """Whether shared work ``key`` was claimed under ENQUEUE_GRACE_S ago (its job may not be
+        in the queue yet)."""
+        return self.redis.ttl(queue_names.once(key)) > queue_names.KEY_TTL_S - ENQUEUE_GRACE_S
 
     def find(self, browser: str) -> Training | None:
         if not browser:
