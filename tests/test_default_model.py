@@ -9,6 +9,7 @@ import threading
 
 import numpy as np
 import pytest
+from backends import KINDS, make_backend
 from draw_support import trained_on_sample
 
 from explainer.concepts.models.reading import Reader
@@ -179,3 +180,47 @@ def test_one_shared_model_per_process(monkeypatch, tmp_path):
     default_model.reset_shared()
     assert default_model.shared() is not first
     default_model.reset_shared()
+
+
+def test_the_network_on_changed_copies_is_a_second_shared_model_cached_apart(monkeypatch,
+                                                                            tmp_path):
+    from explainer.training.spec import AUGMENTED
+
+    monkeypatch.setenv(default_model.CACHE_ENV, str(tmp_path))
+    default_model.reset_shared()
+    plain, copies = default_model.shared(), default_model.augmented()
+    assert default_model.augmented() is copies and copies is not plain
+    assert copies.config == AUGMENTED and copies.folder == tmp_path
+    sample = load_sample()
+    assert cache_name(AUGMENTED, sample, "3.0") != cache_name(PRESETS["post"], sample, "3.0")
+    default_model.reset_shared()
+    assert default_model.augmented() is not copies and default_model.shared() is not plain
+    default_model.reset_shared()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", KINDS)
+def test_two_servers_asking_for_the_network_on_copies_share_one_training(kind, tmp_path):
+    """Two servers' shared models (one backend between them, as a cluster shares its queue):
+    one training on changed copies, its progress named, the same weights for both."""
+    from explainer.training.spec import augmented
+
+    quick = augmented(epochs=1)
+    with make_backend(kind) as backend:
+        first, second = (DefaultModel(quick, tmp_path / name, sample_data, backend=backend,
+                                      what="the network trained on changed copies")
+                         for name in ("a", "b"))
+        seen = []
+        first.start()
+        second.start()
+        while (status := first.status()).state not in ("ready", "failed"):
+            seen.append(status.message)
+            threading.Event().wait(0.05)
+        assert status.ready and second.wait(120).ready, (status.message, second.status())
+        assert first._training.id == second._training.id  # one training for both
+        assert any("Training the network trained on changed copies on 6,000 digits" in message
+                   for message in seen)
+        assert first.model.config.augment and first.model.epochs_done == 1
+        digits = load_sample().x_test[:50]
+        np.testing.assert_array_equal(Reader.of(first.model).read_many(digits),
+                                      Reader.of(second.model).read_many(digits))
