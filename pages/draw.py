@@ -192,7 +192,7 @@ else:
         "Your drawing goes through the same steps, so it looks like what the network learned.")
     top, left, bottom, right = steps.box
     row, col = preprocess.centre_of_mass(steps.centred)
-    with st.container(horizontal=True, gap="medium"):
+    with st.container(horizontal=True):
         tile(charts.pixels_figure(steps.grayscale, "1. Your drawing"), "draw_step_gray",
              f"{steps.grayscale.shape[1]} x {steps.grayscale.shape[0]} pixels, gray")
         tile(charts.pixels_figure(steps.cropped, "2. Cropped to the ink"), "draw_step_crop",

@@ -141,6 +141,10 @@ def playground(plain: Answering, copies: Answering | None) -> None:
                           f"{reading.confidence:.0%} sure", delta_color="off",
                           delta_arrow="off", width="content")
         said = readings[WALK_THROUGH]
+        st.caption(f"Move a slider and the networks read the changed digit again. In training, "
+                   f"the one on changed copies saw moves of up to {MAX_SHIFT:g} pixels, turns of "
+                   f"up to {MAX_DEGREES:g}° and sizes {SCALES[0]:g}-{SCALES[1]:g}: past those, "
+                   "it is on its own too.")
         if said.digit != label:
             st.markdown(f"The walk-through's network now reads **a {said.digit}**, an answer no "
                         f"person would give for this {label}.")
@@ -160,7 +164,7 @@ def go_deeper(by_id: dict[str, Answering]) -> None:
             "numbers, with the same layers and weights. These lines join the walk-through's "
             "code:")
         st.code("\n".join(augmentation_code(AUGMENTED)).strip(), language="python")
-        rows = ["| Network | MNIST test digits | The robustness set | Epochs | Training |",
+        rows = ["| Network | MNIST's test digits | 1,000 of them, changed | Epochs | Training |",
                 "|---|---|---|---|---|"]
         digits = load_sample()
         for network in by_id.values():
@@ -171,9 +175,10 @@ def go_deeper(by_id: dict[str, Answering]) -> None:
             rows.append(f"| {network.name} | {tested} | {robust:.1%} | "
                         f"{trained.config.epochs} | {trained.seconds:.0f} s |")
         st.markdown("\n".join(rows))
-        st.caption("The robustness set: the sample's 1,000 test digits, each moved, turned, "
-                   "resized and drawn thinner or thicker at random (a fixed seed). An epoch on "
-                   "copies costs about 2.3 plain ones: the pipeline changes every batch first.")
+        st.caption("Changed: the sample's 1,000 test digits, each moved, turned, resized and "
+                   "drawn thinner or thicker at random (the robustness set, a fixed seed). "
+                   "Training: the time this server took; an epoch on copies costs about 2.3 "
+                   "plain ones, as the pipeline changes every batch first.")
         st.markdown(
             "**Your drawings** go through the page's preparation first: cropped, fitted in 20 x "
             "20 and centred, which undoes most of a move or a size change before the network "
