@@ -6,6 +6,7 @@ import pandas  # noqa: F401
 import streamlit as st
 
 from explainer.content import journey
+from explainer.serve import status as serve_status
 from explainer.server import collector, server_memory
 from explainer.training import pool
 
@@ -21,6 +22,9 @@ navigation = {
               for stop in journey.stops(section)]
     for section in journey.SECTIONS
 }
+if serve_status.served():  # under `python -m explainer.serve`: the host's page, /host?key=...
+    navigation[journey.SECTIONS[0]].append(st.Page("pages/host.py", title="Host", url_path="host",
+                                                   icon=":material/dns:", visibility="hidden"))
 page = st.navigation({section: pages for section, pages in navigation.items() if pages})
 
 with st.sidebar:

@@ -5,8 +5,10 @@ import streamlit as st
 from explainer.content import journey
 from pages.shared import check, end_page, start_page
 from pages.shared.path import visited
+from pages.shared.share_qr import offer_share_code
 
 start_page(__file__)
+offer_share_code()  # in the sidebar, when served to a class: the address as a QR code
 
 st.title("How a neural network works")
 st.markdown(
