@@ -8,7 +8,7 @@ from pages.shared.path import visited
 from pages.shared.share_qr import offer_share_code
 
 start_page(__file__)
-offer_share_code()  # in the sidebar, when served to a class: the address as a QR code
+offer_share_code()  # when served to a class: the address, and its QR code to project
 
 st.title("How a neural network works")
 st.markdown(

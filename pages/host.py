@@ -13,10 +13,8 @@ from explainer.serve import hooks, status
 from pages.shared import use_router
 from pages.shared.share_qr import offer_share_code
 
-STATE_MARKS = {"up": ":material/check_circle: up", "starting": ":material/hourglass_top: starting",
-               "restarting": ":material/restart_alt: restarting",
-               "not answering": ":material/error: not answering",
-               "stopped": ":material/stop_circle: stopped"}
+STATE_MARKS = {"up": "✓ up", "starting": "… starting", "restarting": "↻ restarting",
+               "not answering": "✗ not answering", "stopped": "■ stopped"}
 
 use_router()
 st.title("Host: the servers of this class")
@@ -28,7 +26,7 @@ if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
             "`python -m explainer.serve` printed, key included.", icon=":material/lock:")
     st.stop()
 
-offer_share_code(key="host_share_large")
+offer_share_code(key="host_share_qr")
 
 
 def duration(seconds: float) -> str:

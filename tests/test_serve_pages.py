@@ -36,18 +36,17 @@ def served(monkeypatch, tmp_path):
     return path
 
 
-def sidebar_images(at) -> list:
-    return [e for e in at.sidebar if type(e).__name__ == "Image"]
+def share_lines(at) -> list[str]:
+    return [m.value for m in at.markdown if "Join from a phone" in m.value]
 
 
-def test_home_offers_the_address_and_its_qr_code_in_the_sidebar(served):
+def test_home_offers_the_address_and_a_button_for_its_qr_code(served):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
     assert not at.exception
-    images = sidebar_images(at)
-    assert len(images) == 1 and images[0].value[0].endswith(".png")  # PNG, never a JPEG
-    assert any(URL in caption.value for caption in at.sidebar.caption)
-    assert at.sidebar.button(key="share_qr_large").label == "Show it large"
+    assert len(share_lines(at)) == 1 and f"**{URL}**" in share_lines(at)[0]
+    at.button(key="share_qr").click().run()  # the code itself, in a dialog: tests/e2e
+    assert not at.exception
 
 
 def test_a_plain_streamlit_run_shows_no_code_and_has_no_host_page(monkeypatch):
@@ -55,7 +54,7 @@ def test_a_plain_streamlit_run_shows_no_code_and_has_no_host_page(monkeypatch):
         monkeypatch.delenv(name, raising=False)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
-    assert not at.exception and sidebar_images(at) == []
+    assert not at.exception and share_lines(at) == []
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("pages/host.py")
 
@@ -64,7 +63,7 @@ def test_an_address_that_is_not_http_shows_no_code(served, monkeypatch):
     monkeypatch.setenv(status.SHARE_URL_VARIABLE, "javascript:alert(1)")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
-    assert not at.exception and sidebar_images(at) == []
+    assert not at.exception and share_lines(at) == []
 
 
 def host_page(key: str | None) -> AppTest:
@@ -105,7 +104,7 @@ def test_the_qr_code_on_the_page_encodes_the_address():
     from pages.shared.share_qr import qr_png
 
     url = "http://192.168.1.20:8500"
-    for width in (200, 720):
+    for width in (200, 540):
         png = qr_png(url, width)
         assert modules_of_png(png) == [list(row) for row in segno.make(url, error="m").matrix]
     other = segno.make("http://192.168.1.21:8500", error="m").matrix

@@ -16,8 +16,7 @@ import streamlit as st
 from explainer.serve.address import checked_url
 from explainer.serve.status import SHARE_URL_VARIABLE
 
-SIDEBAR_WIDTH = 200  # pixels at most, in the sidebar
-LARGE_WIDTH = 720  # pixels at most, in the dialog to project
+LARGE_WIDTH = 540  # pixels at most: the code and its address fit a 1366 x 768 projector
 BORDER = 4  # modules of white around the code, as the QR standard asks
 
 
@@ -30,7 +29,7 @@ def shared_address() -> str | None:
 
 
 @lru_cache(maxsize=8)
-def qr_png(url: str, width: int = SIDEBAR_WIDTH) -> bytes:
+def qr_png(url: str, width: int = LARGE_WIDTH) -> bytes:
     """The address as a QR code: a PNG, black on white whatever the theme, with its margin,
     each module a whole number of pixels and the whole at most ``width`` pixels wide."""
     code = segno.make(url, error="m")
@@ -49,20 +48,22 @@ def _png_width(png: bytes) -> int:
     return int.from_bytes(png[16:20], "big")  # the IHDR chunk's width
 
 
-def offer_share_code(key: str = "share_qr_large") -> None:
-    """In the sidebar: the address to share and its QR code, and a button to show it large."""
+def offer_share_code(key: str = "share_qr") -> None:
+    """A line with the address to share and a button that shows its QR code, large, to project
+    for the class; nothing when the app is not served to a class."""
     url = shared_address()
     if url is None:
         return
-    with st.sidebar:
-        st.markdown(":material/qr_code_2: **Join from a phone**")
-        _show(qr_png(url))
-        st.caption(f"Scan the code, or type [{url}]({url})")
-        if st.button("Show it large", icon=":material/fullscreen:", key=key):
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        st.markdown(f":material/qr_code_2: Join from a phone or laptop: **{url}**",
+                    width="content")
+        if st.button("Show the QR code", icon=":material/fullscreen:", key=key):
             _large_code(url)
 
 
 @st.dialog("Scan to open the app", width="large")
 def _large_code(url: str) -> None:
-    _show(qr_png(url, LARGE_WIDTH))
-    st.markdown(f"#### {url}")
+    with st.container(horizontal=True, vertical_alignment="center", gap="large"):
+        _show(qr_png(url))
+        st.markdown(f"Point a phone's camera at the code, or type:\n\n## {url}",
+                    width="content")

@@ -96,21 +96,19 @@ def upload_a_digit(page, tmp_path, label: int, name: str) -> None:
 def test_the_home_page_offers_the_shared_address_as_a_qr_code(page, cluster):
     page.goto(cluster.url)
     wait_idle(page, timeout=60_000)
-    sidebar = page.locator("[data-testid='stSidebar']")
-    assert cluster.url in sidebar.inner_text()
-    image = sidebar.locator("[data-testid='stImage'] img").first
+    main = page.locator("[data-testid='stMain']")
+    assert f"Join from a phone or laptop: {cluster.url}" in main.inner_text()
+    shot(page, "balancer-home")
+    page.get_by_role("button", name="Show the QR code").click()
+    dialog = page.get_by_role("dialog")
+    image = dialog.locator("[data-testid='stImage'] img").first
     image.wait_for()
+    assert cluster.url in dialog.inner_text()
     picture = page.request.get(image.evaluate("img => img.src"))
     assert picture.ok  # a media file of the tab's server: reached through its cookie
     expected = [list(row) for row in segno.make(cluster.url, error="m").matrix]
     assert modules_of_png(picture.body()) == expected
     shot(page, "balancer-home-qr")
-    page.get_by_role("button", name="Show it large").click()
-    dialog = page.get_by_role("dialog")
-    big = dialog.locator("[data-testid='stImage'] img").first
-    big.wait_for()
-    assert modules_of_png(page.request.get(big.evaluate("img => img.src")).body()) == expected
-    shot(page, "balancer-home-qr-large")
 
 
 def test_an_upload_reaches_the_tabs_server_through_nginx(page, cluster, tmp_path):
