@@ -222,3 +222,19 @@ def test_https_with_a_self_signed_certificate(nginx_path, tmp_path, cluster_env)
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
+
+
+def test_when_the_serve_command_itself_is_killed_its_servers_and_nginx_end(nginx_path, tmp_path,
+                                                                           cluster_env):
+    cluster = start_cluster(1, tmp_path / "serve.log", cluster_env)
+    started = processes_of(cluster)
+    assert len(started) >= 3  # a server, nginx and its worker
+    cluster.process.kill()  # no chance to stop them: they get SIGTERM from the kernel
+    cluster.process.wait()
+    deadline = time.monotonic() + 20
+    while any(alive(pid) for pid in started) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert [pid for pid in started if alive(pid)] == []
+    folder = cluster.folder()
+    if folder is not None:  # what the command could not clean up itself
+        subprocess.run(["rm", "-rf", str(folder)], check=False)

@@ -118,14 +118,18 @@ def build(options: Options, folder: Path, nginx_path: str, share_url: str, statu
             env=server_environment(name, cookie_secret, share_url, status_file, host_key),
             healthy=lambda port=port: answers_ok(f"http://127.0.0.1:{port}/_stcore/health"),
             port=port))
-    config = nginx.write(backends, f"{options.listen}:{options.port}", folder, options.tls)
-    check = subprocess.run(nginx.check_command(nginx_path, config, folder),
+    listen = f"[{options.listen}]" if ":" in options.listen else options.listen  # IPv6
+    error_log = logs / nginx.ERROR_LOG
+    config = nginx.write(backends, f"{listen}:{options.port}", folder, options.tls, error_log)
+    check = subprocess.run(nginx.check_command(nginx_path, config, folder, error_log),
                            capture_output=True, text=True)
     if check.returncode != 0:
         raise RuntimeError(f"nginx refused its configuration: {check.stderr.strip()}")
-    local = "127.0.0.1" if options.listen in address.WILDCARDS else options.listen
+    local = {"::": "::1", "0.0.0.0": "127.0.0.1", "": "127.0.0.1"}.get(options.listen,
+                                                                      options.listen)
     programs.append(Program(
-        "nginx", nginx.command(nginx_path, config, folder), "balancer", logs / "nginx.log",
+        "nginx", nginx.command(nginx_path, config, folder, error_log), "balancer",
+        logs / "nginx.log",
         healthy=lambda: accepts(local, options.port), port=options.port))
     for index in range(1, options.workers + 1):
         programs.append(Program(f"worker{index}", hooks.worker_command(index), "worker",

@@ -20,6 +20,7 @@ from pathlib import Path
 TEMPLATE = Path(__file__).with_name("nginx.conf.template")
 COOKIE = "explainer_route"
 NGINX_PATHS = ("/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/local/nginx/sbin/nginx")
+ERROR_LOG = "nginx-error.log"
 TEMP_FOLDERS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 
@@ -72,14 +73,17 @@ def _group_exists(name: str) -> bool:
     return True
 
 
-def render(backends: list[Backend], listen: str, folder: Path, tls: Tls | None = None) -> str:
-    """The configuration text for these servers, listening on ``listen`` ("0.0.0.0:8500")."""
+def render(backends: list[Backend], listen: str, folder: Path, tls: Tls | None = None,
+           error_log: Path | None = None) -> str:
+    """The configuration text for these servers, listening on ``listen`` ("0.0.0.0:8500");
+    nginx's errors go to ``error_log`` (default: in ``folder``)."""
     if not backends:
         raise ValueError("nginx needs at least one server behind it")
     secure = "; Secure" if tls else ""
     values = {
         "user": worker_user(),
         "folder": str(folder),
+        "error_log": str(error_log or folder / ERROR_LOG),
         "listen": f"{listen} ssl" if tls else listen,
         "home_by_cookie": "\n".join(
             f'        "~^{b.name}\\.[0-9a-f]{{32}}$" {b.name};' for b in backends),
@@ -117,7 +121,8 @@ def fill(template: str, values: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda match: values[match[1]], template)
 
 
-def write(backends: list[Backend], listen: str, folder: Path, tls: Tls | None = None) -> Path:
+def write(backends: list[Backend], listen: str, folder: Path, tls: Tls | None = None,
+          error_log: Path | None = None) -> Path:
     """Write the configuration into ``folder``, make its temporary folders, return its path.
 
     The folder must let nginx's worker (nobody, when started as root) reach the temporary
@@ -126,15 +131,18 @@ def write(backends: list[Backend], listen: str, folder: Path, tls: Tls | None = 
     folder.mkdir(parents=True, exist_ok=True)
     folder.chmod(0o711)
     path = folder / "nginx.conf"
-    path.write_text(render(backends, listen, folder, tls))
+    path.write_text(render(backends, listen, folder, tls, error_log))
     return path
 
 
-def command(nginx: str, config: Path, folder: Path) -> list[str]:
-    """nginx in the foreground (``daemon off`` is in the file), everything inside ``folder``."""
-    return [nginx, "-c", str(config), "-p", str(folder), "-e", str(folder / "nginx-error.log")]
+def command(nginx: str, config: Path, folder: Path, error_log: Path | None = None) -> list[str]:
+    """nginx in the foreground (``daemon off`` is in the file), everything inside ``folder``;
+    ``-e``: its errors go there from the start, not to the system's log."""
+    return [nginx, "-c", str(config), "-p", str(folder), "-e",
+            str(error_log or folder / ERROR_LOG)]
 
 
-def check_command(nginx: str, config: Path, folder: Path) -> list[str]:
+def check_command(nginx: str, config: Path, folder: Path,
+                  error_log: Path | None = None) -> list[str]:
     """``nginx -t``: test the file without starting."""
-    return [*command(nginx, config, folder), "-t", "-q"]
+    return [*command(nginx, config, folder, error_log), "-t", "-q"]
