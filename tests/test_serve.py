@@ -90,6 +90,19 @@ def processes_of(cluster: Cluster) -> list[int]:
     return found
 
 
+def upload_status(url: str, size: int) -> int:
+    """The status of an upload of ``size`` bytes (Streamlit's own answer once nginx let it in:
+    this one carries no XSRF token)."""
+    request = urllib.request.Request(f"{url}/_stcore/upload_file/session/file", method="PUT",
+                                     data=b"0" * size,
+                                     headers={"Content-Type": "application/octet-stream"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
 def alive(pid: int) -> bool:
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
@@ -115,6 +128,9 @@ def test_two_servers_behind_nginx_answer_and_ctrl_c_stops_everything(nginx_path,
         assert (status, body) == (200, b"ok") and route in ("s1", "s2")
         visitor.open("neurons")  # a page's run through nginx's WebSocket
         visitor.close()
+        # the app's 5 MB pass nginx (Streamlit refuses this one: it carries no XSRF token)
+        assert upload_status(cluster.url, 5 * 2**20 + 64 * 2**10) == 403
+        assert upload_status(cluster.url, 7 * 2**20) == 413  # nginx turns away more
         started = processes_of(cluster)
         nginx_master = cluster.program("nginx").pid
         workers = [p for p in started if p != nginx_master and
