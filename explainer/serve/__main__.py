@@ -71,7 +71,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    command = parser()
+    args = command.parse_args(argv)
     if args.prepare:
         try:
             hooks.prepare()
@@ -80,15 +81,15 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         return 0
     if (args.cert is None) != (args.key is None):
-        parser().error("--cert and --key go together")
+        command.error("--cert and --key go together")
     tls = None
     if args.cert is not None:
         for path in (args.cert, args.key):
             if not path.is_file():
-                parser().error(f"{path} is not a file")
+                command.error(f"{path} is not a file")
         tls = nginx.Tls(args.cert.resolve(), args.key.resolve())
     if args.workers < 0:
-        parser().error("--workers is 0 or more")
+        command.error("--workers is 0 or more")
     options = cluster.Options(
         replicas=args.replicas, port=args.port, listen=args.listen, public_url=args.public_url,
         tls=tls, workers=args.workers, status_file=args.status_file and args.status_file.resolve(),
