@@ -68,10 +68,13 @@ STEPS = (
     Step("robustness", "The walk-through's network and the augmented one on MNIST's test digits, "
          "the robustness set and digits drawn on the canvas", ("bench/robustness.py",),
          ("bench/robustness.py", "--quick")),
-    Step("load", "Many visitors at the protocol level, one server and several behind nginx",
+    Step("load", "Many visitors at the protocol level on one server",
          ("bench/load.py", "--seconds", "60"),
          ("bench/load.py", "--visitors", "2", "--trainings", "0", "--seconds", "5", "--no-draw"),
          (("OPENBLAS_NUM_THREADS", "1"),)),
+    Step("load_replicas", "Many visitors through nginx to 3 servers, trainings on each server's "
+         "pool, then one server killed mid-run", ("bench/load.py", "--replicas", "3"),
+         ("bench/load.py", "--quick"), (("OPENBLAS_NUM_THREADS", "1"),)),
     Step("faults", "Faults a public demo meets, against a real server",
          ("bench/faults.py",), ("bench/faults.py", "--quick", "--only",
                                 "crafted_jpegs,query_strings")),

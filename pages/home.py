@@ -5,9 +5,10 @@ import streamlit as st
 from explainer.content import journey
 from pages.shared import check, end_page, start_page
 from pages.shared.path import visited
-from pages.shared.share import share_panel
+from pages.shared.share_qr import offer_share_code
 
 start_page(__file__)
+offer_share_code()  # when served to a class: the address, and its QR code to project
 
 st.title("How a neural network works")
 st.markdown(
@@ -18,8 +19,6 @@ st.markdown(
     "that bends can draw, how a network measures its mistakes and fixes them. Then you train a "
     "real network on 60,000 handwritten digits and watch it read **your** handwriting."
 )
-
-share_panel()  # the address as a QR code, when the serve command runs for a class
 
 cols = st.columns(3)
 cols[0].metric("Inputs", "784", help="A 28 x 28 image, one cell per pixel, values 0-255")

@@ -62,7 +62,8 @@ def test_every_import_of_a_bench_script_resolves(path):
 
 def test_every_figure_script_is_a_step_of_run_all():
     libraries = {"__init__", "appserver", "streamlit_client", "timed_server",
-                 "emulated_training", "load_browsers", "run_all",
+                 "emulated_training", "load_browsers", "run_all", "cluster", "load_users",
+                 "load_target", "load_report",
                  "digit_strokes", "draw_digits"}  # the drawn digits' strokes, and their maker
     stepped = {Path(arg).stem for step in STEPS for arg in step.args if arg.endswith(".py")}
     stepped |= {arg.rsplit(".", 1)[-1] for step in STEPS for arg in step.args
