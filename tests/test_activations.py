@@ -13,9 +13,10 @@ import pytest
 
 from explainer.concepts.lessons import descent, neuron
 from explainer.concepts.lessons.backprop import init_network
-from explainer.concepts.models import dream, evaluation, inside
+from explainer.concepts.models import dream, evaluation
 from explainer.concepts.nn import activations as act
 from explainer.concepts.nn import dense, softmax_loss
+from explainer.concepts.nn.network import Network
 from explainer.training.spec import one_hot as training_one_hot
 
 EXTENDED = np.longdouble
@@ -70,24 +71,24 @@ def through_a_dense_layer(name):
                                                    np.zeros(1), name)[:, 0]
 
 
-SIGMOIDS = {"activations": act.sigmoid, "neuron": neuron.sigmoid, "inside": inside.sigmoid,
-            "inside by name": inside.ACTIVATIONS["sigmoid"],
+SIGMOIDS = {"activations": act.sigmoid, "neuron": neuron.sigmoid,
+            "neuron by name": neuron.CELL_ACTIVATIONS["sigmoid"],
             "softplus slope": act.softplus_derivative,
             "dense layer": through_a_dense_layer("sigmoid")}
-RELUS = {"activations": act.relu, "neuron": neuron.relu, "inside": inside.relu,
+RELUS = {"activations": act.relu, "neuron": neuron.relu,
+         "neuron by name": neuron.CELL_ACTIVATIONS["ReLU"],
          "dense layer": through_a_dense_layer("relu")}
 TANHS = {"activations": act.tanh, "neuron": neuron.tanh,
-         "inside by name": inside.ACTIVATIONS["tanh"], "dense layer": through_a_dense_layer("tanh")}
-SOFTMAXES = {"activations": act.softmax, "softmax_loss": softmax_loss.softmax,
-             "inside": inside.softmax}
+         "gallery by name": neuron.GALLERY["tanh"], "dense layer": through_a_dense_layer("tanh")}
+SOFTMAXES = {"activations": act.softmax, "softmax_loss": softmax_loss.softmax}
 ONE_HOTS = {"activations": act.one_hot, "softmax_loss": softmax_loss.one_hot,
             "training": training_one_hot}
 
 
 def test_each_concept_is_one_function_read_from_one_place():
-    assert neuron.sigmoid is inside.sigmoid is act.sigmoid
-    assert neuron.relu is inside.relu is act.relu
-    assert softmax_loss.softmax is inside.softmax is act.softmax
+    assert neuron.sigmoid is neuron.CELL_ACTIVATIONS["sigmoid"] is act.sigmoid
+    assert neuron.relu is neuron.GALLERY["ReLU"] is act.ACTIVATIONS["relu"].function
+    assert softmax_loss.softmax is act.softmax
     assert softmax_loss.one_hot is training_one_hot is act.one_hot
     assert softmax_loss.log_softmax is act.log_softmax
     assert descent.count_weights is neuron.total_parameters
@@ -159,14 +160,15 @@ def test_log_softmax_matches_extended_precision():
 
 def test_dream_objective_is_the_log_softmax_of_the_digit():
     rng = np.random.default_rng(0)
-    layer = inside.DenseLayer(rng.normal(size=(784, 5)), rng.normal(size=5), "tanh")
-    output = inside.DenseLayer(rng.normal(size=(5, 10)) * 40, rng.normal(size=10), "softmax")
-    mlp = inside.Mlp((layer,), output, 1 / 255)
+    weights, biases = [rng.normal(size=(784, 5)), rng.normal(size=(5, 10)) * 40], \
+        [rng.normal(size=5), rng.normal(size=10)]
+    net = Network(weights, biases, "tanh", input_scale=1 / 255)
     pixels = rng.uniform(0, 1, 784)
-    scores = np.tanh(pixels @ layer.weights + layer.bias) @ output.weights + output.bias
+    scores = np.tanh(pixels @ weights[0] + biases[0]) @ weights[1] + biases[1]
     for digit in range(10):
-        assert dream.mlp_objective(mlp, pixels, digit) == pytest.approx(
-            float(log_softmax_reference(scores)[digit]), rel=1e-12, abs=1e-12)
+        objective, _ = dream.mlp_gradient(net, pixels, digit)
+        assert objective == pytest.approx(float(log_softmax_reference(scores)[digit]),
+                                          rel=1e-12, abs=1e-12)
 
 
 @pytest.mark.parametrize("name", ONE_HOTS)
