@@ -134,6 +134,16 @@ def test_scores_are_coloured_by_sign_and_the_correct_digit_is_marked_and_framed(
     assert len(frames) == 2 and all(s.x0 < 3 < s.x1 for s in frames)
 
 
+def test_the_draw_page_scores_are_coloured_by_sign_and_its_answer_is_starred():
+    from explainer.charts import draw
+
+    scores = np.linspace(-3, 5, 10)
+    bars = draw.scores_figure.build(scores, np.full(10, 0.1)).data[0]
+    assert list(bars.marker.color) == [style.sign_colour(v) for v in scores]
+    assert bars.text[9].startswith("★") and bars.marker.line.color[9] == style.MODEL
+    assert not any(t.startswith("★") for t in bars.text[:9])
+
+
 def test_the_layer_fills_each_cell_by_the_sign_of_its_value():
     fig = neuron.dense_layer.build([1.0, 1.0], np.ones((3, 2)), [0, 0, 0], [0.8, -0.5, 0.0], 0)
     cells = fig.data[-1]
