@@ -2,6 +2,7 @@
 
 import colorsys
 import json
+import re
 
 import numpy as np
 import pytest
@@ -79,7 +80,8 @@ def test_every_chart_of_a_page_speaks_the_visual_language(page):
     assert not found, "\n".join(sorted(found))
     for spec in specs:  # every title fits a phone, and legends sit under the plot
         title = spec["layout"].get("title", {}).get("text") or ""
-        assert all(len(line) <= style.TITLE_CHARACTERS for line in title.split("<br>")), title
+        lines = [re.sub(r"<[^>]+>", "", line) for line in title.split("<br>")]
+        assert all(len(line) <= style.TITLE_CHARACTERS for line in lines), title
         legend = spec["layout"].get("legend", {})
         if legend.get("y", 0) > 0.5:
             assert legend.get("yref") != "container", legend

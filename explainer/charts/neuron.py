@@ -31,13 +31,16 @@ def activation_curve(activation: str, total: float, bias: float) -> go.Figure:
     fig.add_vline(x=-bias, line=dict(color=style.FAINT, dash="dash"),
                   annotation_text=f"threshold {neuron.short_number(-bias)}",
                   annotation_position="top left")
-    fig.add_scatter(x=[float(np.clip(total, -reach, reach))], y=[here], mode="markers+text",
-                    name="this cell now", text=[f"sum {total:.3g} → output {here:.3g}"],
-                    textposition="bottom right" if total > 0 else "top right",
+    fig.add_scatter(x=[float(np.clip(total, -reach, reach))], y=[here], mode="markers",
+                    name="this cell now",
                     marker=dict(color=style.CHANGING, size=14, symbol="circle"),
                     hovertemplate="sum %{x:.3f}<br>output %{y:.3f}<extra></extra>")
-    return style.tidy(fig, 230, xaxis_title="weighted sum (input × weight, added up)",
-                      yaxis_title="output", showlegend=False)
+    now = (f"<span style='color:{style.CHANGING}'>●</span> now: sum {total:.3g} → output "
+           f"{here:.3g}")  # above the plot, where no curve or threshold can hide it
+    return style.tidy(fig, 250, xaxis_title="weighted sum (input × weight, added up)",
+                      yaxis_title="output", showlegend=False, margin=dict(t=34),
+                      title=dict(text=now, font=dict(size=13), x=0, xanchor="left",
+                                 xref="paper"))
 
 
 @remembered()
