@@ -260,8 +260,8 @@ else:
                          {"dream": "the digit to draw", "dream_start": "the start",
                           "dream_steps": "the steps"})
     pick_col, start_col, steps_col = st.columns([0.45, 0.2, 0.35])
-    # pills wrap onto a second line on a phone, where ten segments in a row lose the 0
-    target = pick_col.pills("Digit", list(range(10)), default=9, required=True, key="dream",
+    # a row of radio buttons wraps on a phone, where ten segments or pills scroll the 0 away
+    target = pick_col.radio("Digit", list(range(10)), index=9, horizontal=True, key="dream",
                             bind="query-params")
     start = start_col.segmented_control("Start from", list(STARTS), default="blank",
                                         required=True, key="dream_start", bind="query-params")
