@@ -260,8 +260,9 @@ else:
                          {"dream": "the digit to draw", "dream_start": "the start",
                           "dream_steps": "the steps"})
     pick_col, start_col, steps_col = st.columns([0.45, 0.2, 0.35])
-    target = pick_col.segmented_control("Digit", list(range(10)), default=9, required=True,
-                                        key="dream", bind="query-params")
+    # a row of radio buttons wraps on a phone, where ten segments or pills scroll the 0 away
+    target = pick_col.radio("Digit", list(range(10)), index=9, horizontal=True, key="dream",
+                            bind="query-params")
     start = start_col.segmented_control("Start from", list(STARTS), default="blank",
                                         required=True, key="dream_start", bind="query-params")
     count = steps_col.slider("Steps", 10, 300, 100, step=10, key="dream_steps",

@@ -20,7 +20,7 @@ PAGE = "pages/nonlinearity.py"
 TARGETS = list(curves.TARGETS)
 DEFAULT_UNITS = 3
 
-defaults = {"nonlin_c": 0.6}
+defaults = {"nonlin_c": 0.6, "nonlin_steps": 3, "nonlin_relu_between": False}
 for i in range(curves.MAX_UNITS):
     defaults.update({f"nonlin_w{i}": 1.0, f"nonlin_b{i}": -DEFAULT_HINGES[i],
                      f"nonlin_v{i}": DEFAULT_OUT[i]})
@@ -71,6 +71,18 @@ def fit_for_me():
         s[f"nonlin_v{i}"] = float(fit.chain.out_weights[i])
     s["nonlin_c"] = float(np.clip(fit.chain.out_bias, -LIMITS["out_bias"], LIMITS["out_bias"]))
     s["nonlin_fit"] = {"target": target, "units": units}
+
+
+def pick_abs():
+    st.session_state["target"] = "|x|"
+
+
+def take_200_steps():
+    st.session_state["nonlin_steps"] = 200
+
+
+def put_relu_between():
+    st.session_state["nonlin_relu_between"] = True
 
 
 st.title("Why nonlinearity")
@@ -135,17 +147,16 @@ with st.expander("Go deeper: set each unit by hand"):
         st.caption(f"{outside} unit(s) bend outside the picture (or have weight 0): on the "
                    "plotted range they are a plain line or flat.")
 
-beats = bool(errors[units] < line_error - 1e-9)
-check.task(PAGE, "beat", f"With {units} unit{'s' if units != 1 else ''}, can the chain get "
-           f"closer to the {target} than the best straight line?", ["Yes", "No"],
-           "Yes" if beats else "No",
-           f"The fit reaches an error of {errors[units]:.4f} with {units} unit"
-           f"{'s' if units != 1 else ''}; the best straight line {line_error:.4f}. "
-           + ("Every bend helps the chain follow the curve." if beats else
-              "Without a bend the chain is a flat line, no better than a straight one.")
-           + " Press Fit for me to see it.")
-
 # ---- how the fit got there, and more units ---------------------------------------------------
+abs_errors = lowest_errors("|x|")
+needed = next(n for n, e in enumerate(abs_errors) if e < 1e-3 or n == curves.MAX_UNITS)
+abs_answered = check.task(
+    PAGE, "abs", "Now the curve |x|, a V. How many ReLU units does the chain need to follow it "
+    "almost exactly (an error below 0.001)?", sorted({"1", "2", "3", "12", str(needed)}, key=int),
+    str(needed),
+    f"The fit on |x| reaches an error of {abs_errors[needed]:.6f} with {needed} units (and "
+    f"{abs_errors[needed - 1]:.4f} with one fewer): |x| is a ramp going up to the right of 0 "
+    "plus one going up to the left.", try_it=("Pick |x|", pick_abs))
 fit = fitted(target, units)
 frames = [("your chain", chain, chain_error),
           *((in_plain_words(label), c, e) for label, c, e in fit.snapshots)]
@@ -161,33 +172,37 @@ with left:
                + ("; the sliders now hold the result." if done else "."))
 with right:
     st.subheader("More units, lower error")
-    st.plotly_chart(charts.errors_by_units(errors, units, chain_error), key="nonlin_units_chart")
-    st.caption(f"The lowest error the fit reaches on the {target} with 0 to {curves.MAX_UNITS} "
-               f"units (log scale). With {units} units it reaches {errors[units]:.4f}; the star "
-               "is your chain.")
-
-abs_errors = lowest_errors("|x|")
-needed = next(n for n, e in enumerate(abs_errors) if e < 1e-3 or n == curves.MAX_UNITS)
-check.task(PAGE, "abs", "How many ReLU units does |x| need to follow it almost exactly (an "
-           "error below 0.001)?",
-           sorted({"1", "2", "3", "12", str(needed)}, key=int), str(needed),
-           f"The fit on |x| reaches an error of {abs_errors[needed]:.6f} with {needed} units "
-           f"(and {abs_errors[needed - 1]:.4f} with one fewer): |x| is a ramp going up to the "
-           "right of 0 plus one going up to the left. Pick |x| above and try it.")
+    if target == "|x|" and not abs_answered:
+        st.info("This chart answers the question above for |x|: answer it first, or press "
+                "Show me.", icon=":material/visibility_off:")
+    else:
+        st.plotly_chart(charts.errors_by_units(errors, units, chain_error),
+                        key="nonlin_units_chart")
+        st.caption(f"The lowest error the fit reaches on the {target} with 0 to "
+                   f"{curves.MAX_UNITS} units (log scale). With {units} units it reaches "
+                   f"{errors[units]:.4f}; the star is your chain.")
 
 # ---- learning a line -----------------------------------------------------------------------------
 st.header("How a line is learned")
 noise = st.session_state.get("nonlin_noise", 0.4)
 x_dots, y_dots = curves.line_points(noise=noise)
 best = curves.fit_line(x_dots, y_dots)
+best_error = curves.mse(best[0] * x_dots + best[1], y_dots)
+through = "Yes" if best_error < 1e-9 else "No"
+check.task(PAGE, "noise", "Below, a line is learned from grey dots, step by step. After 200 "
+           "steps, will it pass through every dot?", ["Yes", "No"], through,
+           f"The best straight line there is misses the dots by an error of {best_error:.4f}"
+           + (": the dots are noisy, and no straight line passes through them all. Set the "
+              "noise to 0 under Go deeper and it can." if through == "No" else
+              ": with no noise the dots lie on one line, and the steps reach it."),
+           try_it=("Take 200 steps", take_200_steps))
 left, right = st.columns([1, 2], gap="large")
 with left:
     st.markdown("The grey dots are training examples, pairs (x, y). The green line starts flat "
                 "and is moved **step by step closer to the dots**. Drag the slider to take more "
                 "steps.")
-    steps = st.slider("Steps taken", 0, 200, 3, key="nonlin_steps")
+    steps = st.slider("Steps taken", 0, 200, key="nonlin_steps")
     w, b, error = curves.line_descent(x_dots, y_dots, steps)[-1]
-    best_error = curves.mse(best[0] * x_dots + best[1], y_dots)
     st.metric("The learned line", curves.line_equation(w, b))
     st.metric("Error", f"{error:.4f}", delta=f"{error - best_error:+.4f} vs the best line",
               delta_color="inverse")
@@ -196,7 +211,7 @@ with left:
                    f"{curves.line_equation(*best)}: no straight line gets closer.")
     nudging = journey.find("pages/nudging.py")
     if nudging is not None and nudging.exists:
-        st.page_link(nudging.page, label="How each step is found: Nudging a weight",
+        st.page_link(nudging.page, label="Each step: Nudging a weight",
                      icon=nudging.icon)
     with st.expander("Go deeper: noisier dots"):
         st.slider("Noise in the dots", 0.0, 2.0, 0.4, 0.1, key="nonlin_noise")
@@ -210,6 +225,17 @@ relu_between = st.session_state.get("nonlin_relu_between", False)
 layers = [(st.session_state[f"nonlin_sw{i}"], st.session_state[f"nonlin_sb{i}"])
           for i in range(depth)]
 weight, bias = curves.compose_linear(layers)
+bent = curves.apply_stack(layers, x, True)
+slope, intercept = curves.fit_line(x, bent)
+bends = curves.mse(slope * x + intercept, bent) > 1e-9
+check.task(PAGE, "relu", "A ReLU between the layers: put one there (under Go deeper). What "
+           "comes out then?", ["Still one straight line", "A line with a bend"],
+           "A line with a bend" if bends else "Still one straight line",
+           "ReLU turns the first layer's negative values into 0, so the result is flat on one "
+           "side of that point and a line on the other: a bend no stack of lines can make."
+           if bends else "With these numbers the first layer's value never crosses 0 on the "
+           "plotted range, so ReLU never bends it there. Change a layer's bias and ask again.",
+           try_it=("Put a ReLU between the layers", put_relu_between))
 left, right = st.columns([1, 2], gap="large")
 with left:
     st.markdown("A layer without an activation multiplies by a weight and adds a bias. Put one "
@@ -234,12 +260,6 @@ with left:
 with right:
     st.plotly_chart(charts.stacked_lines(x, layers, relu_between, target=(x, y)),
                     key="nonlin_stack_chart")
-check.task(PAGE, "stack", "Stack two layers that each draw a straight line, with no activation "
-           "between them. What comes out?", ["A straight line", "A curve with a bend"],
-           "A straight line",
-           "A multiply-and-add of a multiply-and-add is still one multiply-and-add: the weights "
-           "multiply and the chart shows one line. Tick 'Put a ReLU between the layers' under Go "
-           "deeper to get the bend.")
 
 # ---- activations ---------------------------------------------------------------------------
 st.header("Other bends")

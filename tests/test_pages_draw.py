@@ -121,7 +121,7 @@ def test_a_dot_gets_an_honest_not_sure(ready_default):
 
 def test_the_dream_section_shows_the_networks_favourite_digit(ready_default):
     at = open_page(PAGE)
-    at.segmented_control(key="dream").set_value(4).run()
+    at.radio(key="dream").set_value(4).run()
     at.slider(key="dream_steps").set_value(60).run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
@@ -264,7 +264,7 @@ def test_dream_state_stays_bounded_over_many_varied_actions(ready_default):
     for action in range(120):
         kind = rng.choice(["digit", "start", "steps", "model"])
         if kind == "digit":
-            at.segmented_control(key="dream").set_value(int(rng.integers(0, 10)))
+            at.radio(key="dream").set_value(int(rng.integers(0, 10)))
         elif kind == "start":
             at.segmented_control(key="dream_start").set_value(str(rng.choice(["blank", "noise"])))
         elif kind == "steps":

@@ -65,7 +65,7 @@ def stacked_lines(x, layers: Sequence[tuple[float, float]], relu_between: bool,
         if relu_between:
             h = np.maximum(0.0, h)
         fig.add_scatter(x=x, y=h, mode="lines", name=f"after layer {i + 1}",
-                        line=dict(color=style.SERIES[1 + i % 3], width=1.5, dash="dot"))
+                        line=dict(color=style.category_colour(1 + i), width=1.5, dash="dot"))
     stacked = curves.apply_stack(layers, x, relu_between)
     fig.add_scatter(x=x, y=stacked, mode="lines", name=f"{len(layers)} layers stacked",
                     line=dict(color=style.with_alpha(style.MODEL, 0.6), width=7))
@@ -121,7 +121,7 @@ def fit_animation(x, target, snapshots: Sequence[tuple[str, curves.ReluChain, fl
                            line=dict(color=style.MODEL, width=3.5))]
 
     def caption(label, error):
-        return f"{label}: error {error:.4f}"
+        return style.wrap(f"{label}: error {error:.4f}", 40)
 
     frames = [go.Frame(data=traces(c), name=str(i), layout=dict(title_text=caption(lab, e)))
               for i, (lab, c, e) in enumerate(snapshots)]
@@ -132,17 +132,17 @@ def fit_animation(x, target, snapshots: Sequence[tuple[str, curves.ReluChain, fl
                                        transition=dict(duration=0))])
              for i in range(len(frames))]
     fig.update_layout(
-        updatemenus=[dict(type="buttons", showactive=False, x=0, y=-0.16, xanchor="left",
+        updatemenus=[dict(type="buttons", showactive=False, x=0, y=-0.14, xanchor="left",
                           yanchor="top", direction="left", buttons=[
                               dict(label="▶ Play", method="animate",
                                    args=[None, dict(frame=dict(duration=450, redraw=True),
                                                     transition=dict(duration=150),
                                                     fromcurrent=True)])])],
-        sliders=[dict(active=0, steps=steps, x=0.16, len=0.84, y=-0.12, yanchor="top",
+        sliders=[dict(active=0, steps=steps, x=0, len=1.0, y=-0.3, yanchor="top",
                       currentvalue=dict(visible=False))])
-    style.tidy(fig, 400, title=caption(first_label, first_error), xaxis_title="x",
+    style.tidy(fig, 450, title=caption(first_label, first_error), xaxis_title="x",
                yaxis_title="y", yaxis_range=finite_range(all_y))
-    fig.update_layout(margin=dict(t=40, b=110), showlegend=False, title_font_size=14)
+    fig.update_layout(margin=dict(t=60, b=150), showlegend=False, title_font_size=14)
     return fig
 
 
@@ -171,17 +171,21 @@ def errors_by_units(errors: Sequence[float], current_units: int | None = None,
 @remembered()
 def activation_gallery(names: Sequence[str] = tuple(neuron.GALLERY), reach: float = 4.0
                        ) -> go.Figure:
-    """Each activation in its own small chart, side by side, so none hides another."""
+    """Each activation in its own small chart, two a row, so none hides another on a phone."""
     z = np.linspace(-reach, reach, 401)
-    fig = make_subplots(rows=1, cols=len(names), shared_yaxes=True, horizontal_spacing=0.04,
+    columns = 2
+    rows = -(-len(names) // columns)
+    fig = make_subplots(rows=rows, cols=columns, shared_yaxes=True, horizontal_spacing=0.08,
+                        vertical_spacing=0.28,
                         subplot_titles=[f"{n}<br><sup>{neuron.FORMULAS[n]}</sup>"
                                         for n in names])
-    for col, name in enumerate(names, start=1):
-        fig.add_scatter(x=z, y=neuron.GALLERY[name](z), mode="lines", name=name, row=1, col=col,
-                        line=dict(color=style.MODEL, width=3), showlegend=False,
+    for k, name in enumerate(names):
+        row, col = k // columns + 1, k % columns + 1
+        fig.add_scatter(x=z, y=neuron.GALLERY[name](z), mode="lines", name=name, row=row,
+                        col=col, line=dict(color=style.MODEL, width=3), showlegend=False,
                         hovertemplate=f"{name}({'%{x:.2f}'}) = %{{y:.3f}}<extra></extra>")
-    style.tidy(fig, 260)
+    style.tidy(fig, 200 + 190 * rows)
     fig.update_layout(margin=dict(t=60))
-    fig.update_xaxes(title="sum + bias", zerolinecolor=style.DATA)
+    fig.update_xaxes(title="sum + bias", zerolinecolor=style.DATA, nticks=5)
     fig.update_yaxes(zerolinecolor=style.DATA)
     return fig

@@ -123,13 +123,20 @@ def template_figure(weights: np.ndarray, title: str, height: int = 170) -> go.Fi
 
 @remembered()
 def scores_figure(scores: np.ndarray, probabilities: np.ndarray, height: int = 260) -> go.Figure:
-    """The ten output cells: their scores before softmax (bars), probabilities on hover."""
+    """The ten output cells: their scores before softmax (bars), probabilities on hover.
+
+    Scores are signed numbers, so blue above 0 and orange below, as everywhere; the network's
+    answer, the highest, is framed in green and starred.
+    """
     scores = np.asarray(scores, dtype=np.float64)
     top = int(np.argmax(scores))
     fig = go.Figure(go.Bar(
         x=[str(d) for d in range(10)], y=scores, customdata=np.asarray(probabilities),
-        marker_color=[style.MODEL if d == top else OTHERS for d in range(10)],
-        text=[f"{s:.1f}" for s in scores], textposition="outside", cliponaxis=False,
+        marker=dict(color=[style.sign_colour(s) for s in scores],
+                    line=dict(color=[style.MODEL if d == top else style.TRANSPARENT
+                                     for d in range(10)], width=3)),
+        text=[f"★ {s:.1f}" if d == top else f"{s:.1f}" for d, s in enumerate(scores)],
+        textposition="outside", cliponaxis=False,
         hovertemplate="output cell %{x}: score %{y:.2f}, softmax %{customdata:.2%}"
                       "<extra></extra>"))
     style.tidy(fig, height, margin={"l": 40, "r": 10, "t": 14, "b": 30})
