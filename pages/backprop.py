@@ -7,8 +7,8 @@ from explainer.charts import network_diagram as charts
 from explainer.charts.descent import timing_figure
 from explainer.charts.numbers import seconds
 from explainer.concepts.lessons import backprop as bp
-from explainer.concepts.lessons import descent as d
 from explainer.concepts.lessons.loss_history import LossHistory
+from explainer.concepts.nn import backward_pass, gradient_check, network, optimizers, parameters
 from explainer.content import chain_rule
 from explainer.data.mnist import load_sample
 from pages.shared import check, end_page, start_page, terms, url_state
@@ -58,9 +58,9 @@ st.markdown("**The idea:** start at the output, walk backward through the layers
             "inputs, 3 hidden cells, 2 outputs.")
 terms.define("Backward propagation", "Gradient", "Hidden layer", "Chain rule")
 
-ACTIVATIONS = list(bp.HIDDEN_ACTIVATIONS)
+ACTIVATIONS = list(network.HIDDEN_ACTIVATIONS)
 url_state.check_link({"act": url_state.one_of(ACTIVATIONS),
-                      "loss": url_state.one_of(bp.LOSS_LABELS.values()),
+                      "loss": url_state.one_of(network.LOSS_LABELS.values()),
                       "seed": url_state.whole(0, 999), "x1": url_state.number(*INPUT_LIMITS),
                       "x2": url_state.number(*INPUT_LIMITS), "out": url_state.one_of(OUTPUTS)},
                      {"act": "the activation", "loss": "the loss", "seed": "the seed",
@@ -83,7 +83,8 @@ with right:  # the step's words beside the diagram (on a phone, right under it)
                                    bind="query-params"))
         activation = c1.selectbox("Hidden activation", ACTIVATIONS, index=0, key="act",
                                   bind="query-params")
-        loss_name = c2.selectbox("Loss", list(bp.LOSS_LABELS), format_func=bp.LOSS_LABELS.get,
+        loss_name = c2.selectbox("Loss", list(network.LOSS_LABELS),
+                                 format_func=network.LOSS_LABELS.get,
                                  key="loss", bind="query-params")
 label = OUTPUTS.index(target)
 x = np.array([[x1, x2]])
@@ -91,16 +92,16 @@ x = np.array([[x1, x2]])
 config = (activation, loss_name, seed)
 if st.session_state.get("backprop_config") != config:
     st.session_state["backprop_config"] = config
-    st.session_state["backprop_params"] = bp.init_network(
+    st.session_state["backprop_params"] = network.init_network(
         SIZES, activation, loss_name, seed=seed, bias_scale=0.5, decimals=2).parameters()
     st.session_state["backprop_history"] = LossHistory()  # a fixed number of points at most
     st.session_state["backprop_optimizer"] = None
     st.session_state["backprop_last_step"] = None
-net = bp.init_network(SIZES, activation, loss_name).with_parameters(
+net = network.init_network(SIZES, activation, loss_name).with_parameters(
     st.session_state["backprop_params"])
-fp = bp.forward(net, x, [label])
-back = bp.backward(net, fp, [label])
-names = bp.cell_names(SIZES)
+fp = network.forward(net, x, [label])
+back = backward_pass.backward(net, fp, [label])
+names = network.cell_names(SIZES)
 
 # --- Forward, then backward --------------------------------------------------------------------
 with left:
@@ -109,7 +110,7 @@ with left:
 with stats:
     m1, m2 = st.columns(2)
     m1.metric(f"Probability of {target}, correct", f"{fp.probabilities[0, label]:.4f}")
-    m2.metric(f"Loss ({bp.LOSS_LABELS[loss_name].lower()})", f"{fp.loss:.5f}")
+    m2.metric(f"Loss ({network.LOSS_LABELS[loss_name].lower()})", f"{fp.loss:.5f}")
     st.caption("The number on each wire is its weight: blue positive, orange negative, thicker "
                "larger. Each cell shows its sum and its output; the correct output is marked "
                "✓. From step 1 on, blame appears under cells and weights; ★ and purple mark the "
@@ -138,14 +139,15 @@ check.task(PAGE, "input_zero", "Set input x1 to 0 (under Change the example). Wh
            try_it=("Set x1 to 0", setter("x1", 0.0)))
 
 # --- Check -------------------------------------------------------------------------------------
-rows = bp.gradient_check_rows(net, x, [label])
+rows = gradient_check.gradient_check_rows(net, x, [label])
 worst = min(r["matching digits"] for r in rows)
 if worst >= 6:
     st.success(f"Checked: all {len(rows)} gradients from the backward pass agree with the "
                f"nudge estimates to at least {worst} digits. Backprop needed 1 forward and 1 "
                f"backward pass; the nudges needed {2 * len(rows)} forward passes. For the "
-               f"784-512-10 network's {d.count_weights(NETWORK):,} weights and biases, nudging "
-               f"would take **{d.nudge_forward_passes(NETWORK):,} forward passes** per step.")
+               f"784-512-10 network's {parameters.total_parameters(NETWORK):,} weights and biases, "
+               f"nudging would take **{gradient_check.nudge_forward_passes(NETWORK):,} forward "
+               "passes** per step.")
 else:
     st.warning(f"Some gradients agree with their nudge only to {worst} digits: a ReLU sits "
                "exactly at its kink (z = 0), where the slope jumps and a nudge straddles it. "
@@ -163,8 +165,9 @@ st.markdown("Training repeats three things: a forward pass, a backward pass, the
             "moves against its blame, by the learning rate times the blame.")
 optimizer_name = st.session_state.get("backprop_optimizer_name", "Gradient descent")
 rate_now = st.session_state.get(f"backprop_rate_{optimizer_name}", DEFAULT_RATE[optimizer_name])
-trial, trial_history = bp.train(net, x, [label], d.make_optimizer(optimizer_name, rate_now), 1)
-after = bp.loss(trial, x, [label]) if trial_history else float("inf")
+trial, trial_history = bp.train(net, x, [label],
+                                optimizers.make_optimizer(optimizer_name, rate_now), 1)
+after = network.loss(trial, x, [label]) if trial_history else float("inf")
 check.task(PAGE, "one_step", f"Predict, then press 1 step: with learning rate {rate_now:g}, will "
            "the loss go up or down?", ["Down", "Up"], "Down" if after < fp.loss else "Up",
            f"One step takes the loss from {fp.loss:.5f} to {after:.5f}. A modest rate steps "
@@ -182,12 +185,12 @@ with left:
         st.session_state["backprop_config"] = None
         st.rerun()
     with st.expander("Go deeper: another optimizer, 100 steps"):
-        st.selectbox("Optimizer", list(d.DESCENT_METHODS), key="backprop_optimizer_name",
+        st.selectbox("Optimizer", list(optimizers.DESCENT_METHODS), key="backprop_optimizer_name",
                      help="What each one adds is on the next page, Optimizers.")
         clicked[100] = st.button("100 steps", key="backprop_step_100", width="stretch")
     optimizer = st.session_state["backprop_optimizer"]
     if optimizer is None or (optimizer.name, optimizer.learning_rate) != (optimizer_name, rate):
-        optimizer = d.make_optimizer(optimizer_name, rate)
+        optimizer = optimizers.make_optimizer(optimizer_name, rate)
         st.session_state["backprop_optimizer"] = optimizer
     steps = next((n for n, pressed in clicked.items() if pressed), 0)
     if steps:
@@ -203,7 +206,7 @@ with left:
               delta=f"loss {fp.loss:.5f}" if np.isfinite(fp.loss) else None, delta_color="off",
               delta_arrow="off")
     last = st.session_state["backprop_last_step"]
-    biggest = float(np.max(np.abs(bp.flatten(net.parameters()))))
+    biggest = float(np.max(np.abs(gradient_check.flatten(net.parameters()))))
     if biggest > 1e3:
         st.warning(f"Some weights have grown to {biggest:.3g}: the learning rate is far too "
                    "large. On this one example the loss still looks fine, but every step now "
@@ -221,11 +224,13 @@ with right:
         st.caption("Press **1 step**: the weights on the diagram change and the loss falls.")
     if last is not None:
         before, after, _ = last
-        start_grads = bp.gradients(net.with_parameters(before), x, [label])
+        start_grads = backward_pass.gradients(net.with_parameters(before), x, [label])
         changes = [{"parameter": n, "before": f"{b:.4f}", "blame": f"{g:+.5f}",
                     "change": f"{a - b:+.5f}", "after": f"{a:.4f}"}
-                   for n, b, a, g in zip(bp.parameter_names(net), bp.flatten(before),
-                                         bp.flatten(after), bp.flatten(start_grads))]
+                   for n, b, a, g in zip(network.parameter_names(net),
+                                         gradient_check.flatten(before),
+                                         gradient_check.flatten(after),
+                                         gradient_check.flatten(start_grads))]
         with st.expander("What the last click did to each weight"):
             st.dataframe(changes, hide_index=True, height=300)
 
@@ -233,9 +238,9 @@ with right:
 st.subheader("Millions of weights")
 batch, pixels, hidden = 128, NETWORK[0], NETWORK[1]
 st.markdown(
-    f"The same walk trains the 784-512-10 network's {d.count_weights(NETWORK):,} weights, and "
-    "real networks have millions. It stays fast because each layer's work is one matrix "
-    f"multiplication: a batch of {batch} digits entering the hidden layer is one {batch} × "
+    f"The same walk trains the 784-512-10 network's {parameters.total_parameters(NETWORK):,} "
+    "weights, and real networks have millions. It stays fast because each layer's work is one "
+    f"matrix multiplication: a batch of {batch} digits entering the hidden layer is one {batch} × "
     f"{pixels} by {pixels} × {hidden} product, {batch * pixels * hidden:,} multiply-adds. A "
     "**GPU** does thousands of them at once, in parallel; the backward pass is the same kind of "
     "product, walked in reverse.")
@@ -250,9 +255,9 @@ with st.expander("Go deeper: nudging against backprop, timed here"):
     if c3.button("Measure both gradients", key="backprop_time_go", type="primary"):
         data = load_sample()
         bar = st.progress(0.0, text="Nudging weights ...")
-        st.session_state["backprop_timing"] = bp.time_gradients(
-            bp.init_network((784, 32, 10), "relu", seed=0),
-            bp.digit_inputs(data.x_train[:n_digits]), data.y_train[:n_digits], n_nudged=nudged,
+        st.session_state["backprop_timing"] = gradient_check.time_gradients(
+            network.init_network((784, 32, 10), "relu", seed=0),
+            network.digit_inputs(data.x_train[:n_digits]), data.y_train[:n_digits], n_nudged=nudged,
             progress=lambda f: bar.progress(min(f, 1.0), text="Nudging weights ..."))
         bar.empty()
     timing = st.session_state.get("backprop_timing")

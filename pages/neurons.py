@@ -7,6 +7,7 @@ import streamlit as st
 from explainer.charts import neuron as charts
 from explainer.charts import style
 from explainer.concepts.lessons import neuron
+from explainer.concepts.nn import parameters
 from explainer.content import journey
 from explainer.data.mnist import load_sample
 from pages.shared import check, end_page, start_page, url_state
@@ -190,7 +191,7 @@ sizes = [784, int(st.session_state.get("neurons_hidden", 512))]
 if st.session_state.get("neurons_second"):
     sizes.append(int(st.session_state.get("neurons_hidden2", 512)))
 sizes.append(10)
-counts = neuron.parameter_counts(sizes)
+counts = parameters.parameter_counts(sizes)
 total = sum(c.total for c in counts)
 
 
@@ -222,7 +223,7 @@ with sizes_column:
                             key="neurons_hidden2")
 doubled = list(sizes)
 doubled[1] = 2 * sizes[1]
-ratio = sum(c.total for c in neuron.parameter_counts(doubled)) / total
+ratio = sum(c.total for c in parameters.parameter_counts(doubled)) / total
 grows = "About double" if 1.4 <= ratio < 3 else "About four times" if ratio >= 3 else \
     "About the same"
 check.task(PAGE, "double", f"Double the first hidden layer, from {sizes[1]:,} to "

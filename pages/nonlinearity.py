@@ -4,24 +4,24 @@ import numpy as np
 import streamlit as st
 
 from explainer.charts import curves as charts
-from explainer.concepts.lessons import curves
+from explainer.concepts.lessons import lines, relu_chain
 from explainer.content import journey
 from pages.shared import check, end_page, start_page, url_state
 from pages.shared.terms import define
 
 start_page(__file__)
 
-LIMITS = curves.CHAIN_LIMITS
+LIMITS = relu_chain.CHAIN_LIMITS
 # A first hand-made try at the sine: three bends, close but not quite. More units start small.
 DEFAULT_HINGES = (-2.5, -1.0, 1.0, 2.5, -2.0, 0.25, -1.25, 1.75, -1.75, 0.75, -0.25, 2.0)
 DEFAULT_OUT = (-0.8, 1.6, -1.8, 0.5, -0.5, 0.5, -0.5, 0.5, -0.5, 0.5, -0.5, 0.5)
 STACK_DEFAULTS = ((1.5, 0.5), (-0.8, 1.0), (1.2, -0.3))
 PAGE = "pages/nonlinearity.py"
-TARGETS = list(curves.TARGETS)
+TARGETS = list(lines.TARGETS)
 DEFAULT_UNITS = 3
 
 defaults = {"nonlin_c": 0.6, "nonlin_steps": 3, "nonlin_relu_between": False}
-for i in range(curves.MAX_UNITS):
+for i in range(relu_chain.MAX_UNITS):
     defaults.update({f"nonlin_w{i}": 1.0, f"nonlin_b{i}": -DEFAULT_HINGES[i],
                      f"nonlin_v{i}": DEFAULT_OUT[i]})
 for i, (w, b) in enumerate(STACK_DEFAULTS):
@@ -32,17 +32,17 @@ for key, value in defaults.items():
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def fitted(target: str, units: int) -> curves.ChainFit:
+def fitted(target: str, units: int) -> relu_chain.ChainFit:
     """What "Fit for me" reaches for this target and number of units (it does not depend on the
     sliders' starting values), with the frames of the way there."""
-    x, y = curves.target_curve(target)
-    return curves.fit_relu_chain(x, y, units)
+    x, y = lines.target_curve(target)
+    return relu_chain.fit_relu_chain(x, y, units)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def lowest_errors(target: str) -> list[float]:
-    x, y = curves.target_curve(target)
-    return curves.errors_by_units(x, y)
+    x, y = lines.target_curve(target)
+    return relu_chain.errors_by_units(x, y)
 
 
 def in_plain_words(label: str) -> str:
@@ -53,9 +53,9 @@ def in_plain_words(label: str) -> str:
             .replace("1 units,", "1 unit,"))
 
 
-def current_chain(units: int) -> curves.ReluChain:
+def current_chain(units: int) -> relu_chain.ReluChain:
     s = st.session_state
-    return curves.ReluChain([s[f"nonlin_w{i}"] for i in range(units)],
+    return relu_chain.ReluChain([s[f"nonlin_w{i}"] for i in range(units)],
                             [s[f"nonlin_b{i}"] for i in range(units)],
                             [s[f"nonlin_v{i}"] for i in range(units)], s["nonlin_c"])
 
@@ -90,23 +90,23 @@ st.markdown(f"**{journey.find(PAGE).summary}** Training is a search for a rule t
             "into its y. A network whose cells have no bend can only ever find a straight line.")
 define("ReLU", "Activation function")
 url_state.check_link({"target": url_state.one_of(TARGETS),
-                      "units": url_state.whole(0, curves.MAX_UNITS)},
+                      "units": url_state.whole(0, relu_chain.MAX_UNITS)},
                      {"target": "the target", "units": "the number of units"})
 
 # ---- the main interactive: a chain of ReLU units follows a curve -------------------------------
 left, right = st.columns([1, 2.1], gap="large")
 with left:
     target = st.radio("The curve to follow", TARGETS, key="target", bind="query-params")
-    st.caption(f"The {target}: {curves.TARGET_FORMULAS[target]}")
-    units = st.slider("ReLU units: how many bends", 0, curves.MAX_UNITS, DEFAULT_UNITS,
+    st.caption(f"The {target}: {lines.TARGET_FORMULAS[target]}")
+    units = st.slider("ReLU units: how many bends", 0, relu_chain.MAX_UNITS, DEFAULT_UNITS,
                       key="units", bind="query-params")
     st.button("Fit for me", key="nonlin_fit_button", on_click=fit_for_me, type="primary",
               icon=":material/auto_fix_high:")
-x, y = curves.target_curve(target)
-line = curves.fit_line(x, y)
-line_error = curves.mse(line[0] * x + line[1], y)
+x, y = lines.target_curve(target)
+line = lines.fit_line(x, y)
+line_error = lines.mse(line[0] * x + line[1], y)
 chain = current_chain(units)
-chain_error = curves.mse(chain(x), y)
+chain_error = lines.mse(chain(x), y)
 errors = lowest_errors(target)
 with left:
     a, b = st.columns(2)
@@ -149,7 +149,7 @@ with st.expander("Go deeper: set each unit by hand"):
 
 # ---- how the fit got there, and more units ---------------------------------------------------
 abs_errors = lowest_errors("|x|")
-needed = next(n for n, e in enumerate(abs_errors) if e < 1e-3 or n == curves.MAX_UNITS)
+needed = next(n for n, e in enumerate(abs_errors) if e < 1e-3 or n == relu_chain.MAX_UNITS)
 abs_answered = check.task(
     PAGE, "abs", "Now the curve |x|, a V. How many ReLU units does the chain need to follow it "
     "almost exactly (an error below 0.001)?", sorted({"1", "2", "3", "12", str(needed)}, key=int),
@@ -179,15 +179,15 @@ with right:
         st.plotly_chart(charts.errors_by_units(errors, units, chain_error),
                         key="nonlin_units_chart")
         st.caption(f"The lowest error the fit reaches on the {target} with 0 to "
-                   f"{curves.MAX_UNITS} units (log scale). With {units} units it reaches "
+                   f"{relu_chain.MAX_UNITS} units (log scale). With {units} units it reaches "
                    f"{errors[units]:.4f}; the star is your chain.")
 
 # ---- learning a line -----------------------------------------------------------------------------
 st.header("How a line is learned")
 noise = st.session_state.get("nonlin_noise", 0.4)
-x_dots, y_dots = curves.line_points(noise=noise)
-best = curves.fit_line(x_dots, y_dots)
-best_error = curves.mse(best[0] * x_dots + best[1], y_dots)
+x_dots, y_dots = lines.line_points(noise=noise)
+best = lines.fit_line(x_dots, y_dots)
+best_error = lines.mse(best[0] * x_dots + best[1], y_dots)
 through = "Yes" if best_error < 1e-9 else "No"
 check.task(PAGE, "noise", "Below, a line is learned from grey dots, step by step. After 200 "
            "steps, will it pass through every dot?", ["Yes", "No"], through,
@@ -202,13 +202,13 @@ with left:
                 "and is moved **step by step closer to the dots**. Drag the slider to take more "
                 "steps.")
     steps = st.slider("Steps taken", 0, 200, key="nonlin_steps")
-    w, b, error = curves.line_descent(x_dots, y_dots, steps)[-1]
-    st.metric("The learned line", curves.line_equation(w, b))
+    w, b, error = lines.line_descent(x_dots, y_dots, steps)[-1]
+    st.metric("The learned line", lines.line_equation(w, b))
     st.metric("Error", f"{error:.4f}", delta=f"{error - best_error:+.4f} vs the best line",
               delta_color="inverse")
     if steps >= 100:
         st.caption(f"The steps have reached the best line there is, "
-                   f"{curves.line_equation(*best)}: no straight line gets closer.")
+                   f"{lines.line_equation(*best)}: no straight line gets closer.")
     nudging = journey.find("pages/nudging.py")
     if nudging is not None and nudging.exists:
         st.page_link(nudging.page, label="Each step: Nudging a weight",
@@ -224,10 +224,10 @@ depth = st.session_state.get("nonlin_depth", 2)
 relu_between = st.session_state.get("nonlin_relu_between", False)
 layers = [(st.session_state[f"nonlin_sw{i}"], st.session_state[f"nonlin_sb{i}"])
           for i in range(depth)]
-weight, bias = curves.compose_linear(layers)
-bent = curves.apply_stack(layers, x, True)
-slope, intercept = curves.fit_line(x, bent)
-bends = curves.mse(slope * x + intercept, bent) > 1e-9
+weight, bias = lines.compose_linear(layers)
+bent = lines.apply_stack(layers, x, True)
+slope, intercept = lines.fit_line(x, bent)
+bends = lines.mse(slope * x + intercept, bent) > 1e-9
 check.task(PAGE, "relu", "A ReLU between the layers: put one there (under Go deeper). What "
            "comes out then?", ["Still one straight line", "A line with a bend"],
            "A line with a bend" if bends else "Still one straight line",

@@ -5,6 +5,7 @@ import streamlit as st
 
 from explainer.charts import descent as charts
 from explainer.concepts.lessons import descent as d
+from explainer.concepts.lessons import nudging
 from pages.shared import check, end_page, start_page, terms, url_state
 
 start_page(__file__)
@@ -18,8 +19,8 @@ W_LIMITS = (-1.0, 4.5)
 NUDGE_LIMITS = (0.1, 2.0)
 MAX_PATH = 200  # steps drawn on the curve before the page asks for a reset
 VIEW_LIMIT = 25.0  # the chart widens to follow a path up to this far out
-W_GRID = np.linspace(*d.W_RANGE, 400)
-C_GRID = d.cost(W_GRID)
+W_GRID = np.linspace(*nudging.W_RANGE, 400)
+C_GRID = nudging.cost(W_GRID)
 
 st.session_state.setdefault("nudging_animate", False)
 st.session_state.setdefault("rate", d.LEARNING_RATES["converge"])  # presets set it too
@@ -56,9 +57,9 @@ url_state.check_link({"w1": url_state.number(*W_LIMITS), "nudge": url_state.numb
 # --- 1. Nudge up, nudge down ------------------------------------------------------------------
 left, right = st.columns([1, 2], gap="large")
 with left:
-    w = st.slider("Weight w1", *W_LIMITS, d.START_W, step=0.1, key="w1", bind="query-params")
+    w = st.slider("Weight w1", *W_LIMITS, nudging.START_W, step=0.1, key="w1", bind="query-params")
     step = st.slider("Nudge by", *NUDGE_LIMITS, 1.0, step=0.1, key="nudge", bind="query-params")
-    result = d.nudge(w, step)
+    result = nudging.nudge(w, step)
     a, b = st.columns(2)
     a.metric(f"l1: cost at {w + step:.2f}", f"{result.loss_up:.4f}")
     b.metric(f"l2: cost at {w - step:.2f}", f"{result.loss_down:.4f}")
@@ -75,10 +76,10 @@ with right:
 with st.expander("Go deeper: the model written out, and one forward pass point by point"):
     st.markdown("Each output is y = softplus(w1 · x), softplus(u) = log(1 + eᵘ) being the "
                 "smooth ReLU; the cost is the mean of (y − t)² over the seven points (x, t).")
-    st.dataframe(d.forward_pass_rows(w + step), hide_index=True)
+    st.dataframe(nudging.forward_pass_rows(w + step), hide_index=True)
 
-other_w = 0.0 if w > d.best_weight() else 3.5
-other = d.nudge(other_w, step)
+other_w = 0.0 if w > nudging.best_weight() else 3.5
+other = nudging.nudge(other_w, step)
 lower = {1: "l1: raise w1", -1: "l2: lower w1", 0: "Neither: both cost more"}[other.direction]
 check.task(PAGE, "other_side", f"Move w1 to {other_w:g}, on the other side of the bottom. Which "
            f"nudge by {step:g} gives the lower cost then?",
@@ -97,7 +98,7 @@ st.markdown(
     "one of the key concepts of learning. Its sign says which way is uphill, its size how "
     "steep. Mathematicians call it the derivative.")
 left, right = st.columns([1, 2], gap="large")
-exact = float(d.cost_derivative(w))
+exact = float(nudging.cost_derivative(w))
 with left:
     h = st.select_slider("Nudge h", H_CHOICES, value=0.5, format_func=fmt_h, key="h",
                          bind="query-params")
@@ -107,7 +108,7 @@ with left:
                    "undefined. The instantaneous rate is what the estimate approaches as h "
                    "shrinks towards 0, never the value at 0. Pick a small h instead.")
     else:
-        estimate = d.centred_difference(d.cost, w, h)
+        estimate = nudging.centred_difference(nudging.cost, w, h)
         st.metric("Rate of change with this nudge", f"{estimate:.4g}",
                   delta=f"off by {abs(estimate - exact):.1e}", delta_color="off",
                   delta_arrow="off")
@@ -119,15 +120,16 @@ with right:
     shown_h = h if h > 0 else 0.4
     half = max(1.6 * shown_h, 0.4)
     grid = np.linspace(w - half, w + half, 200)
-    st.plotly_chart(charts.rate_figure(grid, d.cost(grid), w, shown_h, float(d.cost(w)),
-                                       float(d.cost(w - shown_h)), float(d.cost(w + shown_h)),
-                                       exact), width="stretch", key="nudging_rate_chart")
+    st.plotly_chart(charts.rate_figure(grid, nudging.cost(grid), w, shown_h,
+                                       float(nudging.cost(w)), float(nudging.cost(w - shown_h)),
+                                       float(nudging.cost(w + shown_h)), exact),
+                    width="stretch", key="nudging_rate_chart")
 with st.expander("Go deeper: the formula, and how small the nudge can get"):
     st.markdown("The rate with a nudge h, written as a formula: **(C(w1 + h) − C(w1 − h)) / 2h**. "
                 "The dashed line through the two nudged points is called a *secant*; the one "
                 "that only touches the curve at w1 is the *tangent*, and its slope is the "
                 "derivative dC/dw1. Below, h shrinks ten times per row.")
-    rows = d.derivative_table(d.cost, d.cost_derivative, w, TABLE_STEPS)
+    rows = nudging.derivative_table(nudging.cost, nudging.cost_derivative, w, TABLE_STEPS)
     c1, c2 = st.columns(2, gap="large")
     c1.dataframe([{"h": f"{r['h']:.0e}", "rate with this nudge": f"{r['centred estimate']:.12f}",
                    "instantaneous rate": f"{r['exact dC/dw']:.12f}",
@@ -135,12 +137,12 @@ with st.expander("Go deeper: the formula, and how small the nudge can get"):
                  hide_index=True, height=380)
     c2.plotly_chart(charts.nudge_error_figure(rows, h if h > 0 else None), width="stretch",
                     key="nudging_error_chart")
-    st.caption(f"From h = 1 down to about h = {d.best_step(rows):.0e} the error shrinks 100 "
+    st.caption(f"From h = 1 down to about h = {nudging.best_step(rows):.0e} the error shrinks 100 "
                "times per row (it goes like h²). Below, the two costs agree in so many digits "
                "that rounding in the 16th digit, divided by a tiny 2h, takes over.")
 
 tiny, usual = 1e-12, 1e-3
-errors = [abs(d.centred_difference(d.cost, w, step) - exact) for step in (tiny, usual)]
+errors = [abs(nudging.centred_difference(nudging.cost, w, step) - exact) for step in (tiny, usual)]
 closer = ("Further off" if errors[0] > 3 * errors[1] else
           "Closer" if errors[0] < errors[1] / 3 else "About as close")
 check.task(PAGE, "tiny_h", "Make the nudge h tiny: 1e-12 instead of 0.001. Compared with the "
@@ -165,7 +167,7 @@ def set_rate(rate: float) -> None:
 
 
 def new_run(start: float) -> d.DescentRun:
-    return d.DescentRun([start], [float(d.cost(start))])
+    return d.DescentRun([start], [float(nudging.cost(start))])
 
 
 def advance(run: d.DescentRun, rate: float, steps: int) -> None:
@@ -181,7 +183,7 @@ def advance(run: d.DescentRun, rate: float, steps: int) -> None:
 
 def report(run: d.DescentRun, rate: float) -> None:
     """Where the walk is, and what it did so far."""
-    w_now, slope = run.weights[-1], float(d.cost_derivative(run.weights[-1]))
+    w_now, slope = run.weights[-1], float(nudging.cost_derivative(run.weights[-1]))
     st.metric(f"After {run.steps} steps: w1", f"{w_now:.4g}", delta=f"cost {run.costs[-1]:.4g}",
               delta_color="off", delta_arrow="off")
     if run.status == "diverged":
@@ -193,11 +195,11 @@ def report(run: d.DescentRun, rate: float) -> None:
                  "grow without end. Lower the learning rate.")
     elif run.status == "converged":
         st.success(f"Converged: the steps have become tiny; w1 = {w_now:.4g} is the bottom "
-                   f"(best w1 = {d.best_weight():.4g}).")
+                   f"(best w1 = {nudging.best_weight():.4g}).")
     elif run.steps >= MAX_PATH:
         st.info(f"{MAX_PATH} steps drawn. Press Reset (under More) to start again.")
     if run.steps >= 5:
-        kind = d.describe_run(run, d.best_weight())
+        kind = d.describe_run(run, nudging.best_weight())
         st.caption(f"So far this rate makes gradient descent **{kind}**.")
 
 
@@ -243,12 +245,13 @@ def descent_panel(start: float) -> None:
         inside = next((k for k, v in enumerate(run.weights) if abs(v) > VIEW_LIMIT),
                       len(run.weights))
         shown_w, shown_c = run.weights[:inside], run.costs[:inside]
-        grid = np.linspace(min(d.W_RANGE[0], *shown_w), max(d.W_RANGE[1], *shown_w), 400)
-        st.plotly_chart(charts.descent_figure(grid, d.cost(grid), shown_w, shown_c),
+        grid = np.linspace(min(nudging.W_RANGE[0], *shown_w), max(nudging.W_RANGE[1], *shown_w),
+                           400)
+        st.plotly_chart(charts.descent_figure(grid, nudging.cost(grid), shown_w, shown_c),
                         width="stretch", key="nudging_descent_chart")
         if inside < len(run.weights):
             st.caption(f"From step {inside} on, w1 is beyond ±{VIEW_LIMIT:g}, off the chart.")
-        w_now, slope = run.weights[-1], float(d.cost_derivative(run.weights[-1]))
+        w_now, slope = run.weights[-1], float(nudging.cost_derivative(run.weights[-1]))
         st.caption(f"Next step: w1 = {w_now:.4g} − {rate:g} × {slope:.4g} = "
                    f"{w_now - rate * slope:.4g} (w1 minus learning rate times the rate of "
                    "change).")
@@ -258,7 +261,7 @@ descent_panel(w)
 
 rate_now = st.session_state.get("rate", d.LEARNING_RATES["converge"])
 doubled = next((r for r in RATES if r >= 2 * rate_now), RATES[-1])
-outcome = d.describe_run(d.descend_1d(w, doubled, 50), d.best_weight())
+outcome = d.describe_run(d.descend_1d(w, doubled, 50), nudging.best_weight())
 check.task(PAGE, "double_rate", f"Raise the learning rate from {rate_now:g} to {doubled:g}, "
            f"starting at w1 = {w:g}. What will 50 steps of gradient descent do?",
            ["crawl", "converge", "oscillate", "diverge"], outcome,

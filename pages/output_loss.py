@@ -5,8 +5,9 @@ import streamlit as st
 
 from explainer.charts import output as charts
 from explainer.concepts.lessons import backprop as bp
-from explainer.concepts.lessons.descent import RMSprop
+from explainer.concepts.nn import network
 from explainer.concepts.nn import softmax_loss as sl
+from explainer.concepts.nn.optimizers import RMSprop
 from explainer.data.mnist import load_sample
 from pages.shared import check, end_page, start_page, terms, url_state
 
@@ -22,12 +23,12 @@ TRAIN_STEPS = 200
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def network(seed: int, trained: bool) -> bp.Network:
+def small_network(seed: int, trained: bool) -> network.Network:
     """A 784-32-10 network with random weights, or the same after a short training."""
-    net = bp.init_network((784, HIDDEN, 10), "relu", seed=seed)
+    net = network.init_network((784, HIDDEN, 10), "relu", seed=seed)
     if trained:
         data = load_sample()
-        net, _ = bp.train(net, bp.digit_inputs(data.x_train), data.y_train, RMSprop(0.002),
+        net, _ = bp.train(net, network.digit_inputs(data.x_train), data.y_train, RMSprop(0.002),
                           TRAIN_STEPS, batch_size=64, seed=seed)
     return net
 
@@ -95,8 +96,8 @@ with left:
         image = data.x_test[which[pick]]
         st.plotly_chart(charts.digit_image(image, f"A {correct} from the test set"),
                         width="stretch", key="output_digit_chart")
-        net = network(int(st.session_state.get("output_seed", 0)), False)
-        scores = bp.forward(net, bp.digit_inputs(image[None]), [correct]).scores[0]
+        net = small_network(int(st.session_state.get("output_seed", 0)), False)
+        scores = network.forward(net, network.digit_inputs(image[None]), [correct]).scores[0]
     probabilities = sl.softmax(scores)
     target = sl.one_hot(correct)
     p_correct = float(probabilities[correct])
@@ -208,14 +209,14 @@ which = c2.radio("Network", ["Random weights", f"After {TRAIN_STEPS} training st
                  key="output_network", horizontal=True)
 data = load_sample()
 with st.spinner("Training the stand-in network on the sample digits ..."):
-    net = network(0, which != "Random weights")
+    net = small_network(0, which != "Random weights")
 
 
 def batch_cost(size: int) -> tuple[np.ndarray, dict]:
     """The labels and losses of a batch of ``size`` test digits, the same for every visitor."""
     pick = np.random.default_rng(0).choice(len(data.x_test), size, replace=False)
     labels = data.y_test[pick]
-    scores = bp.forward(net, bp.digit_inputs(data.x_test[pick]), labels).scores
+    scores = network.forward(net, network.digit_inputs(data.x_test[pick]), labels).scores
     return labels, sl.batch_losses(scores, labels)
 
 

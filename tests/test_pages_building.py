@@ -24,7 +24,7 @@ from helpers import (
 )
 from PIL import Image
 
-from explainer.concepts.lessons import curves, templates
+from explainer.concepts.lessons import lines, relu_chain, templates
 from explainer.content import journey
 from explainer.data.mnist import load_sample
 
@@ -202,8 +202,8 @@ def test_nonlinearity_steps_move_the_line_to_the_best_one():
     at = open_page(NONLIN)
     assert not at.exception
     at.slider(key="nonlin_steps").set_value(200).run()
-    x, y = curves.line_points(noise=0.4)
-    assert metric(at, "The learned line") == curves.line_equation(*curves.fit_line(x, y))
+    x, y = lines.line_points(noise=0.4)
+    assert metric(at, "The learned line") == lines.line_equation(*lines.fit_line(x, y))
     at.slider(key="nonlin_steps").set_value(0).run()
     assert metric(at, "The learned line") == "y = 0.000 x + 0.000"
     words = texts(at).lower()
@@ -225,8 +225,8 @@ def test_nonlinearity_the_fit_panel_is_filled_before_any_click():
     at = open_page(NONLIN)
     charts = {c.proto.id: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
     animation = next(spec for spec in charts.values() if spec.get("frames"))
-    x, y = curves.target_curve("sine wave")
-    fit = curves.fit_relu_chain(x, y, 3)
+    x, y = lines.target_curve("sine wave")
+    fit = relu_chain.fit_relu_chain(x, y, 3)
     assert len(animation["frames"]) == len(fit.snapshots) + 1  # your chain, then the fit
     titles = " ".join(frame["layout"]["title"]["text"] for frame in animation["frames"])
     assert "a new bend placed" in titles and "small steps" in titles
@@ -242,8 +242,8 @@ def test_nonlinearity_fit_for_me_fills_the_sliders():
     assert not at.exception
     after = float(metric(at, "Error of your chain"))
     assert after < 0.01 < before
-    x, y = curves.target_curve("sine wave")
-    fit = curves.fit_relu_chain(x, y, 8)
+    x, y = lines.target_curve("sine wave")
+    fit = relu_chain.fit_relu_chain(x, y, 8)
     assert after == pytest.approx(fit.error, abs=1e-4)
     assert at.slider(key="nonlin_w7").value == pytest.approx(fit.chain.weights[7])
     assert "the sliders now hold the result" in texts(at)
@@ -267,17 +267,17 @@ def test_nonlinearity_odd_settings_give_messages():
 
 def test_nonlinearity_tasks_follow_the_page_and_its_settings():
     at = open_page(NONLIN)
-    x, y = curves.target_curve("|x|")
-    abs_errors = curves.errors_by_units(x, y)
+    x, y = lines.target_curve("|x|")
+    abs_errors = relu_chain.errors_by_units(x, y)
     assert abs_errors[2] < 1e-3 < abs_errors[1]  # two ramps make |x|
     verdict = answer(at, NONLIN, "abs", "1")
     assert verdict.startswith("Not quite: the answer is **2**")
     assert answer(at, NONLIN, "relu", "A line with a bend").startswith("Right.")
     try_it(at, "check_nonlinearity_relu")
     assert at.checkbox(key="nonlin_relu_between").value
-    x_dots, y_dots = curves.line_points(noise=0.4)
-    w, b = curves.fit_line(x_dots, y_dots)
-    assert curves.mse(w * x_dots + b, y_dots) > 0.01  # noisy dots: no line hits them all
+    x_dots, y_dots = lines.line_points(noise=0.4)
+    w, b = lines.fit_line(x_dots, y_dots)
+    assert lines.mse(w * x_dots + b, y_dots) > 0.01  # noisy dots: no line hits them all
     assert answer(at, NONLIN, "noise", "No").startswith("Right.")
     try_it(at, "check_nonlinearity_noise")
     assert at.slider(key="nonlin_steps").value == 200

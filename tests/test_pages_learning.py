@@ -18,8 +18,9 @@ from helpers import (
     visible_controls,
 )
 
-from explainer.concepts.lessons import backprop as bp
 from explainer.concepts.lessons import descent as d
+from explainer.concepts.lessons import nudging
+from explainer.concepts.nn import gradient_check, network
 from explainer.content import journey
 
 LEARNING = ["pages/output_loss.py", "pages/nudging.py", "pages/backprop.py",
@@ -226,11 +227,11 @@ def test_nudging_the_walk_through_example():
     at = open_page("pages/nudging.py")
     assert not at.exception
     shown = metrics(at)
-    assert number(shown["l1: cost at 3.50"]) == pytest.approx(float(d.cost(3.5)), abs=1e-4)
-    assert number(shown["l2: cost at 1.50"]) == pytest.approx(float(d.cost(1.5)), abs=1e-4)
+    assert number(shown["l1: cost at 3.50"]) == pytest.approx(float(nudging.cost(3.5)), abs=1e-4)
+    assert number(shown["l2: cost at 1.50"]) == pytest.approx(float(nudging.cost(1.5)), abs=1e-4)
     assert "Move w1 **down**" in texts(at.success)
     # the task asks about the other side of the bottom, where the page shows nothing yet
-    other = d.nudge(0.0, 1.0)
+    other = nudging.nudge(0.0, 1.0)
     assert other.loss_up < other.loss_here < other.loss_down
     assert right_answer(at, "check_nudging_other_side") == "l1: raise w1"
     try_it(at, "check_nudging_other_side")
@@ -257,7 +258,8 @@ def test_nudging_h_shrinks_towards_the_rate_of_change_and_zero_h_is_explained():
     shown = metrics(at)
     exact = number(shown["Instantaneous rate of change at w1"])
     h = 1e-6  # an independent reference: the cost's own centred difference at another h
-    assert exact == pytest.approx((d.cost(2.5 + h) - d.cost(2.5 - h)) / (2 * h), rel=1e-3)
+    reference = (nudging.cost(2.5 + h) - nudging.cost(2.5 - h)) / (2 * h)
+    assert exact == pytest.approx(reference, rel=1e-3)
     assert number(shown["Rate of change with this nudge"]) == pytest.approx(exact, rel=1e-3)
     for label in ("Instantaneous rate of change at w1", "Rate of change with this nudge"):
         digits = shown[label].replace("-", "").replace(".", "").lstrip("0")
@@ -283,8 +285,8 @@ def test_nudging_gradient_descent_steps_presets_and_divergence():
     at = open_page("pages/nudging.py")
     assert right_answer(at, "check_nudging_double_rate") == "oscillate"  # 0.2 -> 0.4
     at.button(key="nudging_one").click().run()
-    expected = 2.5 - 0.2 * 2 * np.mean((np.logaddexp(0, 2.5 * d.X) - d.T)
-                                       * (1 / (1 + np.exp(-2.5 * d.X))) * d.X)
+    expected = 2.5 - 0.2 * 2 * np.mean((np.logaddexp(0, 2.5 * nudging.X) - nudging.T)
+                                       * (1 / (1 + np.exp(-2.5 * nudging.X))) * nudging.X)
     assert number(metrics(at)["After 1 steps: w1"]) == pytest.approx(expected, abs=1e-3)
     at.button(key="nudging_ten").click().run()
     at.button(key="nudging_ten").click().run()
@@ -337,7 +339,8 @@ def test_nudging_reopened_from_its_link():
     assert at.slider(key="nudge").value == pytest.approx(0.5)
     assert at.select_slider(key="h").value == pytest.approx(0.001)
     assert at.select_slider(key="rate").value == 0.5
-    assert number(metrics(at)["l1: cost at 3.70"]) == pytest.approx(float(d.cost(3.7)), abs=1e-4)
+    assert number(metrics(at)["l1: cost at 3.70"]) == pytest.approx(float(nudging.cost(3.7)),
+                                                                      abs=1e-4)
     at = open_with_link("pages/nudging.py", {"w1": "99", "rate": "0.123"})
     assert at.slider(key="w1").value == 2.5 and at.select_slider(key="rate").value == 0.2
     assert "could not be used" in texts(at.info)
@@ -384,9 +387,10 @@ def test_backprop_input_zero_task_and_the_walk_backward():
     try_it(at, key)
     assert at.slider(key="x1").value == 0.0
     params = at.session_state["backprop_params"]
-    net = bp.init_network((2, 3, 2), "relu").with_parameters(params)
-    nudged = bp.nudge_gradients(net, np.array([[0.0, -1.0]]), [1])  # an independent reference
-    names = bp.parameter_names(net)
+    net = network.init_network((2, 3, 2), "relu").with_parameters(params)
+    # an independent reference
+    nudged = gradient_check.nudge_gradients(net, np.array([[0.0, -1.0]]), [1])
+    names = network.parameter_names(net)
     leaving_x1 = [k for k, n in enumerate(names) if n.startswith("w x1→")]
     assert np.allclose(nudged[leaving_x1], 0.0, atol=1e-9)
     assert not np.allclose(nudged, 0.0)
@@ -432,10 +436,10 @@ def test_backprop_training_lowers_the_loss_resets_and_keeps_a_bounded_history():
 def loss_after_one_step_by_hand(at, rate: float) -> tuple[float, float]:
     """The loss now and after one plain gradient step, by nudging and the hand-written pass."""
     params = at.session_state["backprop_params"]
-    net = bp.init_network((2, 3, 2), "relu").with_parameters(params)
+    net = network.init_network((2, 3, 2), "relu").with_parameters(params)
     x, label = np.array([[0.5, -1.0]]), 1
-    slopes = bp.nudge_gradients(net, x, [label])
-    flat = bp.flatten(params) - rate * slopes
+    slopes = gradient_check.nudge_gradients(net, x, [label])
+    flat = gradient_check.flatten(params) - rate * slopes
     sizes = [p.size for p in params]
     stepped = [a.reshape(p.shape) for a, p in zip(np.split(flat, np.cumsum(sizes)[:-1]), params)]
     return hand_forward(params, x[0], label)[0], hand_forward(stepped, x[0], label)[0]

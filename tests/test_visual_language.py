@@ -10,7 +10,7 @@ from helpers import open_page, show_me, task_keys
 from palette_walk import problems, rgb
 
 from explainer.charts import network_diagram, neuron, optimizers, output, style
-from explainer.concepts.lessons import backprop as bp
+from explainer.concepts.nn import backward_pass, network
 from explainer.content import journey
 from explainer.content.glossary import TERMS, find
 
@@ -157,11 +157,11 @@ def test_the_layer_fills_each_cell_by_the_sign_of_its_value():
 
 
 def diagram(stage: int, seed: int, activation: str = "relu"):
-    net = bp.init_network((2, 3, 2), activation, seed=seed, bias_scale=0.5, decimals=2)
+    net = network.init_network((2, 3, 2), activation, seed=seed, bias_scale=0.5, decimals=2)
     x = np.array([[0.5, -1.0]])
-    fp = bp.forward(net, x, [1])
-    back = bp.backward(net, fp, [1])
-    fig = network_diagram.network_diagram.build(net, fp, back, stage, bp.cell_names((2, 3, 2)),
+    fp = network.forward(net, x, [1])
+    back = backward_pass.backward(net, fp, [1])
+    fig = network_diagram.network_diagram.build(net, fp, back, stage, network.cell_names((2, 3, 2)),
                                                 1)
     return fig, net, fp
 

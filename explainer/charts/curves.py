@@ -15,7 +15,8 @@ from plotly.subplots import make_subplots
 
 from explainer.charts import style
 from explainer.charts.memo import remembered
-from explainer.concepts.lessons import curves, neuron
+from explainer.concepts.lessons import lines, neuron
+from explainer.concepts.lessons.relu_chain import ReluChain
 
 
 def finite_range(values, pad: float = 0.1, limit: float = 1e6) -> list[float]:
@@ -40,13 +41,13 @@ def _dots(x, y, name: str, size: int = 6) -> go.Scatter:
 @remembered()
 def line_fit(x, y, w: float, b: float, best: tuple[float, float] | None = None) -> go.Figure:
     """Grey training dots, the green line learned so far and, dotted, the best line there is."""
-    grid = np.linspace(*curves.DOMAIN, 50)
+    grid = np.linspace(*lines.DOMAIN, 50)
     fig = go.Figure(_dots(x, y, "training dots (x, y)", size=8))
     if best is not None:
         fig.add_scatter(x=grid, y=best[0] * grid + best[1], mode="lines", name="best line",
                         line=dict(color=style.FAINT, dash="dot", width=2))
     fig.add_scatter(x=grid, y=w * grid + b, mode="lines",
-                    name=f"learned so far: {curves.line_equation(w, b)}",
+                    name=f"learned so far: {lines.line_equation(w, b)}",
                     line=dict(color=style.MODEL, width=3))
     return style.tidy(fig, 330, xaxis_title="x", yaxis_title="y",
                       yaxis_range=finite_range(np.concatenate([np.asarray(y), w * grid + b])))
@@ -66,14 +67,14 @@ def stacked_lines(x, layers: Sequence[tuple[float, float]], relu_between: bool,
             h = np.maximum(0.0, h)
         fig.add_scatter(x=x, y=h, mode="lines", name=f"after layer {i + 1}",
                         line=dict(color=style.category_colour(1 + i), width=1.5, dash="dot"))
-    stacked = curves.apply_stack(layers, x, relu_between)
+    stacked = lines.apply_stack(layers, x, relu_between)
     fig.add_scatter(x=x, y=stacked, mode="lines", name=f"{len(layers)} layers stacked",
                     line=dict(color=style.with_alpha(style.MODEL, 0.6), width=7))
     if not relu_between:
-        weight, bias = curves.compose_linear(layers)
+        weight, bias = lines.compose_linear(layers)
         w_all, b_all = float(weight[0, 0]), float(bias[0])
         fig.add_scatter(x=x, y=w_all * np.asarray(x, dtype=float) + b_all, mode="lines",
-                        name=f"one line: {curves.line_equation(w_all, b_all)}",
+                        name=f"one line: {lines.line_equation(w_all, b_all)}",
                         line=dict(color=style.CHANGING, width=2, dash="dash"))
     ys = [stacked] + ([target[1]] if target is not None else [])
     return style.tidy(fig, 330, xaxis_title="x", yaxis_title="y",
@@ -81,7 +82,7 @@ def stacked_lines(x, layers: Sequence[tuple[float, float]], relu_between: bool,
 
 
 @remembered()
-def relu_chain(x, target, chain: curves.ReluChain, line: tuple[float, float] | None = None,
+def relu_chain(x, target, chain: ReluChain, line: tuple[float, float] | None = None,
                show_pieces: bool = True) -> go.Figure:
     """The target (grey dots), each unit's piece (thin), their sum (thick green).
 
@@ -108,7 +109,7 @@ def relu_chain(x, target, chain: curves.ReluChain, line: tuple[float, float] | N
 
 
 @remembered(8)
-def fit_animation(x, target, snapshots: Sequence[tuple[str, curves.ReluChain, float]]
+def fit_animation(x, target, snapshots: Sequence[tuple[str, ReluChain, float]]
                   ) -> go.Figure:
     """The fit, frame by frame: press Play or drag the slider."""
     x = np.asarray(x, dtype=float)

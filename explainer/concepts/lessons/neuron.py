@@ -12,21 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explainer.concepts.nn.activations import (  # noqa: F401  (the pages read them here)
-    LEAKY_SLOPE,
+from explainer.concepts.nn.activations import (
     activation,
-    identity,
-    leaky_relu,
-    relu,
-    sigmoid,
-    tanh,
 )
 from explainer.concepts.nn.dense import weighted_sums
-from explainer.concepts.nn.parameters import (  # noqa: F401
-    LayerCount,
-    parameter_counts,
-    total_parameters,
-)
 
 # The worked example: two input cells holding 1, connected to the top hidden cell.
 EXAMPLE_INPUTS = (1.0, 1.0)
