@@ -9,7 +9,8 @@ One session per server opens every page once to warm it up, then the simulated v
 concept page, move one of its sliders or numbers, now and then draw a digit on the Draw page (a
 real test digit, sent as the canvas sends it). "Trainers" open the Train page, press Train and let
 it run, refreshing its progress as the browser would, and press it again when it is done (through
-the balancer: each on its server's own training pool). ``--emulate-trainings`` runs the trainings
+the balancer: each on its server's own training pool, or with ``--workers K`` on the serve
+command's Redis queue and its K queue workers). ``--emulate-trainings`` runs the trainings
 instead as separate Keras processes at SCHED_IDLE (``bench/emulated_training.py``).
 
 ``--kill-one`` kills the server most visitors are on with ``kill -9`` halfway through each run and
@@ -27,6 +28,7 @@ p50_s=... p95_s=... errors=... web_rss_max_mb=... web_tensorflow=no``. Linux onl
     OPENBLAS_NUM_THREADS=1 MNIST_DIR=../shared/data/mnist python bench/load.py
     python bench/load.py --replicas 3 --emulate-trainings     # 16-64 visitors, 0 and 2 trainings
     python bench/load.py --replicas 3 --visitors 32 --trainings 0 --kill-one
+    python bench/load.py --replicas 3 --workers 2 --visitors 32   # trainings on the Redis queue
     python bench/load.py --quick                              # the smallest run with a kill, < 60 s
     python bench/load.py --visitors 8 --trainings 0 --browsers 2   # + a 2-browser smoke run
 """
@@ -112,10 +114,10 @@ def start_emulated_trainings(count: int, priority: str) -> list[subprocess.Popen
 
 
 def measure(replicas: int, visitors: int, trainings: int, seconds: float, draws: bool,
-            emulate: bool, priority: str, drawings: list[str], kill: bool,
+            emulate: bool, priority: str, drawings: list[str], kill: bool, workers: int,
             log: Path) -> Figures:
-    figures = Figures(visitors, trainings, replicas)
-    target = start_target(replicas, log)
+    figures = Figures(visitors, trainings, replicas, workers)
+    target = start_target(replicas, log, workers)
     emulated: list[subprocess.Popen] = []
     try:
         for url in target.server_urls():  # each server warmed on its own port
@@ -208,6 +210,9 @@ def main() -> None:
     parser.add_argument("--trainings", type=numbers, default=[0, 2],
                         help="trainings running meanwhile, comma-separated (default 0,2)")
     parser.add_argument("--seconds", type=float, default=60, help="per configuration")
+    parser.add_argument("--workers", type=int, default=0, metavar="K",
+                        help="with --replicas: trainings on a Redis queue with K queue workers "
+                             "(the serve command's --workers)")
     parser.add_argument("--emulate-trainings", action="store_true",
                         help="trainings as separate Keras processes, not through the Train page")
     parser.add_argument("--priority", choices=("idle", "nice10"), default="idle",
@@ -225,6 +230,8 @@ def main() -> None:
         args.replicas = args.replicas or QUICK["replicas"]
         args.visitors, args.trainings = QUICK["visitors"], QUICK["trainings"]
         args.seconds, args.kill_one = QUICK["seconds"], True
+    if args.workers and not args.replicas:
+        parser.error("--workers needs --replicas")
     if args.kill_one and args.replicas < 2:
         parser.error("--kill-one needs --replicas 2 or more")
     if args.visitors is None:
@@ -241,7 +248,8 @@ def main() -> None:
             for visitors in args.visitors:
                 figures = measure(args.replicas, visitors, trainings, args.seconds,
                                   not args.no_draw, args.emulate_trainings, args.priority,
-                                  drawings, args.kill_one, Path(folder) / "serve.log")
+                                  drawings, args.kill_one, args.workers,
+                                  Path(folder) / "serve.log")
                 report(figures, args.emulate_trainings, args.priority)
                 results.append(figures)
                 sys.stdout.flush()

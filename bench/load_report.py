@@ -65,7 +65,8 @@ def summary(figures: Figures) -> str:
             f"p95_s={percentile(figures.concept(), 0.95):.2f} errors={len(figures.errors)} "
             f"web_rss_max_mb={figures.rss_max_mb:.0f} "
             f"web_tensorflow={'yes' if figures.tensorflow else 'no'} "
-            f"balancer={'nginx' if figures.replicas else 'none'}")
+            f"balancer={'nginx' if figures.replicas else 'none'} "
+            f"trainings_on={f'queue:{figures.workers}' if figures.workers else 'pool'}")
     if figures.kill is not None:
         line += (f" killed={figures.kill.server} lost_sessions={len(figures.kill.lost)} "
                  f"errors_elsewhere={len(figures.kill.errors_elsewhere)}")

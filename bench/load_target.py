@@ -96,12 +96,14 @@ class Target:
             self.cluster.stop()
 
 
-def start_target(replicas: int, log: Path) -> Target:
-    """``replicas`` 0: one ``streamlit run app.py``; more: the serve command with that many."""
+def start_target(replicas: int, log: Path, workers: int = 0) -> Target:
+    """``replicas`` 0: one ``streamlit run app.py``; more: the serve command with that many, and
+    with ``workers`` its trainings on a Redis queue served by that many queue workers."""
     if replicas == 0:
         process, url = start_app(env={"OPENBLAS_NUM_THREADS": "1"})
         return Target(url, process)
-    cluster = start_cluster(replicas, log, env={"OPENBLAS_NUM_THREADS": "1"})
+    cluster = start_cluster(replicas, log, env={"OPENBLAS_NUM_THREADS": "1"},
+                            args=("--workers", str(workers)) if workers else ())
     return Target(cluster.url, cluster)
 
 

@@ -58,6 +58,7 @@ class Figures:
     visitors: int
     trainings: int
     replicas: int = 0  # 0: one `streamlit run app.py`, no balancer
+    workers: int = 0  # queue workers (the serve command's --workers); 0: each server's own pool
     reruns: list[tuple[str, str, float]] = field(default_factory=list)  # (action, page, s)
     errors: list[str] = field(default_factory=list)
     rss_max_mb: float = 0.0
