@@ -3,6 +3,7 @@
 import streamlit as st
 
 from explainer.content import journey
+from explainer.serve import status as serve_status
 from explainer.server import server_memory
 from explainer.training import pool
 from pages.shared import own_training, start_app
@@ -21,9 +22,9 @@ navigation = {
               for stop in journey.stops(section)]
     for section in journey.SECTIONS
 }
-# for the host, by its address only (/host_status): not a stop of the journey
-navigation[journey.SECTIONS[-1]].append(st.Page("pages/host_status.py", title="Host status",
-                                                visibility="hidden"))
+if serve_status.served():  # under `python -m explainer.serve`: the host's page, /host?key=...
+    navigation[journey.SECTIONS[0]].append(st.Page("pages/host.py", title="Host", url_path="host",
+                                                   icon=":material/dns:", visibility="hidden"))
 page = st.navigation({section: pages for section, pages in navigation.items() if pages})
 
 own_training.take_finished()  # a training that ended while this visitor was elsewhere

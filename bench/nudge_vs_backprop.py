@@ -15,7 +15,7 @@ import os
 import platform
 import sys
 
-from explainer.concepts.lessons import backprop as bp
+from explainer.concepts.nn import gradient_check, network
 from explainer.data.mnist import load_sample
 
 CASES = [((784, 32, 10), 32, 500), ((784, 512, 10), 128, 50)]
@@ -26,9 +26,9 @@ def main() -> None:
     data = load_sample()
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs")
     for sizes, batch, sample in CASES[:1] if quick else CASES:
-        net = bp.init_network(sizes, "relu", seed=0)
-        x, y = bp.digit_inputs(data.x_train[:batch]), data.y_train[:batch]
-        t = bp.time_gradients(net, x, y, n_nudged=20 if quick else sample,
+        net = network.init_network(sizes, "relu", seed=0)
+        x, y = network.digit_inputs(data.x_train[:batch]), data.y_train[:batch]
+        t = gradient_check.time_gradients(net, x, y, n_nudged=20 if quick else sample,
                               repeats=2 if quick else 10)
         shape = "-".join(map(str, sizes))
         print(f"{shape}, batch {batch}: {t.n_parameters:,} weights, "

@@ -11,6 +11,9 @@ test can run many visitors in one process (Locust's gevent makes the blocking ca
     slider = session.widget("neurons_activation")  # a widget, by the key the page gave it
     session.press(session.widget("train_start"))  # a button
 
+Behind a balancer, pass the same ``cookies`` dict to every session of one visitor: it is sent with
+each connection and keeps what the replies set (nginx's route cookie), as a browser's jar does.
+
 Widgets are found in the deltas of the page's last full run; values this client set are sent
 again with every rerun of the page, as the browser does. Pages that refresh themselves
 (``st.fragment(run_every=...)``) announce it with ``auto_rerun``; :meth:`due_auto_reruns` lists
@@ -22,6 +25,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
+from http.cookies import CookieError, SimpleCookie
 
 import websocket
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -68,17 +72,18 @@ class Run:
 class StreamlitSession:
     """One browser tab's session, spoken at the protocol level."""
 
-    def __init__(self, url: str, timeout: float = 60, cookies: dict[str, str] | None = None
-                 ) -> None:
-        """Connect to the app at ``url`` (http or https), sending ``cookies`` as a browser
-        would (behind the serve command's nginx, its cookie names the server to stick to)."""
-        self.url = (url.replace("https://", "wss://", 1).replace("http://", "ws://", 1)
+    def __init__(self, url: str, timeout: float = 60, cookies: dict[str, str] | None = None,
+                 ca_file: str | None = None) -> None:
+        self.url = (url.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
                     .rstrip("/") + "/_stcore/stream")
         self.timeout = timeout
-        cookie = "; ".join(f"{name}={value}" for name, value in (cookies or {}).items())
+        self.cookies = cookies if cookies is not None else {}
+        sent = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         self.socket = websocket.create_connection(
             self.url, subprotocols=["streamlit"], timeout=timeout, enable_multithread=False,
-            cookie=cookie or None, sslopt={"cert_reqs": 0})  # a self-signed test certificate
+            cookie=sent or None, sslopt={"ca_certs": ca_file} if ca_file else None)
+        self.set_cookie = self.socket.getheaders().get("set-cookie")  # of the handshake
+        keep_cookies(self.cookies, self.set_cookie)
         self.page = None  # URL name of the page shown
         self.query = ""  # its query string, as the link gave it
         self.page_hash = ""
@@ -213,6 +218,18 @@ class StreamlitSession:
         if element_id:
             widget = Widget(element_id, kind, proto)
             self.widgets[widget.key] = widget
+
+
+def keep_cookies(jar: dict[str, str], set_cookie: str | None) -> None:
+    """Note in ``jar`` the cookies a reply set (several Set-Cookie lines arrive joined by ";")."""
+    if not set_cookie:
+        return
+    parsed = SimpleCookie()
+    try:
+        parsed.load(set_cookie)
+    except CookieError:
+        return
+    jar.update({name: morsel.value for name, morsel in parsed.items()})
 
 
 def nudged(widget: Widget, sent: WidgetState | None = None, up: bool = True) -> WidgetState:

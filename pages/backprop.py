@@ -7,15 +7,15 @@ from explainer.charts import network_diagram as charts
 from explainer.charts.descent import timing_figure
 from explainer.charts.numbers import seconds
 from explainer.concepts.lessons import backprop as bp
-from explainer.concepts.lessons import descent as d
 from explainer.concepts.lessons.loss_history import LossHistory
+from explainer.concepts.nn import backward_pass, gradient_check, network, optimizers, parameters
 from explainer.content import chain_rule
 from explainer.data.mnist import load_sample
 from pages.shared import check, end_page, start_page, terms, url_state
 
 start_page(__file__)
 
-PAGE = "backprop"
+PAGE = "pages/backprop.py"
 SIZES = (2, 3, 2)
 NETWORK = (784, 512, 10)
 RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 3.0, 10.0, 100.0, 1e4, 1e8)
@@ -23,25 +23,33 @@ DEFAULT_RATE = {"Gradient descent": 0.5, "Momentum": 0.1, "RMSprop": 0.03, "Adam
 INPUT_LIMITS = (-2.0, 2.0)
 OUTPUTS = ("o1", "o2")
 STAGE_TEXT = (
-    "**The forward pass.** Each cell adds up its inputs times their weights, plus its bias (the "
-    "sum z), then applies its activation (a). The two output cells turn their sums into two "
-    "probabilities p that add up to 1.",
+    "**The forward pass.** Each cell adds up its inputs times their weights, plus its bias (its "
+    "sum), then applies its activation (its output). The two output cells turn their sums into "
+    "two probabilities that add up to 1.",
     "**Start at the output.** How much is each output to blame? Its probability minus the right "
-    "answer (1 for the correct output, 0 for the other). Too high: positive blame, its score "
+    "answer (1 for the correct output, 0 for the other). Too high: positive blame, its sum "
     "should go down. Too low: negative blame, it should go up.",
     "**The output weights.** A weight's blame is the blame of the cell it feeds times the value "
-    "it carries, the activation a of the cell it comes from. A weight fed by a silent cell "
-    "(a = 0) gets no blame.",
+    "it carries, the output of the cell it comes from. A weight fed by a silent cell (output 0) "
+    "gets no blame.",
     "**Back into the hidden layer.** A hidden cell reaches the loss through every output it "
     "feeds, so its blame is the sum of their blame, each times the weight between them: the "
     "same weights, walked backward.",
     "**Through the activation.** The blame is multiplied by how steeply the activation rises "
-    "where the cell is. A ReLU that is off has slope 0 and stops the blame; a saturated sigmoid "
-    "passes very little.",
+    "where the cell is, its slope. A ReLU that is off has slope 0 and stops the blame; a "
+    "saturated sigmoid passes very little.",
     "**The input weights.** As for the output weights: the hidden cell's blame times the input "
     "the weight carries. Every weight now has its blame, its gradient, from one forward and one "
     "backward pass. The ★ ones matter most: changing them moves the loss the most.",
 )
+
+
+def setter(key: str, value):
+    """A callback that sets one widget's value: a task's "try it" button."""
+    def action():
+        st.session_state[key] = value
+    return action
+
 
 st.title("Backpropagation")
 st.markdown("**The idea:** start at the output, walk backward through the layers, and ask at "
@@ -50,18 +58,21 @@ st.markdown("**The idea:** start at the output, walk backward through the layers
             "inputs, 3 hidden cells, 2 outputs.")
 terms.define("Backward propagation", "Gradient", "Hidden layer", "Chain rule")
 
-ACTIVATIONS = list(bp.HIDDEN_ACTIVATIONS)
+ACTIVATIONS = list(network.HIDDEN_ACTIVATIONS)
 url_state.check_link({"act": url_state.one_of(ACTIVATIONS),
-                      "loss": url_state.one_of(bp.LOSS_LABELS.values()),
+                      "loss": url_state.one_of(network.LOSS_LABELS.values()),
                       "seed": url_state.whole(0, 999), "x1": url_state.number(*INPUT_LIMITS),
                       "x2": url_state.number(*INPUT_LIMITS), "out": url_state.one_of(OUTPUTS)},
                      {"act": "the activation", "loss": "the loss", "seed": "the seed",
                       "x1": "input x1", "x2": "input x2", "out": "the correct output"})
-left, right = st.columns([2, 1], gap="large")
-with right:
+left, right = st.columns([3, 2], gap="large")
+with left:
     stage = st.select_slider("Walk through it: forward, then backward",
                              range(len(charts.BACKWARD_STAGES)), value=0,
                              format_func=lambda s: charts.BACKWARD_STAGES[s], key="backprop_stage")
+with right:  # the step's words beside the diagram (on a phone, right under it)
+    st.markdown(STAGE_TEXT[stage])
+    stats = st.container()
     with st.expander("Change the example"):
         c1, c2 = st.columns(2)
         x1 = c1.slider("Input x1", *INPUT_LIMITS, 0.5, step=0.1, key="x1", bind="query-params")
@@ -70,9 +81,10 @@ with right:
                           bind="query-params")
         seed = int(c2.number_input("Starting weights (seed)", 0, 999, 1, key="seed",
                                    bind="query-params"))
-        activation = c1.selectbox("Hidden activation", ACTIVATIONS, index=1, key="act",
+        activation = c1.selectbox("Hidden activation", ACTIVATIONS, index=0, key="act",
                                   bind="query-params")
-        loss_name = c2.selectbox("Loss", list(bp.LOSS_LABELS), format_func=bp.LOSS_LABELS.get,
+        loss_name = c2.selectbox("Loss", list(network.LOSS_LABELS),
+                                 format_func=network.LOSS_LABELS.get,
                                  key="loss", bind="query-params")
 label = OUTPUTS.index(target)
 x = np.array([[x1, x2]])
@@ -80,46 +92,62 @@ x = np.array([[x1, x2]])
 config = (activation, loss_name, seed)
 if st.session_state.get("backprop_config") != config:
     st.session_state["backprop_config"] = config
-    st.session_state["backprop_params"] = bp.init_network(
+    st.session_state["backprop_params"] = network.init_network(
         SIZES, activation, loss_name, seed=seed, bias_scale=0.5, decimals=2).parameters()
     st.session_state["backprop_history"] = LossHistory()  # a fixed number of points at most
     st.session_state["backprop_optimizer"] = None
     st.session_state["backprop_last_step"] = None
-net = bp.init_network(SIZES, activation, loss_name).with_parameters(
+net = network.init_network(SIZES, activation, loss_name).with_parameters(
     st.session_state["backprop_params"])
-fp = bp.forward(net, x, [label])
-back = bp.backward(net, fp, [label])
-names = bp.cell_names(SIZES)
+fp = network.forward(net, x, [label])
+back = backward_pass.backward(net, fp, [label])
+names = network.cell_names(SIZES)
 
 # --- Forward, then backward --------------------------------------------------------------------
 with left:
     st.plotly_chart(charts.network_diagram(net, fp, back, stage, names, label), width="stretch",
                     key="backprop_diagram")
-with right:
-    st.markdown(STAGE_TEXT[stage])
+with stats:
     m1, m2 = st.columns(2)
-    m1.metric(f"p({target}), correct", f"{fp.probabilities[0, label]:.4f}")
-    m2.metric(f"Loss ({bp.LOSS_LABELS[loss_name].lower()})", f"{fp.loss:.5f}")
-    st.caption("Blue lines carry positive weights, orange negative; thicker means larger. g is "
-               "a weight's blame (its gradient); ★ and purple mark the three largest. The "
-               "correct output is marked ✓.")
+    m1.metric(f"Probability of {target}, correct", f"{fp.probabilities[0, label]:.4f}")
+    m2.metric(f"Loss ({network.LOSS_LABELS[loss_name].lower()})", f"{fp.loss:.5f}")
+    st.caption("The number on each wire is its weight: blue positive, orange negative, thicker "
+               "larger. Each cell shows its sum and its output; the correct output is marked "
+               "✓. From step 1 on, blame appears under cells and weights; ★ and purple mark the "
+               "three weights with the most.")
+    check.task(PAGE, "relu_off", "A hidden cell whose ReLU is off (its sum is below 0, so its "
+               "output is 0): how much blame passes back through it to the weights that feed "
+               "it? Guess, then walk to step 4.", ["All of it", "Half of it", "None"], "None",
+               "A ReLU that is off has slope 0, and step 4 multiplies the blame by the slope: "
+               "nothing gets through, so the weights that feed it get blame 0 (step 5).")
 with st.expander("Go deeper: the chain rule behind each step, with this example's numbers"):
+    st.markdown("In the formulas each number has a letter: **z** a cell's sum, **a** its output "
+                "(after the activation), **p** an output's probability, **y** the right answer "
+                "(1 or 0), **w** a weight, **b** a bias, and **∂L/∂z** (say \"the blame on z\") "
+                "how much the loss L moves when z does.")
     st.markdown("Each step's blame is a rate of change, and rates of change multiply through "
-                "a chain of steps: that is the **chain rule**. Written with ∂L/∂z for the blame "
-                "on z:")
+                "a chain of steps: that is the **chain rule**.")
     st.markdown(chain_rule.FORMULAS[stage])
     st.markdown(chain_rule.stage_numbers(stage, net, fp, back, names, activation, loss_name,
                                          (x1, x2)))
+check.task(PAGE, "input_zero", "Set input x1 to 0 (under Change the example). Which weights "
+           "then get no blame at all?", ["The weights leaving x1", "The weights leaving x2",
+                                         "The output weights", "None of them"],
+           "The weights leaving x1",
+           "A weight's blame is the blame of the cell it feeds times the value it carries; x1's "
+           "weights carry 0, so their blame is 0, whatever the rest. Walk to step 5 to see it.",
+           try_it=("Set x1 to 0", setter("x1", 0.0)))
 
 # --- Check -------------------------------------------------------------------------------------
-rows = bp.gradient_check_rows(net, x, [label])
+rows = gradient_check.gradient_check_rows(net, x, [label])
 worst = min(r["matching digits"] for r in rows)
 if worst >= 6:
     st.success(f"Checked: all {len(rows)} gradients from the backward pass agree with the "
                f"nudge estimates to at least {worst} digits. Backprop needed 1 forward and 1 "
                f"backward pass; the nudges needed {2 * len(rows)} forward passes. For the "
-               f"784-512-10 network's {d.count_weights(NETWORK):,} weights and biases, nudging "
-               f"would take **{d.nudge_forward_passes(NETWORK):,} forward passes** per step.")
+               f"784-512-10 network's {parameters.total_parameters(NETWORK):,} weights and biases, "
+               f"nudging would take **{gradient_check.nudge_forward_passes(NETWORK):,} forward "
+               "passes** per step.")
 else:
     st.warning(f"Some gradients agree with their nudge only to {worst} digits: a ReLU sits "
                "exactly at its kink (z = 0), where the slope jumps and a nudge straddles it. "
@@ -136,6 +164,15 @@ st.subheader("Train: step downhill on this example")
 st.markdown("Training repeats three things: a forward pass, a backward pass, then every weight "
             "moves against its blame, by the learning rate times the blame.")
 optimizer_name = st.session_state.get("backprop_optimizer_name", "Gradient descent")
+rate_now = st.session_state.get(f"backprop_rate_{optimizer_name}", DEFAULT_RATE[optimizer_name])
+trial, trial_history = bp.train(net, x, [label],
+                                optimizers.make_optimizer(optimizer_name, rate_now), 1)
+after = network.loss(trial, x, [label]) if trial_history else float("inf")
+check.task(PAGE, "one_step", f"Predict, then press 1 step: with learning rate {rate_now:g}, will "
+           "the loss go up or down?", ["Down", "Up"], "Down" if after < fp.loss else "Up",
+           f"One step takes the loss from {fp.loss:.5f} to {after:.5f}. A modest rate steps "
+           "downhill; a huge one jumps past the bottom and can land higher.")
+check.progress(PAGE, 3)
 left, right = st.columns([1, 2], gap="large")
 with left:
     rate = st.select_slider("Learning rate", RATES, value=DEFAULT_RATE[optimizer_name],
@@ -148,12 +185,12 @@ with left:
         st.session_state["backprop_config"] = None
         st.rerun()
     with st.expander("Go deeper: another optimizer, 100 steps"):
-        st.selectbox("Optimizer", list(d.DESCENT_METHODS), key="backprop_optimizer_name",
+        st.selectbox("Optimizer", list(optimizers.DESCENT_METHODS), key="backprop_optimizer_name",
                      help="What each one adds is on the next page, Optimizers.")
         clicked[100] = st.button("100 steps", key="backprop_step_100", width="stretch")
     optimizer = st.session_state["backprop_optimizer"]
     if optimizer is None or (optimizer.name, optimizer.learning_rate) != (optimizer_name, rate):
-        optimizer = d.make_optimizer(optimizer_name, rate)
+        optimizer = optimizers.make_optimizer(optimizer_name, rate)
         st.session_state["backprop_optimizer"] = optimizer
     steps = next((n for n, pressed in clicked.items() if pressed), 0)
     if steps:
@@ -169,7 +206,7 @@ with left:
               delta=f"loss {fp.loss:.5f}" if np.isfinite(fp.loss) else None, delta_color="off",
               delta_arrow="off")
     last = st.session_state["backprop_last_step"]
-    biggest = float(np.max(np.abs(bp.flatten(net.parameters()))))
+    biggest = float(np.max(np.abs(gradient_check.flatten(net.parameters()))))
     if biggest > 1e3:
         st.warning(f"Some weights have grown to {biggest:.3g}: the learning rate is far too "
                    "large. On this one example the loss still looks fine, but every step now "
@@ -187,46 +224,23 @@ with right:
         st.caption("Press **1 step**: the weights on the diagram change and the loss falls.")
     if last is not None:
         before, after, _ = last
-        start_grads = bp.gradients(net.with_parameters(before), x, [label])
+        start_grads = backward_pass.gradients(net.with_parameters(before), x, [label])
         changes = [{"parameter": n, "before": f"{b:.4f}", "blame": f"{g:+.5f}",
                     "change": f"{a - b:+.5f}", "after": f"{a:.4f}"}
-                   for n, b, a, g in zip(bp.parameter_names(net), bp.flatten(before),
-                                         bp.flatten(after), bp.flatten(start_grads))]
+                   for n, b, a, g in zip(network.parameter_names(net),
+                                         gradient_check.flatten(before),
+                                         gradient_check.flatten(after),
+                                         gradient_check.flatten(start_grads))]
         with st.expander("What the last click did to each weight"):
             st.dataframe(changes, hide_index=True, height=300)
-
-# --- Check yourself ------------------------------------------------------------------------------
-st.subheader("Try this, then check yourself")
-grads = bp.flatten(back.gradients())
-param_names = bp.parameter_names(net)
-ranked = sorted((k for k, n in enumerate(param_names) if n.startswith("w ")),
-                key=lambda k: -abs(grads[k]))
-choices = sorted({param_names[k] for k in (ranked[0], ranked[1], ranked[len(ranked) // 2],
-                                           ranked[-1])})
-top = param_names[ranked[0]]
-check.task(PAGE, "largest", "Which weight has the largest gradient (the most blame) right now?",
-           choices, top, f"Slide the walk to step 5: {top} has blame {grads[ranked[0]]:+.4f}, "
-           "the largest in size, so it is marked ★.")
-check.task(PAGE, "relu_off", "A ReLU hidden cell is off (its sum z is below 0). How much blame "
-           "passes back through it to the weights that feed it?",
-           ["All of it", "Half of it", "None"], "None",
-           "Its slope is 0 and step 4 multiplies the blame by the slope. Choose relu under "
-           "Change the example and find a hidden cell with a = 0: its input weights get g 0.")
-trial, trial_history = bp.train(net, x, [label], d.make_optimizer(optimizer_name, rate), 1)
-after = bp.loss(trial, x, [label]) if trial_history else float("inf")
-check.task(PAGE, "one_step", f"With learning rate {rate:g}, take one step: will the loss go up "
-           "or down?", ["Down", "Up"], "Down" if after < fp.loss else "Up",
-           f"One step takes the loss from {fp.loss:.5f} to {after:.5f}. A modest rate steps "
-           "downhill; a huge one jumps past the bottom and can land higher.")
-check.progress(PAGE, 3)
 
 # --- Millions of weights ---------------------------------------------------------------------
 st.subheader("Millions of weights")
 batch, pixels, hidden = 128, NETWORK[0], NETWORK[1]
 st.markdown(
-    f"The same walk trains the 784-512-10 network's {d.count_weights(NETWORK):,} weights, and "
-    "real networks have millions. It stays fast because each layer's work is one matrix "
-    f"multiplication: a batch of {batch} digits entering the hidden layer is one {batch} × "
+    f"The same walk trains the 784-512-10 network's {parameters.total_parameters(NETWORK):,} "
+    "weights, and real networks have millions. It stays fast because each layer's work is one "
+    f"matrix multiplication: a batch of {batch} digits entering the hidden layer is one {batch} × "
     f"{pixels} by {pixels} × {hidden} product, {batch * pixels * hidden:,} multiply-adds. A "
     "**GPU** does thousands of them at once, in parallel; the backward pass is the same kind of "
     "product, walked in reverse.")
@@ -241,9 +255,9 @@ with st.expander("Go deeper: nudging against backprop, timed here"):
     if c3.button("Measure both gradients", key="backprop_time_go", type="primary"):
         data = load_sample()
         bar = st.progress(0.0, text="Nudging weights ...")
-        st.session_state["backprop_timing"] = bp.time_gradients(
-            bp.init_network((784, 32, 10), "relu", seed=0),
-            bp.digit_inputs(data.x_train[:n_digits]), data.y_train[:n_digits], n_nudged=nudged,
+        st.session_state["backprop_timing"] = gradient_check.time_gradients(
+            network.init_network((784, 32, 10), "relu", seed=0),
+            network.digit_inputs(data.x_train[:n_digits]), data.y_train[:n_digits], n_nudged=nudged,
             progress=lambda f: bar.progress(min(f, 1.0), text="Nudging weights ..."))
         bar.empty()
     timing = st.session_state.get("backprop_timing")

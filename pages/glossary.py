@@ -4,15 +4,34 @@ import streamlit as st
 
 from explainer.content import journey
 from explainer.content.glossary import TERMS
-from pages.shared import end_page, start_page
+from pages.shared import check, end_page, start_page
 
 start_page(__file__)
+
+PAGE = "pages/glossary.py"
 
 st.title("Glossary")
 st.markdown("**The closing review of the journey: every word you met, in two lines each.**")
 st.caption("It comes after Draw a digit, at the end of the walk. Go through the words below and "
            "check you could explain each one to a friend; where one is hazy, follow its link back "
            "to the page where you played with it.")
+
+with st.expander("Check yourself first: three questions from the journey",
+                 expanded=not st.query_params.get("term")):
+    check.task(PAGE, "relu_double", "A ReLU cell outputs 3. Double every one of its weights and "
+               "its bias: what does it output now?", ["0", "3", "6", "9"], "6",
+               "Its weighted sum and its bias both double, so their total doubles to 6, and "
+               "ReLU passes a positive total unchanged.")
+    check.task(PAGE, "batch_cost", "A batch of four digits has losses 0.1, 0.3, 0.2 and 0.2. "
+               "What is the cost on this batch?", ["0.2", "0.3", "0.8"], "0.2",
+               "The cost is the mean loss: (0.1 + 0.3 + 0.2 + 0.2) / 4 = 0.2, not their sum.")
+    check.task(PAGE, "huge_rate", "Gradient descent reaches the bottom with a learning rate of "
+               "0.2. What can a rate 100 times larger do?",
+               ["Get there 100 times faster", "Jump past the bottom and run away",
+                "Exactly the same"], "Jump past the bottom and run away",
+               "Each step overshoots the bottom by more than it started from, so the steps grow "
+               "and the weights run off: it diverges.")
+    check.progress(PAGE, 3)
 
 # A link such as /glossary?term=softmax opens the page filtered to that term.
 linked = st.query_params.get("term", "")

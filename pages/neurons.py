@@ -7,6 +7,7 @@ import streamlit as st
 from explainer.charts import neuron as charts
 from explainer.charts import style
 from explainer.concepts.lessons import neuron
+from explainer.concepts.nn import parameters
 from explainer.content import journey
 from explainer.data.mnist import load_sample
 from pages.shared import check, end_page, start_page, url_state
@@ -27,6 +28,7 @@ LABELS = {"input1": "input 1", "input2": "input 2", "weight1": "weight 1", "weig
 OTHERS = {f"neurons_w{j}_{i}": neuron.EXAMPLE_LAYER_WEIGHTS[j][i]
           for j in (1, 2) for i in range(2)}
 OTHERS.update({f"neurons_b{j}": neuron.EXAMPLE_LAYER_BIASES[j] for j in (1, 2)})
+OTHERS["neurons_hidden"] = 512
 for key, value in OTHERS.items():
     st.session_state.setdefault(key, value)
     st.session_state[key] = st.session_state[key]  # kept while another page is open
@@ -37,9 +39,22 @@ def back_to_the_example():
         st.session_state[key] = value
 
 
+def try_threshold():
+    back_to_the_example()
+    st.session_state.update(activation="ReLU", bias=-1.0)
+
+
+def try_input_up():
+    st.session_state["input1"] = min(st.session_state["input1"] + 1.0, LIMIT)
+
+
+def try_double_hidden():
+    st.session_state["neurons_hidden"] = min(2 * int(st.session_state["neurons_hidden"]), 2048)
+
+
 st.title("Neurons and layers")
-st.markdown(f"**{journey.find(PAGE).summary}** These cells are only *inspired by* the brain's "
-            "neurons: each one is a few lines of arithmetic. Change any number and watch.")
+st.markdown(f"**{journey.find(PAGE).summary}** It is only *inspired by* the brain's neurons, "
+            "which fire or not, on or off: this cell holds any number. Change one and watch.")
 define("Weight", "Bias", "Activation function", "Sigmoid")
 url_state.check_link({**{key: url_state.number(-LIMIT, LIMIT) for key in EXAMPLE},
                       "activation": url_state.one_of(ACTIVATION_NAMES)}, LABELS)
@@ -87,15 +102,13 @@ with result:
         st.caption("Without an activation the output is just the weighted sum plus the bias. "
                    "Pick ReLU to see the bias act as a threshold.")
 
-fires_now = float(neuron.relu(this.pre_activation)) > 0
-check.task(PAGE, "fire", "Switch the activation to ReLU in your head: does the cell fire (give "
-           "more than 0) with the numbers set above?",
-           ["Yes, it fires", "No, it stays at 0"],
-           "Yes, it fires" if fires_now else "No, it stays at 0",
-           f"The weighted sum is {short(this.total)}; with the bias {short(bias)} the total is "
-           f"{short(this.pre_activation)}, which is {'above' if fires_now else 'not above'} 0, "
-           f"so ReLU {'passes it on' if fires_now else 'gives 0'}. Change a number and ask "
-           "again: the answer follows your settings.")
+check.task(PAGE, "threshold", "In the worked example (inputs 1 and 1, weights 0.612 and 0.215) "
+           "the weighted sum is 0.827. Pick ReLU and set the bias to −1: what does the cell pass "
+           "on?", ["0.827", "-0.173", "0"], "0",
+           "0.827 − 1 = −0.173 is below 0, and ReLU turns anything below 0 into 0. With bias −1 "
+           "the cell passes a value only once its sum is above 1: the bias is minus the "
+           "threshold.", wrong_why={"-0.173": "That is the total before the activation."},
+           try_it=("Set it: the worked example, ReLU, bias −1", try_threshold))
 
 # ---- a layer -------------------------------------------------------------------------------------
 st.header("Many cells make a layer")
@@ -111,11 +124,27 @@ with words:
     st.markdown("Cells side by side, all reading the same inputs, form a **layer**. Every input "
                 "is wired to every cell, each wire with its own weight: the layer is *densely "
                 "connected*. The top cell is yours, ringed in purple.")
-    st.caption(style.SIGN_LEGEND)
+    st.caption(f"{style.SIGN_LEGEND} A cell is filled by the sign of its value.")
     st.markdown(f"**What the layer passes on:** {', '.join(short(v) for v in outputs)}")
-    st.markdown("Layers between the input and the output are **hidden layers**. A network with "
-                "many of them, one after another, is called **deep**: each layer builds on what "
-                "the one before found. That is the *deep* in deep learning.")
+raised = neuron.layer([min(x1 + 1.0, LIMIT), x2], weights, biases, activation)
+changed = int(np.sum(np.abs(np.asarray(raised) - np.asarray(outputs)) > 1e-12))
+check.task(PAGE, "layer", f"Add 1 to input 1 (now {short(x1)}). How many of the layer's three "
+           "cells change their value?", ["0", "1", "2", "3"], str(changed),
+           f"{changed} of 3 here. Input 1 is wired to every cell, so every cell with a weight on "
+           "it other than 0 gets a new sum" + (" (a ReLU cell whose total stays below 0 stays "
+                                               "at 0)" if activation == "ReLU" else "") + ".",
+           try_it=("Add 1 to input 1", try_input_up))
+
+st.subheader("Many layers make a network deep")
+picture, words = st.columns([1.6, 1], gap="large")
+with picture:
+    st.plotly_chart(charts.deep_network(2), key="neurons_deep_chart")
+with words:
+    st.markdown("Layers between the input and the output are **hidden layers**: nobody tells "
+                "their cells what to compute. A network with more than one, one after another, "
+                "is called **deep**: each layer builds on what the one before found. That is the "
+                "*deep* in deep learning. The network of this journey has one hidden layer of "
+                "512 cells; the picture has two.")
 define("Densely connected", "Hidden layer", "Deep")
 with st.expander("Go deeper: edit the other two cells, and the layer as one multiplication"):
     for j in (1, 2):
@@ -155,10 +184,6 @@ with grid:
 st.plotly_chart(charts.input_row(image), key="neurons_row_chart")
 st.caption("The same 784 values in one long row, the picture's 28 rows laid end to end: this is "
            "how the first layer receives it. Every hidden cell is wired to all 784.")
-check.task(PAGE, "weights", "How many weights does one hidden cell of the 784-512-10 network "
-           "have?", ["1", "10", "512", "784"], "784",
-           "One per input: each hidden cell is wired to all 784 pixels. Its 784 weights can be "
-           "drawn as a 28 × 28 picture of their own: Recognizing patterns goes on from there.")
 
 # ---- counting parameters ------------------------------------------------------------------------
 st.header("How many numbers does the network learn?")
@@ -166,7 +191,7 @@ sizes = [784, int(st.session_state.get("neurons_hidden", 512))]
 if st.session_state.get("neurons_second"):
     sizes.append(int(st.session_state.get("neurons_hidden2", 512)))
 sizes.append(10)
-counts = neuron.parameter_counts(sizes)
+counts = parameters.parameter_counts(sizes)
 total = sum(c.total for c in counts)
 
 
@@ -192,14 +217,21 @@ with sizes_column:
               delta=f"{total - 407_050:+,} vs 784-512-10" if total != 407_050 else None,
               delta_color="off")
     with st.expander("Go deeper: other sizes"):
-        st.number_input("Hidden cells", 1, 2048, 512, step=16, key="neurons_hidden")
+        st.number_input("Hidden cells", 1, 2048, step=16, key="neurons_hidden")
         if st.checkbox("Add a second hidden layer", key="neurons_second"):
             st.number_input("Cells in the second hidden layer", 1, 2048, 512, step=16,
                             key="neurons_hidden2")
-check.task(PAGE, "threshold", "You want a ReLU cell to fire only once its weighted sum is above "
-           "2. Which bias do you give it?", ["-2", "0", "2"], "-2",
-           "The bias is added to the sum, so with bias -2 the total is above 0 only when the sum "
-           "is above 2: the bias is minus the threshold. Try it in the cell at the top.")
+doubled = list(sizes)
+doubled[1] = 2 * sizes[1]
+ratio = sum(c.total for c in parameters.parameter_counts(doubled)) / total
+grows = "About double" if 1.4 <= ratio < 3 else "About four times" if ratio >= 3 else \
+    "About the same"
+check.task(PAGE, "double", f"Double the first hidden layer, from {sizes[1]:,} to "
+           f"{2 * sizes[1]:,} cells. How many numbers does the network learn then?",
+           ["About the same", "About double", "About four times"], grows,
+           f"{ratio:.2f} times as many: nearly all of them are the weights into and out of the "
+           "hidden cells, one per wire, and each new cell brings its own wires.",
+           try_it=("Double the hidden cells", try_double_hidden))
 check.progress(PAGE, 3)
 
 end_page(__file__)

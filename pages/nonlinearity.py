@@ -4,24 +4,24 @@ import numpy as np
 import streamlit as st
 
 from explainer.charts import curves as charts
-from explainer.concepts.lessons import curves
+from explainer.concepts.lessons import lines, relu_chain
 from explainer.content import journey
 from pages.shared import check, end_page, start_page, url_state
 from pages.shared.terms import define
 
 start_page(__file__)
 
-LIMITS = curves.CHAIN_LIMITS
+LIMITS = relu_chain.CHAIN_LIMITS
 # A first hand-made try at the sine: three bends, close but not quite. More units start small.
 DEFAULT_HINGES = (-2.5, -1.0, 1.0, 2.5, -2.0, 0.25, -1.25, 1.75, -1.75, 0.75, -0.25, 2.0)
 DEFAULT_OUT = (-0.8, 1.6, -1.8, 0.5, -0.5, 0.5, -0.5, 0.5, -0.5, 0.5, -0.5, 0.5)
 STACK_DEFAULTS = ((1.5, 0.5), (-0.8, 1.0), (1.2, -0.3))
 PAGE = "pages/nonlinearity.py"
-TARGETS = list(curves.TARGETS)
+TARGETS = list(lines.TARGETS)
 DEFAULT_UNITS = 3
 
-defaults = {"nonlin_c": 0.6}
-for i in range(curves.MAX_UNITS):
+defaults = {"nonlin_c": 0.6, "nonlin_steps": 3, "nonlin_relu_between": False}
+for i in range(relu_chain.MAX_UNITS):
     defaults.update({f"nonlin_w{i}": 1.0, f"nonlin_b{i}": -DEFAULT_HINGES[i],
                      f"nonlin_v{i}": DEFAULT_OUT[i]})
 for i, (w, b) in enumerate(STACK_DEFAULTS):
@@ -32,17 +32,17 @@ for key, value in defaults.items():
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def fitted(target: str, units: int) -> curves.ChainFit:
+def fitted(target: str, units: int) -> relu_chain.ChainFit:
     """What "Fit for me" reaches for this target and number of units (it does not depend on the
     sliders' starting values), with the frames of the way there."""
-    x, y = curves.target_curve(target)
-    return curves.fit_relu_chain(x, y, units)
+    x, y = lines.target_curve(target)
+    return relu_chain.fit_relu_chain(x, y, units)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def lowest_errors(target: str) -> list[float]:
-    x, y = curves.target_curve(target)
-    return curves.errors_by_units(x, y)
+    x, y = lines.target_curve(target)
+    return relu_chain.errors_by_units(x, y)
 
 
 def in_plain_words(label: str) -> str:
@@ -53,9 +53,9 @@ def in_plain_words(label: str) -> str:
             .replace("1 units,", "1 unit,"))
 
 
-def current_chain(units: int) -> curves.ReluChain:
+def current_chain(units: int) -> relu_chain.ReluChain:
     s = st.session_state
-    return curves.ReluChain([s[f"nonlin_w{i}"] for i in range(units)],
+    return relu_chain.ReluChain([s[f"nonlin_w{i}"] for i in range(units)],
                             [s[f"nonlin_b{i}"] for i in range(units)],
                             [s[f"nonlin_v{i}"] for i in range(units)], s["nonlin_c"])
 
@@ -73,28 +73,40 @@ def fit_for_me():
     s["nonlin_fit"] = {"target": target, "units": units}
 
 
+def pick_abs():
+    st.session_state["target"] = "|x|"
+
+
+def take_200_steps():
+    st.session_state["nonlin_steps"] = 200
+
+
+def put_relu_between():
+    st.session_state["nonlin_relu_between"] = True
+
+
 st.title("Why nonlinearity")
 st.markdown(f"**{journey.find(PAGE).summary}** Training is a search for a rule that turns each x "
             "into its y. A network whose cells have no bend can only ever find a straight line.")
 define("ReLU", "Activation function")
 url_state.check_link({"target": url_state.one_of(TARGETS),
-                      "units": url_state.whole(0, curves.MAX_UNITS)},
+                      "units": url_state.whole(0, relu_chain.MAX_UNITS)},
                      {"target": "the target", "units": "the number of units"})
 
 # ---- the main interactive: a chain of ReLU units follows a curve -------------------------------
 left, right = st.columns([1, 2.1], gap="large")
 with left:
     target = st.radio("The curve to follow", TARGETS, key="target", bind="query-params")
-    st.caption(f"The {target}: {curves.TARGET_FORMULAS[target]}")
-    units = st.slider("ReLU units: how many bends", 0, curves.MAX_UNITS, DEFAULT_UNITS,
+    st.caption(f"The {target}: {lines.TARGET_FORMULAS[target]}")
+    units = st.slider("ReLU units: how many bends", 0, relu_chain.MAX_UNITS, DEFAULT_UNITS,
                       key="units", bind="query-params")
     st.button("Fit for me", key="nonlin_fit_button", on_click=fit_for_me, type="primary",
               icon=":material/auto_fix_high:")
-x, y = curves.target_curve(target)
-line = curves.fit_line(x, y)
-line_error = curves.mse(line[0] * x + line[1], y)
+x, y = lines.target_curve(target)
+line = lines.fit_line(x, y)
+line_error = lines.mse(line[0] * x + line[1], y)
 chain = current_chain(units)
-chain_error = curves.mse(chain(x), y)
+chain_error = lines.mse(chain(x), y)
 errors = lowest_errors(target)
 with left:
     a, b = st.columns(2)
@@ -135,17 +147,16 @@ with st.expander("Go deeper: set each unit by hand"):
         st.caption(f"{outside} unit(s) bend outside the picture (or have weight 0): on the "
                    "plotted range they are a plain line or flat.")
 
-beats = bool(errors[units] < line_error - 1e-9)
-check.task(PAGE, "beat", f"With {units} unit{'s' if units != 1 else ''}, can the chain get "
-           f"closer to the {target} than the best straight line?", ["Yes", "No"],
-           "Yes" if beats else "No",
-           f"The fit reaches an error of {errors[units]:.4f} with {units} unit"
-           f"{'s' if units != 1 else ''}; the best straight line {line_error:.4f}. "
-           + ("Every bend helps the chain follow the curve." if beats else
-              "Without a bend the chain is a flat line, no better than a straight one.")
-           + " Press Fit for me to see it.")
-
 # ---- how the fit got there, and more units ---------------------------------------------------
+abs_errors = lowest_errors("|x|")
+needed = next(n for n, e in enumerate(abs_errors) if e < 1e-3 or n == relu_chain.MAX_UNITS)
+abs_answered = check.task(
+    PAGE, "abs", "Now the curve |x|, a V. How many ReLU units does the chain need to follow it "
+    "almost exactly (an error below 0.001)?", sorted({"1", "2", "3", "12", str(needed)}, key=int),
+    str(needed),
+    f"The fit on |x| reaches an error of {abs_errors[needed]:.6f} with {needed} units (and "
+    f"{abs_errors[needed - 1]:.4f} with one fewer): |x| is a ramp going up to the right of 0 "
+    "plus one going up to the left.", try_it=("Pick |x|", pick_abs))
 fit = fitted(target, units)
 frames = [("your chain", chain, chain_error),
           *((in_plain_words(label), c, e) for label, c, e in fit.snapshots)]
@@ -161,42 +172,46 @@ with left:
                + ("; the sliders now hold the result." if done else "."))
 with right:
     st.subheader("More units, lower error")
-    st.plotly_chart(charts.errors_by_units(errors, units, chain_error), key="nonlin_units_chart")
-    st.caption(f"The lowest error the fit reaches on the {target} with 0 to {curves.MAX_UNITS} "
-               f"units (log scale). With {units} units it reaches {errors[units]:.4f}; the star "
-               "is your chain.")
-
-abs_errors = lowest_errors("|x|")
-needed = next(n for n, e in enumerate(abs_errors) if e < 1e-3 or n == curves.MAX_UNITS)
-check.task(PAGE, "abs", "How many ReLU units does |x| need to follow it almost exactly (an "
-           "error below 0.001)?",
-           sorted({"1", "2", "3", "12", str(needed)}, key=int), str(needed),
-           f"The fit on |x| reaches an error of {abs_errors[needed]:.6f} with {needed} units "
-           f"(and {abs_errors[needed - 1]:.4f} with one fewer): |x| is a ramp going up to the "
-           "right of 0 plus one going up to the left. Pick |x| above and try it.")
+    if target == "|x|" and not abs_answered:
+        st.info("This chart answers the question above for |x|: answer it first, or press "
+                "Show me.", icon=":material/visibility_off:")
+    else:
+        st.plotly_chart(charts.errors_by_units(errors, units, chain_error),
+                        key="nonlin_units_chart")
+        st.caption(f"The lowest error the fit reaches on the {target} with 0 to "
+                   f"{relu_chain.MAX_UNITS} units (log scale). With {units} units it reaches "
+                   f"{errors[units]:.4f}; the star is your chain.")
 
 # ---- learning a line -----------------------------------------------------------------------------
 st.header("How a line is learned")
 noise = st.session_state.get("nonlin_noise", 0.4)
-x_dots, y_dots = curves.line_points(noise=noise)
-best = curves.fit_line(x_dots, y_dots)
+x_dots, y_dots = lines.line_points(noise=noise)
+best = lines.fit_line(x_dots, y_dots)
+best_error = lines.mse(best[0] * x_dots + best[1], y_dots)
+through = "Yes" if best_error < 1e-9 else "No"
+check.task(PAGE, "noise", "Below, a line is learned from grey dots, step by step. After 200 "
+           "steps, will it pass through every dot?", ["Yes", "No"], through,
+           f"The best straight line there is misses the dots by an error of {best_error:.4f}"
+           + (": the dots are noisy, and no straight line passes through them all. Set the "
+              "noise to 0 under Go deeper and it can." if through == "No" else
+              ": with no noise the dots lie on one line, and the steps reach it."),
+           try_it=("Take 200 steps", take_200_steps))
 left, right = st.columns([1, 2], gap="large")
 with left:
     st.markdown("The grey dots are training examples, pairs (x, y). The green line starts flat "
                 "and is moved **step by step closer to the dots**. Drag the slider to take more "
                 "steps.")
-    steps = st.slider("Steps taken", 0, 200, 3, key="nonlin_steps")
-    w, b, error = curves.line_descent(x_dots, y_dots, steps)[-1]
-    best_error = curves.mse(best[0] * x_dots + best[1], y_dots)
-    st.metric("The learned line", curves.line_equation(w, b))
+    steps = st.slider("Steps taken", 0, 200, key="nonlin_steps")
+    w, b, error = lines.line_descent(x_dots, y_dots, steps)[-1]
+    st.metric("The learned line", lines.line_equation(w, b))
     st.metric("Error", f"{error:.4f}", delta=f"{error - best_error:+.4f} vs the best line",
               delta_color="inverse")
     if steps >= 100:
         st.caption(f"The steps have reached the best line there is, "
-                   f"{curves.line_equation(*best)}: no straight line gets closer.")
+                   f"{lines.line_equation(*best)}: no straight line gets closer.")
     nudging = journey.find("pages/nudging.py")
     if nudging is not None and nudging.exists:
-        st.page_link(nudging.page, label="How each step is found: Nudging a weight",
+        st.page_link(nudging.page, label="Each step: Nudging a weight",
                      icon=nudging.icon)
     with st.expander("Go deeper: noisier dots"):
         st.slider("Noise in the dots", 0.0, 2.0, 0.4, 0.1, key="nonlin_noise")
@@ -209,7 +224,18 @@ depth = st.session_state.get("nonlin_depth", 2)
 relu_between = st.session_state.get("nonlin_relu_between", False)
 layers = [(st.session_state[f"nonlin_sw{i}"], st.session_state[f"nonlin_sb{i}"])
           for i in range(depth)]
-weight, bias = curves.compose_linear(layers)
+weight, bias = lines.compose_linear(layers)
+bent = lines.apply_stack(layers, x, True)
+slope, intercept = lines.fit_line(x, bent)
+bends = lines.mse(slope * x + intercept, bent) > 1e-9
+check.task(PAGE, "relu", "A ReLU between the layers: put one there (under Go deeper). What "
+           "comes out then?", ["Still one straight line", "A line with a bend"],
+           "A line with a bend" if bends else "Still one straight line",
+           "ReLU turns the first layer's negative values into 0, so the result is flat on one "
+           "side of that point and a line on the other: a bend no stack of lines can make."
+           if bends else "With these numbers the first layer's value never crosses 0 on the "
+           "plotted range, so ReLU never bends it there. Change a layer's bias and ask again.",
+           try_it=("Put a ReLU between the layers", put_relu_between))
 left, right = st.columns([1, 2], gap="large")
 with left:
     st.markdown("A layer without an activation multiplies by a weight and adds a bias. Put one "
@@ -234,12 +260,6 @@ with left:
 with right:
     st.plotly_chart(charts.stacked_lines(x, layers, relu_between, target=(x, y)),
                     key="nonlin_stack_chart")
-check.task(PAGE, "stack", "Stack two layers that each draw a straight line, with no activation "
-           "between them. What comes out?", ["A straight line", "A curve with a bend"],
-           "A straight line",
-           "A multiply-and-add of a multiply-and-add is still one multiply-and-add: the weights "
-           "multiply and the chart shows one line. Tick 'Put a ReLU between the layers' under Go "
-           "deeper to get the bend.")
 
 # ---- activations ---------------------------------------------------------------------------
 st.header("Other bends")

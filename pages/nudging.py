@@ -5,11 +5,12 @@ import streamlit as st
 
 from explainer.charts import descent as charts
 from explainer.concepts.lessons import descent as d
+from explainer.concepts.lessons import nudging
 from pages.shared import check, end_page, start_page, terms, url_state
 
 start_page(__file__)
 
-PAGE = "nudging"
+PAGE = "pages/nudging.py"
 H_CHOICES = (1.0, 0.5, 0.2, 0.1, 0.05, 0.01, *(10.0 ** -k for k in range(3, 17)), 0.0)
 TABLE_STEPS = tuple(10.0 ** -k for k in range(0, 16))
 RATES = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8,
@@ -18,8 +19,8 @@ W_LIMITS = (-1.0, 4.5)
 NUDGE_LIMITS = (0.1, 2.0)
 MAX_PATH = 200  # steps drawn on the curve before the page asks for a reset
 VIEW_LIMIT = 25.0  # the chart widens to follow a path up to this far out
-W_GRID = np.linspace(*d.W_RANGE, 400)
-C_GRID = d.cost(W_GRID)
+W_GRID = np.linspace(*nudging.W_RANGE, 400)
+C_GRID = nudging.cost(W_GRID)
 
 st.session_state.setdefault("nudging_animate", False)
 st.session_state.setdefault("rate", d.LEARNING_RATES["converge"])  # presets set it too
@@ -27,6 +28,13 @@ st.session_state.setdefault("rate", d.LEARNING_RATES["converge"])  # presets set
 
 def fmt_h(h: float) -> str:
     return "0" if h == 0 else f"{h:g}"
+
+
+def setter(key: str, value):
+    """A callback that sets one widget's value: a task's "try it" button."""
+    def action():
+        st.session_state[key] = value
+    return action
 
 
 st.title("Nudging a weight")
@@ -49,9 +57,9 @@ url_state.check_link({"w1": url_state.number(*W_LIMITS), "nudge": url_state.numb
 # --- 1. Nudge up, nudge down ------------------------------------------------------------------
 left, right = st.columns([1, 2], gap="large")
 with left:
-    w = st.slider("Weight w1", *W_LIMITS, d.START_W, step=0.1, key="w1", bind="query-params")
+    w = st.slider("Weight w1", *W_LIMITS, nudging.START_W, step=0.1, key="w1", bind="query-params")
     step = st.slider("Nudge by", *NUDGE_LIMITS, 1.0, step=0.1, key="nudge", bind="query-params")
-    result = d.nudge(w, step)
+    result = nudging.nudge(w, step)
     a, b = st.columns(2)
     a.metric(f"l1: cost at {w + step:.2f}", f"{result.loss_up:.4f}")
     b.metric(f"l2: cost at {w - step:.2f}", f"{result.loss_down:.4f}")
@@ -68,7 +76,18 @@ with right:
 with st.expander("Go deeper: the model written out, and one forward pass point by point"):
     st.markdown("Each output is y = softplus(w1 · x), softplus(u) = log(1 + eᵘ) being the "
                 "smooth ReLU; the cost is the mean of (y − t)² over the seven points (x, t).")
-    st.dataframe(d.forward_pass_rows(w + step), hide_index=True)
+    st.dataframe(nudging.forward_pass_rows(w + step), hide_index=True)
+
+other_w = 0.0 if w > nudging.best_weight() else 3.5
+other = nudging.nudge(other_w, step)
+lower = {1: "l1: raise w1", -1: "l2: lower w1", 0: "Neither: both cost more"}[other.direction]
+check.task(PAGE, "other_side", f"Move w1 to {other_w:g}, on the other side of the bottom. Which "
+           f"nudge by {step:g} gives the lower cost then?",
+           ["l1: raise w1", "l2: lower w1", "Neither: both cost more"], lower,
+           f"At w1 = {other_w:g}: l1 = {other.loss_up:.3f}, l2 = {other.loss_down:.3f}, and "
+           f"staying costs {other.loss_here:.3f}. Downhill always points towards the bottom, "
+           "whichever side you are on.", try_it=(f"Move w1 to {other_w:g}",
+                                                 setter("w1", other_w)))
 
 # --- 2. The instantaneous rate of change --------------------------------------------------------
 st.subheader("Shrink the nudge: the instantaneous rate of change")
@@ -79,18 +98,18 @@ st.markdown(
     "one of the key concepts of learning. Its sign says which way is uphill, its size how "
     "steep. Mathematicians call it the derivative.")
 left, right = st.columns([1, 2], gap="large")
-exact = float(d.cost_derivative(w))
+exact = float(nudging.cost_derivative(w))
 with left:
     h = st.select_slider("Nudge h", H_CHOICES, value=0.5, format_func=fmt_h, key="h",
                          bind="query-params")
-    st.metric("Instantaneous rate of change at w1", f"{exact:.10f}")
+    st.metric("Instantaneous rate of change at w1", f"{exact:.4g}")
     if h == 0:
         st.warning("h = 0: both nudges land on the same point, and (C(w) − C(w)) / 0 is 0 / 0, "
                    "undefined. The instantaneous rate is what the estimate approaches as h "
                    "shrinks towards 0, never the value at 0. Pick a small h instead.")
     else:
-        estimate = d.centred_difference(d.cost, w, h)
-        st.metric("Rate of change with this nudge", f"{estimate:.10f}",
+        estimate = nudging.centred_difference(nudging.cost, w, h)
+        st.metric("Rate of change with this nudge", f"{estimate:.4g}",
                   delta=f"off by {abs(estimate - exact):.1e}", delta_color="off",
                   delta_arrow="off")
         if h < 1e-9:
@@ -101,15 +120,16 @@ with right:
     shown_h = h if h > 0 else 0.4
     half = max(1.6 * shown_h, 0.4)
     grid = np.linspace(w - half, w + half, 200)
-    st.plotly_chart(charts.rate_figure(grid, d.cost(grid), w, shown_h, float(d.cost(w)),
-                                       float(d.cost(w - shown_h)), float(d.cost(w + shown_h)),
-                                       exact), width="stretch", key="nudging_rate_chart")
+    st.plotly_chart(charts.rate_figure(grid, nudging.cost(grid), w, shown_h,
+                                       float(nudging.cost(w)), float(nudging.cost(w - shown_h)),
+                                       float(nudging.cost(w + shown_h)), exact),
+                    width="stretch", key="nudging_rate_chart")
 with st.expander("Go deeper: the formula, and how small the nudge can get"):
     st.markdown("The rate with a nudge h, written as a formula: **(C(w1 + h) − C(w1 − h)) / 2h**. "
                 "The dashed line through the two nudged points is called a *secant*; the one "
                 "that only touches the curve at w1 is the *tangent*, and its slope is the "
                 "derivative dC/dw1. Below, h shrinks ten times per row.")
-    rows = d.derivative_table(d.cost, d.cost_derivative, w, TABLE_STEPS)
+    rows = nudging.derivative_table(nudging.cost, nudging.cost_derivative, w, TABLE_STEPS)
     c1, c2 = st.columns(2, gap="large")
     c1.dataframe([{"h": f"{r['h']:.0e}", "rate with this nudge": f"{r['centred estimate']:.12f}",
                    "instantaneous rate": f"{r['exact dC/dw']:.12f}",
@@ -117,9 +137,21 @@ with st.expander("Go deeper: the formula, and how small the nudge can get"):
                  hide_index=True, height=380)
     c2.plotly_chart(charts.nudge_error_figure(rows, h if h > 0 else None), width="stretch",
                     key="nudging_error_chart")
-    st.caption(f"From h = 1 down to about h = {d.best_step(rows):.0e} the error shrinks 100 "
+    st.caption(f"From h = 1 down to about h = {nudging.best_step(rows):.0e} the error shrinks 100 "
                "times per row (it goes like h²). Below, the two costs agree in so many digits "
                "that rounding in the 16th digit, divided by a tiny 2h, takes over.")
+
+tiny, usual = 1e-12, 1e-3
+errors = [abs(nudging.centred_difference(nudging.cost, w, step) - exact) for step in (tiny, usual)]
+closer = ("Further off" if errors[0] > 3 * errors[1] else
+          "Closer" if errors[0] < errors[1] / 3 else "About as close")
+check.task(PAGE, "tiny_h", "Make the nudge h tiny: 1e-12 instead of 0.001. Compared with the "
+           "instantaneous rate, the rate it gives is ...", ["Closer", "About as close",
+                                                           "Further off"], closer,
+           f"Off by {errors[0]:.1e} with h = 1e-12, by {errors[1]:.1e} with h = 0.001. The two "
+           "costs then agree in almost all of their 16 digits, and the rounding in the last "
+           "one, divided by a tiny 2h, swamps the answer.",
+           try_it=("Set h to 1e-12", setter("h", tiny)))
 
 # --- 3. Gradient descent -----------------------------------------------------------------------
 st.subheader("Gradient descent: step downhill, again and again")
@@ -135,7 +167,7 @@ def set_rate(rate: float) -> None:
 
 
 def new_run(start: float) -> d.DescentRun:
-    return d.DescentRun([start], [float(d.cost(start))])
+    return d.DescentRun([start], [float(nudging.cost(start))])
 
 
 def advance(run: d.DescentRun, rate: float, steps: int) -> None:
@@ -151,8 +183,8 @@ def advance(run: d.DescentRun, rate: float, steps: int) -> None:
 
 def report(run: d.DescentRun, rate: float) -> None:
     """Where the walk is, and what it did so far."""
-    w_now, slope = run.weights[-1], float(d.cost_derivative(run.weights[-1]))
-    st.metric(f"After {run.steps} steps: w1", f"{w_now:.6g}", delta=f"cost {run.costs[-1]:.6g}",
+    w_now, slope = run.weights[-1], float(nudging.cost_derivative(run.weights[-1]))
+    st.metric(f"After {run.steps} steps: w1", f"{w_now:.4g}", delta=f"cost {run.costs[-1]:.4g}",
               delta_color="off", delta_arrow="off")
     if run.status == "diverged":
         with np.errstate(all="ignore"):
@@ -162,12 +194,12 @@ def report(run: d.DescentRun, rate: float) -> None:
                  "Each step overshoots the bottom by more than it started from, so the steps "
                  "grow without end. Lower the learning rate.")
     elif run.status == "converged":
-        st.success(f"Converged: the steps have become tiny; w1 = {w_now:.6f} is the bottom "
-                   f"(best w1 = {d.best_weight():.6f}).")
+        st.success(f"Converged: the steps have become tiny; w1 = {w_now:.4g} is the bottom "
+                   f"(best w1 = {nudging.best_weight():.4g}).")
     elif run.steps >= MAX_PATH:
         st.info(f"{MAX_PATH} steps drawn. Press Reset (under More) to start again.")
     if run.steps >= 5:
-        kind = d.describe_run(run, d.best_weight())
+        kind = d.describe_run(run, nudging.best_weight())
         st.caption(f"So far this rate makes gradient descent **{kind}**.")
 
 
@@ -177,6 +209,8 @@ def descent_panel(start: float) -> None:
     with left:
         rate = st.select_slider("Learning rate", RATES, key="rate", bind="query-params",
                                 format_func=lambda r: f"{r:g}")
+        st.caption("A rate that makes it " + " · ".join(
+            f"**{name}**: {value:g}" for name, value in d.LEARNING_RATES.items()))
         settings = (start, rate)
         if st.session_state.get("nudging_settings") != settings:
             st.session_state["nudging_settings"] = settings
@@ -188,7 +222,7 @@ def descent_panel(start: float) -> None:
             advance(run, rate, 1)
         if b2.button("10 steps", key="nudging_ten", width="stretch"):
             advance(run, rate, 10)
-        with st.expander("More: play, reset, rates to try"):
+        with st.expander("More: play, reset, the four rates in one click"):
             animating = st.session_state["nudging_animate"]
             b3, b4 = st.columns(2)
             if b3.button("Stop" if animating else "Play", key="nudging_play", width="stretch"):
@@ -197,11 +231,10 @@ def descent_panel(start: float) -> None:
             if b4.button("Reset", key="nudging_reset", width="stretch"):
                 st.session_state["nudging_run"] = run = new_run(start)
                 st.session_state["nudging_animate"] = False
-            st.caption("A rate that makes it ...")
-            presets = st.columns(4)
-            for column, (name, value) in zip(presets, d.LEARNING_RATES.items()):
-                column.button(name, key=f"nudging_preset_{name}", on_click=set_rate,
-                              args=(value,), width="stretch", help=f"learning rate {value:g}")
+            with st.container(horizontal=True, gap="small"):
+                for name, value in d.LEARNING_RATES.items():
+                    st.button(name, key=f"nudging_preset_{name}", on_click=set_rate,
+                              args=(value,), help=f"learning rate {value:g}")
         if st.session_state["nudging_animate"]:
             advance(run, rate, 1)
             if run.status != "running" or run.steps >= MAX_PATH:
@@ -212,38 +245,29 @@ def descent_panel(start: float) -> None:
         inside = next((k for k, v in enumerate(run.weights) if abs(v) > VIEW_LIMIT),
                       len(run.weights))
         shown_w, shown_c = run.weights[:inside], run.costs[:inside]
-        grid = np.linspace(min(d.W_RANGE[0], *shown_w), max(d.W_RANGE[1], *shown_w), 400)
-        st.plotly_chart(charts.descent_figure(grid, d.cost(grid), shown_w, shown_c),
+        grid = np.linspace(min(nudging.W_RANGE[0], *shown_w), max(nudging.W_RANGE[1], *shown_w),
+                           400)
+        st.plotly_chart(charts.descent_figure(grid, nudging.cost(grid), shown_w, shown_c),
                         width="stretch", key="nudging_descent_chart")
         if inside < len(run.weights):
             st.caption(f"From step {inside} on, w1 is beyond ±{VIEW_LIMIT:g}, off the chart.")
-        w_now, slope = run.weights[-1], float(d.cost_derivative(run.weights[-1]))
-        st.caption(f"Next step: w1 = {w_now:.6g} − {rate:g} × {slope:.6g} = "
-                   f"{w_now - rate * slope:.6g} (w1 minus learning rate times the rate of "
+        w_now, slope = run.weights[-1], float(nudging.cost_derivative(run.weights[-1]))
+        st.caption(f"Next step: w1 = {w_now:.4g} − {rate:g} × {slope:.4g} = "
+                   f"{w_now - rate * slope:.4g} (w1 minus learning rate times the rate of "
                    "change).")
 
 
 descent_panel(w)
 
-# --- Check yourself ------------------------------------------------------------------------------
-st.subheader("Try this, then check yourself")
-direction = {-1: "Lower w1", 1: "Raise w1", 0: "Neither: both cost more"}[result.direction]
-check.task(PAGE, "direction",
-           f"With your settings, l1 = {result.loss_up:.3f} and l2 = {result.loss_down:.3f}: "
-           "should w1 go up or down?", ["Raise w1", "Lower w1", "Neither: both cost more"],
-           direction, "Move towards the smaller cost: l1 is the cost one nudge up, l2 one nudge "
-           f"down, and staying costs {result.loss_here:.3f}.")
-check.task(PAGE, "settles", "Shrink the nudge h from 0.5 to 0.001: what does the rate of change "
-           "do?", ["It keeps jumping around", "It settles on one number", "It falls to 0"],
-           "It settles on one number",
-           "The two lines on the chart become one: that number is the instantaneous rate of "
-           f"change, here {exact:.6f}. (Only below about 1e-8 does rounding spoil it.)")
 rate_now = st.session_state.get("rate", d.LEARNING_RATES["converge"])
-outcome = d.describe_run(d.descend_1d(w, rate_now, 50), d.best_weight())
-check.task(PAGE, "outcome", f"Starting at w1 = {w:g} with learning rate {rate_now:g}, what will "
-           "50 steps of gradient descent do?", ["crawl", "converge", "oscillate", "diverge"],
-           outcome, f"Press 10 steps five times to see it {outcome}. Too small a rate crawls, a "
-           "good one converges, a large one jumps across the bottom, too large runs away.")
+doubled = next((r for r in RATES if r >= 2 * rate_now), RATES[-1])
+outcome = d.describe_run(d.descend_1d(w, doubled, 50), nudging.best_weight())
+check.task(PAGE, "double_rate", f"Raise the learning rate from {rate_now:g} to {doubled:g}, "
+           f"starting at w1 = {w:g}. What will 50 steps of gradient descent do?",
+           ["crawl", "converge", "oscillate", "diverge"], outcome,
+           f"With {doubled:g} they {outcome}. Too small a rate crawls, a good one converges, a "
+           "large one jumps across the bottom and back, too large jumps further each time and "
+           "runs away.", try_it=(f"Set the rate to {doubled:g}", setter("rate", doubled)))
 check.progress(PAGE, 3)
 
 end_page(__file__)

@@ -1,5 +1,6 @@
 """Optimizers: smarter steps downhill; momentum, RMSprop and Adam race on one two-weight cost."""
 
+import numpy as np
 import streamlit as st
 
 from explainer.charts import optimizers as charts
@@ -8,7 +9,7 @@ from pages.shared import check, end_page, start_page, terms, url_state
 
 start_page(__file__)
 
-PAGE = "optimizers"
+PAGE = "pages/optimizers.py"
 RATES = (0.001, 0.002, 0.003, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.15, 0.18, 0.2, 0.3, 0.4,
          0.5, 0.6, 0.7, 0.8, 1.0, 2.0, 5.0, 10.0)
 STEP_LIMITS = (5, 300)
@@ -23,14 +24,34 @@ WHAT_EACH_ADDS = {
     "Adam": "does both: momentum's speed and RMSprop's even pace.",
 }
 
+def rate_key(surface: d.Surface, name: str) -> str:
+    return f"optimizers_rate_{surface.name}_{name}"
+
+
+def setter(key: str, value):
+    """A callback that sets one widget's value: a task's "try it" button."""
+    def action():
+        st.session_state[key] = value
+    return action
+
+
+def rmsprop_pace(surface: d.Surface, rate: float) -> str:
+    """Why RMSprop's path is short: each of its steps moves a weight by about its learning rate."""
+    text = (f"each of its steps moves a weight by about its learning rate, {rate:g}, however "
+            "steep or gentle the slope: that is what dividing by the typical slope does.")
+    if np.all(np.isfinite(surface.minimum)):
+        far = float(np.max(np.abs(np.subtract(surface.start, surface.minimum))))
+        text += (f" The start is {far:g} from the bottom along one weight: at {rate:g} a step, "
+                 f"at least {far / rate:.0f} steps.")
+    return text + (" Its pace is set by its learning rate, not by the landscape: raise it under "
+                   "Go deeper. Keras' default, 0.001, is made for networks whose weights need "
+                   "only small moves.")
+
+
 st.title("Optimizers")
 st.markdown("**The idea:** an **optimizer** is the rule that turns each weight's rate of change "
             "into a step; smarter rules than plain gradient descent reach the bottom of the cost "
             "in fewer steps.")
-st.markdown("Backpropagation gives every weight its slope; the optimizer decides how far to "
-            "move. Here the cost depends on two weights, w1 and w2, so it is a landscape seen "
-            "from above (darker is lower). Four optimizers start at the same ◯ and race to the "
-            "★ at the bottom.")
 terms.define("Optimizer", "Gradient", "Learning rate")
 
 url_state.check_link({"surface": url_state.one_of(d.SURFACES),
@@ -40,13 +61,17 @@ c1, c2 = st.columns([2, 1])
 surface = d.SURFACES[c1.selectbox("The cost landscape", list(d.SURFACES), key="surface",
                                   bind="query-params")]
 steps = c2.slider("Steps", *STEP_LIMITS, 60, key="steps", bind="query-params")
-rates = {name: st.session_state.get(f"optimizers_rate_{surface.name}_{name}", default)
+rates = {name: st.session_state.get(rate_key(surface, name), default)
          for name, default in surface.learning_rates.items()}
 paths = [d.descend_2d(surface, name, rate, steps) for name, rate in rates.items()]
 w1, w2, grid = d.surface_grid(surface)
 st.plotly_chart(charts.contour_paths(w1, w2, grid, paths, surface.labels, surface.minimum),
                 width="stretch", key="optimizers_race_chart")
-st.caption(surface.description)
+st.caption("Backpropagation gives every weight its slope; the optimizer decides how far to "
+           "move. Here the cost depends on two weights, w1 and w2: a landscape seen from above, "
+           "each grey line joining points of equal cost, like a map's contour lines. Four "
+           f"optimizers start at the same ◯ and race to the ★ at the bottom. {surface.description} "
+           "Under each name, its learning rate: how far one step moves for a given slope.")
 diverged = [p.optimizer for p in paths if p.diverged]
 if diverged:
     st.warning(f"{', '.join(diverged)} diverged: the weights ran off towards infinity, so the "
@@ -56,6 +81,7 @@ left, right = st.columns([1, 1], gap="large")
 with left:
     st.markdown("What each one adds:\n\n" + "\n".join(
         f"- **{name}** {text}" for name, text in WHAT_EACH_ADDS.items()))
+    st.markdown(f"**Why RMSprop looks slow here:** {rmsprop_pace(surface, rates['RMSprop'])}")
 with right:
     st.plotly_chart(charts.cost_per_step({p.optimizer: list(p.costs) for p in paths}),
                     width="stretch", key="optimizers_cost_chart")
@@ -66,7 +92,7 @@ with st.expander("Go deeper: each optimizer's learning rate"):
     for column, (name, default) in zip(columns, surface.learning_rates.items()):
         options = sorted({*RATES, default})
         column.select_slider(name, options, value=default,
-                             key=f"optimizers_rate_{surface.name}_{name}",
+                             key=rate_key(surface, name),
                              format_func=lambda r: f"{r:g}")
 with st.expander("Go deeper: the rules written out, as Keras computes them"):
     st.markdown(
@@ -86,24 +112,44 @@ with st.expander("Go deeper: the rules written out, as Keras computes them"):
                   for name, p in zip(rates, paths)], hide_index=True)
 
 # --- Check yourself ------------------------------------------------------------------------------
-st.subheader("Try this, then check yourself")
-finished = [p for p in paths if not p.diverged]
-leader = min(finished, key=lambda p: p.costs[-1]).optimizer if finished else paths[0].optimizer
-check.task(PAGE, "winner", f"On the {surface.name.lower()}, after {steps} steps, which optimizer "
-           "has the lowest cost?", list(WHAT_EACH_ADDS), leader,
-           f"{leader} ends lowest: look at the right end of the cost chart "
-           "(each line is one optimizer).")
-check.task(PAGE, "momentum", "On a long, gentle slope the slope stays the same step after step. "
-           "What does momentum do there?", ["Speeds up", "Keeps the same pace", "Slows down"],
-           "Speeds up", "Each step keeps 90% of the last one and adds a new push, so the steps "
-           "grow, up to ten times plain gradient descent's.")
-gd = next(p for p in paths if p.optimizer == "Gradient descent")
-check.task(PAGE, "too_large", f"Plain gradient descent with learning rate "
-           f"{rates['Gradient descent']:g} on this landscape: does it stay on it or "
-           "run away?", ["It stays on the landscape", "It runs away (diverges)"],
-           "It runs away (diverges)" if gd.diverged else "It stays on the landscape",
-           "Raise its rate under Go deeper and watch: once a step overshoots the steep "
-           "direction by more than it started from, each step grows and the path runs away.")
+other_name = next(name for name in d.SURFACES if name != surface.name)
+other = d.SURFACES[other_name]
+other_paths = [d.descend_2d(other, name, rate, steps)
+               for name, rate in other.learning_rates.items()]
+finished = [p for p in other_paths if not p.diverged] or other_paths
+leader = min(finished, key=lambda p: p.costs[-1]).optimizer
+check.task(PAGE, "other_landscape", f"Switch to the {other_name.lower()}, each optimizer at its "
+           f"own default rate. After {steps} steps, which one will be lowest?",
+           list(WHAT_EACH_ADDS), leader,
+           f"{leader} ends lowest there, at a cost of "
+           f"{min(p.costs[-1] for p in finished):.3g}. No rule wins on every landscape: that is "
+           "why Keras offers several.", try_it=(f"Switch to the {other_name.lower()}",
+                                                setter("surface", other_name)))
+gd_rate = rates["Gradient descent"]
+raised = next((r for r in RATES if r >= 1.6 * gd_rate), RATES[-1])
+runs_away = d.descend_2d(surface, "Gradient descent", raised, steps).diverged
+check.task(PAGE, "too_large", f"Raise plain gradient descent's learning rate from {gd_rate:g} to "
+           f"{raised:g}: does its path stay on this landscape or run away?",
+           ["It stays on the landscape", "It runs away (diverges)"],
+           "It runs away (diverges)" if runs_away else "It stays on the landscape",
+           "Once a step overshoots the steep direction by more than it started from, each step "
+           "grows and the path runs away." if runs_away else
+           "The rate is still small enough for the steepest direction: each step lands closer.",
+           try_it=(f"Set it to {raised:g}", setter(rate_key(surface, "Gradient descent"),
+                                                   raised)))
+rms_rate = rates["RMSprop"]
+faster = next((r for r in RATES if r >= 3.9 * rms_rate), RATES[-1])
+now_cost = next(p for p in paths if p.optimizer == "RMSprop").costs[-1]
+then = d.descend_2d(surface, "RMSprop", faster, steps)
+better = "Lower than now" if then.costs[-1] < now_cost and not then.diverged else \
+    "Higher than now"
+check.task(PAGE, "rmsprop", f"Give RMSprop a learning rate of {faster:g} instead of "
+           f"{rms_rate:g}. After {steps} steps, its cost is ...",
+           ["Lower than now", "Higher than now"], better,
+           f"{then.costs[-1]:.3g} against {now_cost:.3g} now. Each RMSprop step moves a weight by "
+           "about its learning rate, whatever the slope: bigger steps get there sooner, but "
+           "near the bottom they keep jumping across it.",
+           try_it=(f"Set it to {faster:g}", setter(rate_key(surface, "RMSprop"), faster)))
 check.progress(PAGE, 3)
 
 end_page(__file__)

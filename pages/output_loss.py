@@ -5,14 +5,15 @@ import streamlit as st
 
 from explainer.charts import output as charts
 from explainer.concepts.lessons import backprop as bp
-from explainer.concepts.lessons.descent import RMSprop
+from explainer.concepts.nn import network
 from explainer.concepts.nn import softmax_loss as sl
+from explainer.concepts.nn.optimizers import RMSprop
 from explainer.data.mnist import load_sample
 from pages.shared import check, end_page, start_page, terms, url_state
 
 start_page(__file__)
 
-PAGE = "output_loss"
+PAGE = "pages/output_loss.py"
 SOURCES = ("Scores I set", "A real digit, random weights")
 DEFAULT_SCORES = (0.5, -1.0, 0.2, 3.0, -0.5, 1.0, 0.0, -2.0, 1.5, 0.3)
 SCORE_RANGE = (-5.0, 10.0)
@@ -22,14 +23,37 @@ TRAIN_STEPS = 200
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def network(seed: int, trained: bool) -> bp.Network:
+def small_network(seed: int, trained: bool) -> network.Network:
     """A 784-32-10 network with random weights, or the same after a short training."""
-    net = bp.init_network((784, HIDDEN, 10), "relu", seed=seed)
+    net = network.init_network((784, HIDDEN, 10), "relu", seed=seed)
     if trained:
         data = load_sample()
-        net, _ = bp.train(net, bp.digit_inputs(data.x_train), data.y_train, RMSprop(0.002),
+        net, _ = bp.train(net, network.digit_inputs(data.x_train), data.y_train, RMSprop(0.002),
                           TRAIN_STEPS, batch_size=64, seed=seed)
     return net
+
+
+def raw_scores() -> list[float]:
+    """The ten scores set with the sliders (the correct digit's from its own slider)."""
+    label = st.session_state.get("label", 3)
+    return [st.session_state.get("score", 3.0) if i == label else
+            st.session_state[f"output_score_{i}"] for i in range(10)]
+
+
+def shift_scores():
+    """Add 5 to every score (or take 5 away where adding would leave the sliders' range)."""
+    shift = 5.0 if np.max(raw_scores()) + 5 <= SCORE_RANGE[1] else -5.0
+    label = st.session_state.get("label", 3)
+    for i in range(10):
+        key = "score" if i == label else f"output_score_{i}"
+        now = st.session_state.get(key, 3.0)
+        st.session_state[key] = float(np.clip(round(now + shift, 1), *SCORE_RANGE))
+
+
+def set_batch(size: int):
+    def action():
+        st.session_state["output_batch"] = size
+    return action
 
 
 st.title("Output and loss")
@@ -72,8 +96,8 @@ with left:
         image = data.x_test[which[pick]]
         st.plotly_chart(charts.digit_image(image, f"A {correct} from the test set"),
                         width="stretch", key="output_digit_chart")
-        net = network(int(st.session_state.get("output_seed", 0)), False)
-        scores = bp.forward(net, bp.digit_inputs(image[None]), [correct]).scores[0]
+        net = small_network(int(st.session_state.get("output_seed", 0)), False)
+        scores = network.forward(net, network.digit_inputs(image[None]), [correct]).scores[0]
     probabilities = sl.softmax(scores)
     target = sl.one_hot(correct)
     p_correct = float(probabilities[correct])
@@ -90,6 +114,15 @@ else:
     st.caption(f"The digit's 784 pixels go through {HIDDEN} hidden cells and 10 output cells, "
                "every weight random: expect a guess close to 1 in 10. The correct digit is "
                f"marked {charts.style.RIGHT_MARK}.")
+
+shift = 5.0 if np.max(raw_scores()) + 5 <= SCORE_RANGE[1] else -5.0
+check.task(PAGE, "add_five", "Add 5 to every one of the ten scores: what do the probabilities "
+           "do?", ["All rise", "They stay the same", "The largest rises, the others fall"],
+           "They stay the same",
+           "Softmax only cares how far apart the scores are: every e^score grows by the same "
+           "factor, e⁵, and the division by their sum cancels it.",
+           try_it=(f"{'Add 5 to' if shift > 0 else 'Take 5 from'} every score", shift_scores)
+           if source == SOURCES[0] else None)
 
 with st.expander("Go deeper: set every score, huge scores, and softmax written out"):
     if source == SOURCES[0]:
@@ -125,6 +158,13 @@ st.markdown("The **loss** compares the probabilities with the right answer: 1 fo
             "digit, 0 for the others. **Cross-entropy**, what the Keras code trains with, looks "
             "at the correct digit's probability only: the lower it is, the larger the loss. "
             "**Squared error** adds up the squared differences of all ten cells.")
+sure_and_wrong = check.task(
+    PAGE, "confident_wrong", "A confident wrong answer: the right digit gets a probability of "
+    "only 0.01. Which loss punishes it more?", ["Cross-entropy", "Squared error",
+                                                  "Both the same"], "Cross-entropy",
+    f"Cross-entropy is −log 0.01 = {-np.log(0.01):.2f}; squared error stays near 1 (about "
+    f"{float(sl.losses_vs_correct_probability(np.array([0.01]))[0][0]):.2f}). Cross-entropy "
+    "shoots up as the right digit's probability goes to 0, so confident mistakes cost the most.")
 left, right = st.columns([1, 2], gap="large")
 with left:
     st.metric("Cross-entropy", f"{ce:.4f}", help="minus the log of the correct probability")
@@ -134,12 +174,17 @@ with left:
                    "wrong. Its exact cross-entropy is large but finite; Keras clips "
                    "probabilities at 1e-7, which caps it at 16.1.")
 with right:
-    grid = np.linspace(0.01, 1.0, 200)
-    curve_sq, curve_ce = sl.losses_vs_correct_probability(grid)
-    st.plotly_chart(charts.loss_curves(grid, curve_sq, curve_ce, p_correct, squared, ce),
-                    width="stretch", key="output_loss_chart")
-    st.caption("A confident wrong answer costs a lot: cross-entropy shoots up as the right "
-               "probability goes to 0. (The curves share the rest evenly among the other nine.)")
+    if sure_and_wrong:
+        grid = np.linspace(0.01, 1.0, 200)
+        curve_sq, curve_ce = sl.losses_vs_correct_probability(grid)
+        st.plotly_chart(charts.loss_curves(grid, curve_sq, curve_ce, p_correct, squared, ce),
+                        width="stretch", key="output_loss_chart")
+        st.caption("A confident wrong answer costs a lot: cross-entropy shoots up as the right "
+                   "probability goes to 0. (The curves share the rest evenly among the other "
+                   "nine.)")
+    else:
+        st.info("The chart of both losses answers the question above: answer it first, or "
+                "press Show me.", icon=":material/visibility_off:")
 with st.expander("Go deeper: the squared error cell by cell, and the one-hot row"):
     st.markdown(f"The right answer written as ten numbers, 1 in cell {correct} and 0 elsewhere, "
                 "is called the **one-hot row**. Subtract it from the probabilities cell by cell, "
@@ -150,42 +195,43 @@ with st.expander("Go deeper: the squared error cell by cell, and the one-hot row
     st.markdown("Cross-entropy written out: **− log p**, p the correct digit's probability. "
                 "It is 0 when p = 1.")
 
-# --- Check yourself ------------------------------------------------------------------------------
-st.subheader("Try this, then check yourself")
-guess = int(np.argmax(probabilities))
-check.task(PAGE, "guess", "With the scores you see now, which digit does the network guess?",
-           [str(i) for i in range(10)], str(guess),
-           f"The guess is the digit with the largest probability, here {guess}, which is also "
-           "the one with the largest score: softmax keeps the order.")
-check.task(PAGE, "loss_falls",
-           "The right digit's probability goes from 0.1 to 0.9: what happens to the loss?",
-           ["It rises", "It falls", "It stays the same"], "It falls",
-           f"Cross-entropy goes from {-np.log(0.1):.2f} to {-np.log(0.9):.2f}: move the "
-           "correct digit's score up and watch the purple point slide down the curve.")
-check.task(PAGE, "add_five", "Add 5 to every one of the ten scores: what do the probabilities do?",
-           ["All rise", "They stay the same", "The largest rises, the others fall"],
-           "They stay the same",
-           "Softmax only cares how far apart the scores are: every e^z grows by the same "
-           "factor, and the division cancels it. Try it in the Go deeper panel above.")
-check.progress(PAGE, 3)
-
 # --- 3. Cost -----------------------------------------------------------------------------------
 st.subheader("The cost: the mean loss over many digits")
-st.markdown("One digit's loss says little. The **cost** is the average loss over a batch of "
-            "digits: the single number training drives down, by changing every weight a little.")
+st.markdown("One digit's loss says little. The **cost** is the mean loss over the training set: "
+            "the single number training drives down, by changing every weight a little. Each "
+            "training step estimates it on a **batch**, a handful of digits (128 in the Keras "
+            "code): the mean loss over the batch. Here, a batch of test digits.")
 terms.define("Cost", "Batch")
 c1, c2 = st.columns(2)
-batch = c1.slider("Digits in the batch", 4, 32, 12, key="output_batch")
+st.session_state.setdefault("output_batch", 12)
+batch = c1.slider("Digits in the batch", 4, 32, key="output_batch")
 which = c2.radio("Network", ["Random weights", f"After {TRAIN_STEPS} training steps"],
                  key="output_network", horizontal=True)
 data = load_sample()
-pick = np.random.default_rng(0).choice(len(data.x_test), batch, replace=False)
 with st.spinner("Training the stand-in network on the sample digits ..."):
-    net = network(0, which != "Random weights")
-labels = data.y_test[pick]
-result = sl.batch_losses(bp.forward(net, bp.digit_inputs(data.x_test[pick]), labels).scores,
-                         labels)
+    net = small_network(0, which != "Random weights")
+
+
+def batch_cost(size: int) -> tuple[np.ndarray, dict]:
+    """The labels and losses of a batch of ``size`` test digits, the same for every visitor."""
+    pick = np.random.default_rng(0).choice(len(data.x_test), size, replace=False)
+    labels = data.y_test[pick]
+    scores = network.forward(net, network.digit_inputs(data.x_test[pick]), labels).scores
+    return labels, sl.batch_losses(scores, labels)
+
+
+labels, result = batch_cost(batch)
 cost_sq, cost_ce = sl.cost(result["squared_error"]), sl.cost(result["cross_entropy"])
+other_size = 32 if batch < 24 else 4
+other_cost = sl.cost(batch_cost(other_size)[1]["cross_entropy"])
+ratio = other_cost / max(cost_ce, 1e-12)
+moves = "It grows" if ratio > 1.5 else "It shrinks" if ratio < 1 / 1.5 else \
+    "It stays about the same"
+check.task(PAGE, "batch_mean", f"Take {other_size} digits instead of {batch}: what does the "
+           "cost do?", ["It grows", "It stays about the same", "It shrinks"], moves,
+           f"It goes from {cost_ce:.3f} to {other_cost:.3f}. The cost is a mean, not a sum: "
+           "more digits give a steadier estimate of the same number, not a bigger one.",
+           try_it=(f"Take {other_size} digits", set_batch(other_size)))
 left, right = st.columns([1, 2], gap="large")
 with left:
     st.metric("Cost (mean cross-entropy)", f"{cost_ce:.4f}")
@@ -197,6 +243,7 @@ with right:
     st.plotly_chart(charts.batch_cost_chart(labels, result["cross_entropy"], cost_ce,
                                             "cross-entropy"), width="stretch",
                     key="output_cost_chart")
+check.progress(PAGE, 3)
 with st.expander("Go deeper: every digit of the batch"):
     st.metric("Cost (mean squared error)", f"{cost_sq:.4f}")
     st.dataframe({"label": labels, "guess": result["predicted"],

@@ -32,3 +32,16 @@ def _stop_test_redis():
     import backends
 
     backends.stop_redis()
+
+
+@pytest.fixture(scope="session")
+def nginx_path() -> str:
+    """Debian's nginx, for the serve command's tests; a skip without it, a failure under CI."""
+    from explainer.serve import nginx
+
+    found = nginx.find_nginx()
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but nginx is missing (apt-get install nginx)")
+        pytest.skip("nginx is not installed (apt-get install nginx)")
+    return found

@@ -61,3 +61,75 @@ def visible_controls(at) -> list[str]:
 
     walk(at._tree, False)
     return found
+
+
+def chart_keys(at) -> set[str]:
+    """The keys of the plotly charts the page shows (a keyed element's id ends with its key)."""
+    return {chart.proto.id.rsplit("-", 1)[-1] for chart in at.get("plotly_chart")}
+
+
+def task_keys(at) -> list[str]:
+    """The check-yourself tasks on the page, by their radio's key, in page order."""
+    return [radio.key for radio in at.radio if str(radio.key).startswith("check_")]
+
+
+def task_box(at, key: str):
+    """The bordered box of one check-yourself task: the block that holds its radio."""
+    def walk(node):
+        children = getattr(node, "children", None)
+        if children is None:
+            return None
+        if any(getattr(child, "key", None) == key for child in children.values()):
+            return node
+        for child in children.values():
+            found = walk(child)
+            if found is not None:
+                return found
+        return None
+
+    box = walk(at._tree)
+    if box is None:
+        raise AssertionError(f"no task {key} on the page")
+    return box
+
+
+def task_says(at, key: str) -> dict[str, list[str]]:
+    """What a task's box shows, by kind: its verdict ("success", "warning"), the answer shown by
+    Show me ("info"), and its buttons ("button": Show me, the try-it button)."""
+    found: dict[str, list[str]] = {}
+
+    def walk(node):
+        children = getattr(node, "children", None)
+        if children is not None:
+            for child in children.values():
+                walk(child)
+            return
+        kind = type(node).__name__.lower()
+        if kind in ("success", "warning", "info"):
+            found.setdefault(kind, []).append(node.value)
+        elif kind == "button":
+            found.setdefault("button", []).append(node.proto.label)
+
+    walk(task_box(at, key))
+    return found
+
+
+def answer_task(at, key: str, option):
+    """Pick ``option`` in a task (None clears it) and rerun; returns what its box then shows."""
+    at.radio(key=key).set_value(option).run()
+    assert not at.exception
+    return task_says(at, key)
+
+
+def show_me(at, key: str):
+    """Press a task's Show me; returns what its box then shows."""
+    at.button(key=f"{key}_show").click().run()
+    assert not at.exception
+    return task_says(at, key)
+
+
+def try_it(at, key: str):
+    """Press a task's try-it button (it makes the change the question is about)."""
+    at.button(key=f"{key}_try").click().run()
+    assert not at.exception
+    return at

@@ -11,11 +11,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from explainer.concepts.lessons import descent, neuron
-from explainer.concepts.lessons.backprop import init_network
-from explainer.concepts.models import dream, evaluation, inside
+from explainer.concepts.lessons import neuron
+from explainer.concepts.models import dream, evaluation
+from explainer.concepts.nn import activations, dense, parameters, softmax_loss
 from explainer.concepts.nn import activations as act
-from explainer.concepts.nn import dense, softmax_loss
+from explainer.concepts.nn.network import Network, init_network
 from explainer.training.spec import one_hot as training_one_hot
 
 EXTENDED = np.longdouble
@@ -70,27 +70,18 @@ def through_a_dense_layer(name):
                                                    np.zeros(1), name)[:, 0]
 
 
-SIGMOIDS = {"activations": act.sigmoid, "neuron": neuron.sigmoid, "inside": inside.sigmoid,
-            "inside by name": inside.ACTIVATIONS["sigmoid"],
+SIGMOIDS = {"activations": act.sigmoid,
+            "neuron by name": neuron.CELL_ACTIVATIONS["sigmoid"],
             "softplus slope": act.softplus_derivative,
             "dense layer": through_a_dense_layer("sigmoid")}
-RELUS = {"activations": act.relu, "neuron": neuron.relu, "inside": inside.relu,
+RELUS = {"activations": act.relu,
+         "neuron by name": neuron.CELL_ACTIVATIONS["ReLU"],
          "dense layer": through_a_dense_layer("relu")}
-TANHS = {"activations": act.tanh, "neuron": neuron.tanh,
-         "inside by name": inside.ACTIVATIONS["tanh"], "dense layer": through_a_dense_layer("tanh")}
-SOFTMAXES = {"activations": act.softmax, "softmax_loss": softmax_loss.softmax,
-             "inside": inside.softmax}
+TANHS = {"activations": act.tanh,
+         "gallery by name": neuron.GALLERY["tanh"], "dense layer": through_a_dense_layer("tanh")}
+SOFTMAXES = {"activations": act.softmax, "softmax_loss": softmax_loss.softmax}
 ONE_HOTS = {"activations": act.one_hot, "softmax_loss": softmax_loss.one_hot,
             "training": training_one_hot}
-
-
-def test_each_concept_is_one_function_read_from_one_place():
-    assert neuron.sigmoid is inside.sigmoid is act.sigmoid
-    assert neuron.relu is inside.relu is act.relu
-    assert softmax_loss.softmax is inside.softmax is act.softmax
-    assert softmax_loss.one_hot is training_one_hot is act.one_hot
-    assert softmax_loss.log_softmax is act.log_softmax
-    assert descent.count_weights is neuron.total_parameters
 
 
 @pytest.mark.parametrize("name", SIGMOIDS)
@@ -115,7 +106,8 @@ def test_every_tanh_matches_extended_precision(name):
 
 
 def test_leaky_relu_and_softplus():
-    np.testing.assert_array_equal(as_float(neuron.leaky_relu(GRID)), leaky_relu_reference(GRID))
+    np.testing.assert_array_equal(as_float(activations.leaky_relu(GRID)),
+                                  leaky_relu_reference(GRID))
     np.testing.assert_allclose(as_float(act.softplus(GRID)), softplus_reference(GRID),
                                rtol=1e-15, atol=1e-300)
 
@@ -159,14 +151,15 @@ def test_log_softmax_matches_extended_precision():
 
 def test_dream_objective_is_the_log_softmax_of_the_digit():
     rng = np.random.default_rng(0)
-    layer = inside.DenseLayer(rng.normal(size=(784, 5)), rng.normal(size=5), "tanh")
-    output = inside.DenseLayer(rng.normal(size=(5, 10)) * 40, rng.normal(size=10), "softmax")
-    mlp = inside.Mlp((layer,), output, 1 / 255)
+    weights, biases = [rng.normal(size=(784, 5)), rng.normal(size=(5, 10)) * 40], \
+        [rng.normal(size=5), rng.normal(size=10)]
+    net = Network(weights, biases, "tanh", input_scale=1 / 255)
     pixels = rng.uniform(0, 1, 784)
-    scores = np.tanh(pixels @ layer.weights + layer.bias) @ output.weights + output.bias
+    scores = np.tanh(pixels @ weights[0] + biases[0]) @ weights[1] + biases[1]
     for digit in range(10):
-        assert dream.mlp_objective(mlp, pixels, digit) == pytest.approx(
-            float(log_softmax_reference(scores)[digit]), rel=1e-12, abs=1e-12)
+        objective, _ = dream.mlp_gradient(net, pixels, digit)
+        assert objective == pytest.approx(float(log_softmax_reference(scores)[digit]),
+                                          rel=1e-12, abs=1e-12)
 
 
 @pytest.mark.parametrize("name", ONE_HOTS)
@@ -192,9 +185,9 @@ def parameters_by_hand(sizes) -> int:
 @pytest.mark.parametrize("sizes", SIZES)
 def test_every_parameter_count_agrees(sizes):
     expected = parameters_by_hand(sizes)
-    assert neuron.total_parameters(sizes) == expected
-    assert sum(c.total for c in neuron.parameter_counts(sizes)) == expected
-    assert descent.count_weights(sizes) == expected
+    assert parameters.total_parameters(sizes) == expected
+    assert sum(c.total for c in parameters.parameter_counts(sizes)) == expected
+    assert parameters.total_parameters(sizes) == expected
     assert init_network(sizes).n_parameters == expected
     assert parameters_by_hand((784, 512, 10)) == 407_050
 

@@ -66,7 +66,7 @@ def test_a_worker_trains_it_with_progress_then_the_cache_is_read_with_numpy(tmp_
     training = [s.fraction for s in seen if s.state == "training"]
     assert training == sorted(training)
     assert model.model.test_accuracy > 0.8 and not model.loaded_from_cache
-    assert repr(Reader.of(model.model).mlp) == "Mlp(784-512-10)"
+    assert Reader.of(model.model).mlp.sizes == (784, 512, 10)
     files = sorted(p.suffix for p in tmp_path.iterdir())
     assert files == [".json", ".keras", ".npz"]  # no temporary file left behind
     info = json.loads(next(tmp_path.glob("*.json")).read_text())

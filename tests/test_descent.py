@@ -8,38 +8,41 @@ import numpy as np
 import pytest
 
 from explainer.concepts.lessons import descent as d
+from explainer.concepts.lessons import nudging
+from explainer.concepts.nn import gradient_check, optimizers, parameters
 
 
 def test_the_walk_through_nudge_says_lower_the_weight():
-    n = d.nudge(2.5, 1.0)
-    assert n.loss_up == pytest.approx(float(d.cost(3.5)))
-    assert n.loss_down == pytest.approx(float(d.cost(1.5)))
+    n = nudging.nudge(2.5, 1.0)
+    assert n.loss_up == pytest.approx(float(nudging.cost(3.5)))
+    assert n.loss_down == pytest.approx(float(nudging.cost(1.5)))
     assert n.loss_down < n.loss_here < n.loss_up
     assert n.direction == -1
-    assert d.best_weight() < 2.5
+    assert nudging.best_weight() < 2.5
     # on the other side of the minimum the nudge points up
-    assert d.nudge(-0.5, 0.5).direction == 1
+    assert nudging.nudge(-0.5, 0.5).direction == 1
 
 
 def test_forward_pass_rows_add_up_to_the_cost():
-    rows = d.forward_pass_rows(2.5)
-    assert len(rows) == len(d.X)
-    assert np.mean([r["(y - t)^2"] for r in rows]) == pytest.approx(float(d.cost(2.5)))
-    assert rows[0]["output y"] == pytest.approx(math.log1p(math.exp(2.5 * d.X[0])))
+    rows = nudging.forward_pass_rows(2.5)
+    assert len(rows) == len(nudging.X)
+    assert np.mean([r["(y - t)^2"] for r in rows]) == pytest.approx(float(nudging.cost(2.5)))
+    assert rows[0]["output y"] == pytest.approx(math.log1p(math.exp(2.5 * nudging.X[0])))
 
 
 def test_exact_derivatives_match_independent_nudges():
     for w in (-2.0, 0.3, 1.0, 2.5, 4.0):
         h = 1e-6
-        assert d.cost_derivative(w) == pytest.approx(
-            (d.cost(w + h) - d.cost(w - h)) / (2 * h), rel=1e-6)
-        assert d.cost_second_derivative(w) == pytest.approx(
-            (d.cost_derivative(w + h) - d.cost_derivative(w - h)) / (2 * h), rel=1e-5)
-    assert d.cost_derivative(d.best_weight()) == pytest.approx(0.0, abs=1e-9)
+        assert nudging.cost_derivative(w) == pytest.approx(
+            (nudging.cost(w + h) - nudging.cost(w - h)) / (2 * h), rel=1e-6)
+        assert nudging.cost_second_derivative(w) == pytest.approx(
+            (nudging.cost_derivative(w + h) - nudging.cost_derivative(w - h)) / (2 * h), rel=1e-5)
+    assert nudging.cost_derivative(nudging.best_weight()) == pytest.approx(0.0, abs=1e-9)
 
 
 def test_the_nudge_estimate_converges_to_the_derivative():
-    rows = d.derivative_table(d.cost, d.cost_derivative, 2.5, [1.0, 0.1, 0.01, 1e-3])
+    rows = nudging.derivative_table(nudging.cost, nudging.cost_derivative, 2.5,
+                                    [1.0, 0.1, 0.01, 1e-3])
     errors = [r["centred error"] for r in rows]
     # centred: error shrinks like h^2 (100x per decade); one-sided only like h (10x)
     for big, small in zip(errors, errors[1:]):
@@ -52,12 +55,12 @@ def test_the_nudge_estimate_converges_to_the_derivative():
 
 def test_rounding_error_takes_over_for_tiny_nudges():
     steps = 10.0 ** -np.arange(0, 15)
-    rows = d.derivative_table(d.cost, d.cost_derivative, 2.5, steps)
-    best = d.best_step(rows)
+    rows = nudging.derivative_table(nudging.cost, nudging.cost_derivative, 2.5, steps)
+    best = nudging.best_step(rows)
     assert 1e-7 <= best <= 1e-3
     assert rows[-1]["centred error"] > 1000 * min(r["centred error"] for r in rows)
     with pytest.raises(ValueError):
-        d.centred_difference(d.cost, 2.5, 0.0)
+        nudging.centred_difference(nudging.cost, 2.5, 0.0)
 
 
 def quadratic(w):
@@ -86,32 +89,33 @@ def test_gradient_descent_diverges_with_a_rate_too_high():
 
 @pytest.mark.parametrize("name", list(d.LEARNING_RATES))
 def test_the_named_learning_rates_do_what_their_names_say(name):
-    run = d.descend_1d(d.START_W, d.LEARNING_RATES[name], 60)
-    assert d.describe_run(run, d.best_weight()) == name
+    run = d.descend_1d(nudging.START_W, d.LEARNING_RATES[name], 60)
+    assert d.describe_run(run, nudging.best_weight()) == name
 
 
 def test_a_huge_learning_rate_ends_as_diverged_without_overflow_warnings():
     with np.errstate(all="raise"):
-        run = d.descend_1d(d.START_W, 1e6, 100)
+        run = d.descend_1d(nudging.START_W, 1e6, 100)
     assert run.status == "diverged" and len(run.weights) >= 1
 
 
 def test_first_steps_of_the_optimizers_by_hand():
     g = np.array([2.0, -0.5])
     w = np.array([1.0, 1.0])
-    (sgd,) = d.GradientDescent(0.1).step([w], [g])
+    (sgd,) = optimizers.GradientDescent(0.1).step([w], [g])
     assert sgd == pytest.approx([0.8, 1.05])
-    momentum = d.Momentum(0.1)
+    momentum = optimizers.Momentum(0.1)
     momentum.step([w], [g])
     (second,) = momentum.step([w], [g])  # velocity 0.9 * (-0.1 g) - 0.1 g = -0.19 g
     assert second == pytest.approx(w - 0.19 * g)
-    (rms,) = d.RMSprop(0.01).step([w], [g])  # mean square 0.1 g^2: step lr * g / sqrt(0.1 g^2)
+    # mean square 0.1 g^2: step lr * g / sqrt(0.1 g^2)
+    (rms,) = optimizers.RMSprop(0.01).step([w], [g])
     assert rms == pytest.approx(w - 0.01 * g / np.sqrt(0.1 * g**2 + 1e-7))
-    (adam,) = d.Adam(0.01).step([w], [g])  # bias-corrected: first step is lr * sign(g)
+    (adam,) = optimizers.Adam(0.01).step([w], [g])  # bias-corrected: first step is lr * sign(g)
     assert adam == pytest.approx(w - 0.01 * np.sign(g), rel=1e-6)
     assert w.tolist() == [1.0, 1.0]  # inputs untouched
     with pytest.raises(ValueError):
-        d.make_optimizer("nope", 0.1)
+        optimizers.make_optimizer("nope", 0.1)
 
 
 @pytest.mark.parametrize("surface", list(d.SURFACES))
@@ -134,6 +138,6 @@ def test_momentum_beats_plain_descent_along_the_valley_and_big_rates_diverge():
 
 
 def test_weight_counts():
-    assert d.count_weights([784, 512, 10]) == 407_050
-    assert d.nudge_forward_passes([784, 512, 10]) == 814_100
-    assert d.count_weights([784, 32, 10]) == 25_450
+    assert parameters.total_parameters([784, 512, 10]) == 407_050
+    assert gradient_check.nudge_forward_passes([784, 512, 10]) == 814_100
+    assert parameters.total_parameters([784, 32, 10]) == 25_450

@@ -181,9 +181,10 @@ def test_an_experiment_reports_its_own_accuracy(sample):
     experiment = ex.BY_ID["no-scaling"]
     trained = train_once(experiment.config.with_changes(epochs=1), sample)
     result = ex.result_from_trained(experiment, trained, sample)
-    from explainer.concepts.models.inside import forward, mlp_from_weights
+    from explainer.concepts.models.inside import forward
+    from explainer.concepts.nn.network import Network
 
-    network = mlp_from_weights(trained.weights, ["relu"], trained.config.input_scale)
+    network = Network.from_keras(trained.weights, "relu", trained.config.input_scale)
     predicted = forward(network, sample.x_test).probabilities.argmax(axis=1)  # raw 0-255 inputs
     assert result.test_accuracy == pytest.approx(np.mean(predicted == sample.y_test), abs=1e-9)
     assert result.epochs == 1 and len(result.epoch_accuracy) == 1

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from explainer.concepts.lessons import neuron
+from explainer.concepts.nn import activations, parameters
 
 
 def test_worked_example_gives_0_827():
@@ -27,16 +28,16 @@ def test_bias_is_a_threshold_for_relu():
 
 
 def test_activations_on_known_values():
-    assert neuron.relu(-3) == 0
-    assert neuron.relu(2.5) == 2.5
-    assert neuron.sigmoid(0.0) == pytest.approx(0.5)
-    assert neuron.sigmoid(2.0) == pytest.approx(1 / (1 + np.exp(-2.0)))
-    assert neuron.leaky_relu(-2.0) == pytest.approx(-0.2)
-    assert neuron.tanh(1.0) == pytest.approx(np.tanh(1.0))
+    assert activations.relu(-3) == 0
+    assert activations.relu(2.5) == 2.5
+    assert activations.sigmoid(0.0) == pytest.approx(0.5)
+    assert activations.sigmoid(2.0) == pytest.approx(1 / (1 + np.exp(-2.0)))
+    assert activations.leaky_relu(-2.0) == pytest.approx(-0.2)
+    assert activations.tanh(1.0) == pytest.approx(np.tanh(1.0))
     # extreme sums: no overflow, no NaN
     with np.errstate(over="raise", invalid="raise", divide="raise"):
-        assert neuron.sigmoid(-1000.0) == 0.0
-        assert neuron.sigmoid(1000.0) == 1.0
+        assert activations.sigmoid(-1000.0) == 0.0
+        assert activations.sigmoid(1000.0) == 1.0
     with pytest.raises(ValueError):
         neuron.activate("softplus", 1.0)
 
@@ -57,20 +58,20 @@ def test_mismatched_inputs_and_weights_are_refused():
 
 
 def test_parameter_table_of_784_512_10():
-    hidden, output = neuron.parameter_counts([784, 512, 10])
+    hidden, output = parameters.parameter_counts([784, 512, 10])
     assert (hidden.weights, hidden.biases, hidden.total) == (401_408, 512, 401_920)
     assert (output.weights, output.biases, output.total) == (5_120, 10, 5_130)
-    assert neuron.total_parameters([784, 512, 10]) == 407_050
+    assert parameters.total_parameters([784, 512, 10]) == 407_050
 
 
 def test_parameter_counts_follow_the_sizes():
-    assert neuron.total_parameters([784, 1, 10]) == 784 + 1 + 10 + 10
-    assert neuron.total_parameters([784, 2048, 10]) == 784 * 2048 + 2048 + 2048 * 10 + 10
-    two = neuron.parameter_counts([784, 512, 256, 10])
+    assert parameters.total_parameters([784, 1, 10]) == 784 + 1 + 10 + 10
+    assert parameters.total_parameters([784, 2048, 10]) == 784 * 2048 + 2048 + 2048 * 10 + 10
+    two = parameters.parameter_counts([784, 512, 256, 10])
     assert [c.name.split(" (")[0] for c in two] == ["Hidden 1", "Hidden 2", "Output"]
     assert sum(c.total for c in two) == 401_920 + 512 * 256 + 256 + 2_570
     with pytest.raises(ValueError):
-        neuron.parameter_counts([784, 0, 10])
+        parameters.parameter_counts([784, 0, 10])
 
 
 def test_short_numbers():

@@ -7,13 +7,24 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import ROOT, open_page, open_with_link, visible_controls
+from helpers import (
+    ROOT,
+    answer_task,
+    chart_keys,
+    open_page,
+    open_with_link,
+    show_me,
+    task_keys,
+    try_it,
+    visible_controls,
+)
 from PIL import Image
 
-from explainer.concepts.lessons import curves, templates
+from explainer.concepts.lessons import lines, relu_chain, templates
 from explainer.content import journey
 from explainer.data.mnist import load_sample
 
@@ -28,16 +39,11 @@ def texts(at) -> str:
 
 
 def answer(at, page: str, task: str, choice: str) -> str:
-    """Pick ``choice`` in a check-yourself task; the verdict the page then shows."""
-    key = f"check_{page}_{task}"
-    at.radio(key=key).set_value(choice).run()
-    after = False
-    for node in at.main.children.values():  # the verdict is the next alert after the radio
-        if getattr(node, "key", None) == key:
-            after = True
-        elif after and type(node).__name__ in ("Success", "Warning"):
-            return node.value
-    raise AssertionError(f"no verdict after {key}")
+    """Pick ``choice`` in a check-yourself task; the verdict the page then shows in its box."""
+    said = answer_task(at, f"check_{Path(page).stem}_{task}", choice)
+    verdicts = said.get("success", []) + said.get("warning", [])
+    assert len(verdicts) == 1, said
+    return verdicts[0]
 
 
 def done_count(at) -> str:
@@ -55,7 +61,9 @@ def test_a_building_page_opens_with_its_idea_few_controls_and_more_behind_go_dee
     controls = visible_controls(at)
     assert 1 <= len(controls) <= 6, controls
     assert any(e.label.startswith("Go deeper") for e in at.expander)
-    assert "Check yourself: 0 of 3 done" in done_count(at)
+    tasks = len(task_keys(at))
+    assert 2 <= tasks <= 3
+    assert f"Check yourself: 0 of {tasks} done" in done_count(at)
 
 
 # ---- Neurons and layers ------------------------------------------------------------------------
@@ -71,7 +79,14 @@ def test_neurons_shows_the_worked_example():
     assert at.code[0].value.endswith("output       = 0.827 (no activation)")
     assert metric(at, "Numbers to learn in the 784-512-10 network") == "407,050"
     assert "*inspired by* the brain's neurons" in texts(at)
+    intro = at.markdown[0].value
+    assert intro.index("inspired by") < intro.index("on or off")  # the brain cell's on/off
     assert "is called **deep**" in texts(at)
+    assert "neurons_deep_chart" in chart_keys(at)  # "deep" is drawn: two hidden layers
+    deep = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
+                if c.proto.id.endswith("neurons_deep_chart"))
+    names = [a["text"] for a in deep["layout"]["annotations"]]
+    assert sum(n.startswith("<b>hidden") for n in names) == 2
 
 
 def test_neurons_edits_weights_bias_and_activation():
@@ -111,7 +126,7 @@ def test_neurons_extreme_values_give_a_page_not_an_exception():
     assert "= 100 + -100 = 0" in at.code[0].value
     at.radio(key="activation").set_value("sigmoid").run()
     assert at.code[0].value.endswith(f"= {1 / (1 + np.exp(10.0)):.4g}")
-    assert len(at.get("plotly_chart")) == 4
+    assert len(at.get("plotly_chart")) == 5
 
 
 def test_neurons_parameter_table_names_the_output_layer_and_follows_the_sizes():
@@ -141,15 +156,26 @@ def test_neurons_shows_a_real_digit_from_the_sample():
 
 def test_neurons_tasks_judge_the_guess_and_follow_the_settings():
     at = open_page(NEURONS)
-    verdict = answer(at, NEURONS, "fire", "No, it stays at 0")  # 0.827 > 0: it fires
-    assert verdict.startswith("Not quite: the answer is **Yes, it fires**")
-    assert "the total is 0.827" in verdict
+    verdict = answer(at, NEURONS, "threshold", "-0.173")
+    assert verdict.startswith("Not quite: the answer is **0**")
     assert "0 of 3 done" in done_count(at)
-    at.number_input(key="bias").set_value(-1.0).run()  # now 0.827 - 1 < 0: the answer flips
-    verdict = answer(at, NEURONS, "fire", "No, it stays at 0")
-    assert verdict.startswith("Right.") and "the total is -0.173" in verdict
-    assert answer(at, NEURONS, "weights", "784").startswith("Right. One per input")
-    assert answer(at, NEURONS, "threshold", "2").startswith("Not quite: the answer is **-2**")
+    try_it(at, "check_neurons_threshold")  # the worked example, ReLU, bias -1
+    assert at.radio(key="activation").value == "ReLU" and at.number_input(key="bias").value == -1
+    assert "max(0, -0.173) = 0" in at.code[0].value
+    # adding 1 to input 1 with ReLU and bias -1: which cells change? computed by hand
+    weights = np.array([[0.612, 0.215], [-0.48, 0.905], [0.333, -0.71]])
+    biases = np.array([-1.0, 0.1, -0.2])
+
+    def layer(x1):
+        return np.maximum(0, weights @ np.array([x1, 1.0]) + biases)
+
+    changed = int(np.sum(layer(2.0) != layer(1.0)))
+    assert answer(at, NEURONS, "layer", str(changed)).startswith("Right.")
+    try_it(at, "check_neurons_layer")
+    assert at.number_input(key="input1").value == 2.0
+    assert answer(at, NEURONS, "double", "About double").startswith("Right.")
+    try_it(at, "check_neurons_double")
+    assert metric(at, "Numbers to learn in the 784-1024-10") == f"{784 * 1024 + 1024 + 10250:,}"
     assert "2 of 3 done" in done_count(at)
 
 
@@ -176,8 +202,8 @@ def test_nonlinearity_steps_move_the_line_to_the_best_one():
     at = open_page(NONLIN)
     assert not at.exception
     at.slider(key="nonlin_steps").set_value(200).run()
-    x, y = curves.line_points(noise=0.4)
-    assert metric(at, "The learned line") == curves.line_equation(*curves.fit_line(x, y))
+    x, y = lines.line_points(noise=0.4)
+    assert metric(at, "The learned line") == lines.line_equation(*lines.fit_line(x, y))
     at.slider(key="nonlin_steps").set_value(0).run()
     assert metric(at, "The learned line") == "y = 0.000 x + 0.000"
     words = texts(at).lower()
@@ -199,8 +225,8 @@ def test_nonlinearity_the_fit_panel_is_filled_before_any_click():
     at = open_page(NONLIN)
     charts = {c.proto.id: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
     animation = next(spec for spec in charts.values() if spec.get("frames"))
-    x, y = curves.target_curve("sine wave")
-    fit = curves.fit_relu_chain(x, y, 3)
+    x, y = lines.target_curve("sine wave")
+    fit = relu_chain.fit_relu_chain(x, y, 3)
     assert len(animation["frames"]) == len(fit.snapshots) + 1  # your chain, then the fit
     titles = " ".join(frame["layout"]["title"]["text"] for frame in animation["frames"])
     assert "a new bend placed" in titles and "small steps" in titles
@@ -216,8 +242,8 @@ def test_nonlinearity_fit_for_me_fills_the_sliders():
     assert not at.exception
     after = float(metric(at, "Error of your chain"))
     assert after < 0.01 < before
-    x, y = curves.target_curve("sine wave")
-    fit = curves.fit_relu_chain(x, y, 8)
+    x, y = lines.target_curve("sine wave")
+    fit = relu_chain.fit_relu_chain(x, y, 8)
     assert after == pytest.approx(fit.error, abs=1e-4)
     assert at.slider(key="nonlin_w7").value == pytest.approx(fit.chain.weights[7])
     assert "the sliders now hold the result" in texts(at)
@@ -241,26 +267,38 @@ def test_nonlinearity_odd_settings_give_messages():
 
 def test_nonlinearity_tasks_follow_the_page_and_its_settings():
     at = open_page(NONLIN)
-    x, y = curves.target_curve("sine wave")
-    errors = curves.errors_by_units(x, y)
-    verdict = answer(at, NONLIN, "beat", "Yes")  # 3 units beat the line on the sine
-    assert verdict.startswith("Right.") and f"error of {errors[3]:.4f} with 3 units" in verdict
-    at.slider(key="units").set_value(0).run()  # no bend: a flat line, no better
-    verdict = answer(at, NONLIN, "beat", "Yes")
-    assert verdict.startswith("Not quite: the answer is **No**")
-    x, y = curves.target_curve("|x|")
-    abs_errors = curves.errors_by_units(x, y)
+    x, y = lines.target_curve("|x|")
+    abs_errors = relu_chain.errors_by_units(x, y)
     assert abs_errors[2] < 1e-3 < abs_errors[1]  # two ramps make |x|
     verdict = answer(at, NONLIN, "abs", "1")
     assert verdict.startswith("Not quite: the answer is **2**")
-    assert answer(at, NONLIN, "stack", "A straight line").startswith("Right.")
-    assert "2 of 3 done" in done_count(at)  # "beat" was right once: it stays done
+    assert answer(at, NONLIN, "relu", "A line with a bend").startswith("Right.")
+    try_it(at, "check_nonlinearity_relu")
+    assert at.checkbox(key="nonlin_relu_between").value
+    x_dots, y_dots = lines.line_points(noise=0.4)
+    w, b = lines.fit_line(x_dots, y_dots)
+    assert lines.mse(w * x_dots + b, y_dots) > 0.01  # noisy dots: no line hits them all
+    assert answer(at, NONLIN, "noise", "No").startswith("Right.")
+    try_it(at, "check_nonlinearity_noise")
+    assert at.slider(key="nonlin_steps").value == 200
+    assert "2 of 3 done" in done_count(at)
+
+
+def test_nonlinearity_units_chart_waits_for_the_abs_guess_on_abs():
+    at = open_page(NONLIN)
+    assert "nonlin_units_chart" in chart_keys(at)  # the sine wave's chart does not tell
+    at.radio(key="target").set_value("|x|").run()
+    assert "nonlin_units_chart" not in chart_keys(at)
+    show_me(at, "check_nonlinearity_abs")
+    assert "nonlin_units_chart" in chart_keys(at)
 
 
 def test_nonlinearity_settings_come_back_from_a_link():
     at = open_with_link(NONLIN, {"target": "|x|", "units": "5"})
     assert not at.exception
     assert at.radio(key="target").value == "|x|" and at.slider(key="units").value == 5
+    assert "With 5 units it reaches" not in texts(at)  # on |x| it would answer the task
+    show_me(at, "check_nonlinearity_abs")
     assert "With 5 units it reaches" in texts(at)
     at = open_with_link(NONLIN, {"target": "spiral", "units": "40"})
     assert at.radio(key="target").value == "sine wave" and at.slider(key="units").value == 3
@@ -298,7 +336,10 @@ def test_patterns_scores_a_sample_digit():
     digit = sample.x_train[np.flatnonzero(sample.y_train == 1)[1]]
     expected = templates.score(digit, templates.vertical_line())
     assert metric(at, "Score") == f"{expected:.1f}"
+    said = show_me(at, "check_patterns_top")
+    assert said["info"][0].startswith("The answer: **1**")
     assert "ranks **1s** and **7s** highest and **0s** lowest" in texts(at)
+    assert "0 of 2 done" in done_count(at)  # shown, not answered: not counted
     at.selectbox(key="digit").set_value(0).run()
     at.selectbox(key="template").set_value("loop").run()
     digit = sample.x_train[np.flatnonzero(sample.y_train == 0)[1]]
@@ -344,18 +385,23 @@ def test_patterns_own_template_painted_on_a_canvas():
 def test_patterns_tasks_follow_the_template_and_the_off_pattern_value():
     at = open_page(PATTERNS)
     sample = load_sample()
-    means = templates.class_mean_scores(sample.x_train, sample.y_train, templates.loop())
+    assert "patterns_rank_chart" not in chart_keys(at)  # the ranking waits for the guess
+    assert "ranks **" not in texts(at)
     verdict = answer(at, PATTERNS, "top", "0")  # the vertical line likes 1s best
     assert verdict.startswith("Not quite: the answer is **1**")
+    assert "patterns_rank_chart" in chart_keys(at) and "ranks **1s**" in texts(at)
     at.selectbox(key="template").set_value("loop").run()
-    verdict = answer(at, PATTERNS, "top", str(int(np.argmax(means))))
-    assert verdict.startswith("Right.")
-    assert answer(at, PATTERNS, "cost", "It goes down").startswith("Right.")
-    at.slider(key="patterns_low").set_value(0.0).run()
-    assert answer(at, PATTERNS, "cost", "It goes down").startswith(
-        "Not quite: the answer is **It stays the same**")
-    assert answer(at, PATTERNS, "cells", "512").startswith("Right.")
-    assert "3 of 3 done" in done_count(at)  # a task once answered right stays done
+    means = templates.class_mean_scores(sample.x_train, sample.y_train, templates.loop())
+    assert answer(at, PATTERNS, "top", str(int(np.argmax(means)))).startswith("Right.")
+    digit = sample.x_train[np.flatnonzero(sample.y_train == 1)[1]]
+    now = templates.score(digit, templates.loop())
+    free = templates.score(digit, templates.loop(low=0.0))
+    assert free > now  # ink off the pattern costs nothing at 0
+    assert answer(at, PATTERNS, "off_value", "It goes up").startswith("Right.")
+    try_it(at, "check_patterns_off_value")
+    assert at.slider(key="patterns_low").value == 0.0
+    assert metric(at, "Score") == f"{free:.1f}"
+    assert "2 of 2 done" in done_count(at)
 
 
 def test_patterns_settings_come_back_from_a_link():

@@ -18,6 +18,15 @@ def test_home_shows_the_journey_with_links():
             assert section in shown
 
 
+def test_home_says_what_the_walk_through_is_before_any_page_leans_on_it():
+    at = open_page("pages/home.py")
+    line = next(c.value for c in at.caption if "the walk-through" in c.value)
+    for part in ("blog post", "talk", "page by page", "Chollet", "Deep Learning with Python"):
+        assert part in line, part
+    captions = [c.value for c in at.caption]
+    assert captions.index(line) == 0  # said once, first, under the app's idea
+
+
 def test_glossary_lists_every_term_and_filters():
     at = open_page("pages/glossary.py")
     assert not at.exception

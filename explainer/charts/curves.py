@@ -15,7 +15,8 @@ from plotly.subplots import make_subplots
 
 from explainer.charts import style
 from explainer.charts.memo import remembered
-from explainer.concepts.lessons import curves, neuron
+from explainer.concepts.lessons import lines, neuron
+from explainer.concepts.lessons.relu_chain import ReluChain
 
 
 def finite_range(values, pad: float = 0.1, limit: float = 1e6) -> list[float]:
@@ -40,13 +41,13 @@ def _dots(x, y, name: str, size: int = 6) -> go.Scatter:
 @remembered()
 def line_fit(x, y, w: float, b: float, best: tuple[float, float] | None = None) -> go.Figure:
     """Grey training dots, the green line learned so far and, dotted, the best line there is."""
-    grid = np.linspace(*curves.DOMAIN, 50)
+    grid = np.linspace(*lines.DOMAIN, 50)
     fig = go.Figure(_dots(x, y, "training dots (x, y)", size=8))
     if best is not None:
         fig.add_scatter(x=grid, y=best[0] * grid + best[1], mode="lines", name="best line",
                         line=dict(color=style.FAINT, dash="dot", width=2))
     fig.add_scatter(x=grid, y=w * grid + b, mode="lines",
-                    name=f"learned so far: {curves.line_equation(w, b)}",
+                    name=f"learned so far: {lines.line_equation(w, b)}",
                     line=dict(color=style.MODEL, width=3))
     return style.tidy(fig, 330, xaxis_title="x", yaxis_title="y",
                       yaxis_range=finite_range(np.concatenate([np.asarray(y), w * grid + b])))
@@ -65,15 +66,15 @@ def stacked_lines(x, layers: Sequence[tuple[float, float]], relu_between: bool,
         if relu_between:
             h = np.maximum(0.0, h)
         fig.add_scatter(x=x, y=h, mode="lines", name=f"after layer {i + 1}",
-                        line=dict(color=style.SERIES[1 + i % 3], width=1.5, dash="dot"))
-    stacked = curves.apply_stack(layers, x, relu_between)
+                        line=dict(color=style.category_colour(1 + i), width=1.5, dash="dot"))
+    stacked = lines.apply_stack(layers, x, relu_between)
     fig.add_scatter(x=x, y=stacked, mode="lines", name=f"{len(layers)} layers stacked",
                     line=dict(color=style.with_alpha(style.MODEL, 0.6), width=7))
     if not relu_between:
-        weight, bias = curves.compose_linear(layers)
+        weight, bias = lines.compose_linear(layers)
         w_all, b_all = float(weight[0, 0]), float(bias[0])
         fig.add_scatter(x=x, y=w_all * np.asarray(x, dtype=float) + b_all, mode="lines",
-                        name=f"one line: {curves.line_equation(w_all, b_all)}",
+                        name=f"one line: {lines.line_equation(w_all, b_all)}",
                         line=dict(color=style.CHANGING, width=2, dash="dash"))
     ys = [stacked] + ([target[1]] if target is not None else [])
     return style.tidy(fig, 330, xaxis_title="x", yaxis_title="y",
@@ -81,7 +82,7 @@ def stacked_lines(x, layers: Sequence[tuple[float, float]], relu_between: bool,
 
 
 @remembered()
-def relu_chain(x, target, chain: curves.ReluChain, line: tuple[float, float] | None = None,
+def relu_chain(x, target, chain: ReluChain, line: tuple[float, float] | None = None,
                show_pieces: bool = True) -> go.Figure:
     """The target (grey dots), each unit's piece (thin), their sum (thick green).
 
@@ -108,7 +109,7 @@ def relu_chain(x, target, chain: curves.ReluChain, line: tuple[float, float] | N
 
 
 @remembered(8)
-def fit_animation(x, target, snapshots: Sequence[tuple[str, curves.ReluChain, float]]
+def fit_animation(x, target, snapshots: Sequence[tuple[str, ReluChain, float]]
                   ) -> go.Figure:
     """The fit, frame by frame: press Play or drag the slider."""
     x = np.asarray(x, dtype=float)
@@ -121,7 +122,7 @@ def fit_animation(x, target, snapshots: Sequence[tuple[str, curves.ReluChain, fl
                            line=dict(color=style.MODEL, width=3.5))]
 
     def caption(label, error):
-        return f"{label}: error {error:.4f}"
+        return style.wrap(f"{label}: error {error:.4f}", 40)
 
     frames = [go.Frame(data=traces(c), name=str(i), layout=dict(title_text=caption(lab, e)))
               for i, (lab, c, e) in enumerate(snapshots)]
@@ -132,17 +133,17 @@ def fit_animation(x, target, snapshots: Sequence[tuple[str, curves.ReluChain, fl
                                        transition=dict(duration=0))])
              for i in range(len(frames))]
     fig.update_layout(
-        updatemenus=[dict(type="buttons", showactive=False, x=0, y=-0.16, xanchor="left",
+        updatemenus=[dict(type="buttons", showactive=False, x=0, y=-0.14, xanchor="left",
                           yanchor="top", direction="left", buttons=[
                               dict(label="▶ Play", method="animate",
                                    args=[None, dict(frame=dict(duration=450, redraw=True),
                                                     transition=dict(duration=150),
                                                     fromcurrent=True)])])],
-        sliders=[dict(active=0, steps=steps, x=0.16, len=0.84, y=-0.12, yanchor="top",
+        sliders=[dict(active=0, steps=steps, x=0, len=1.0, y=-0.3, yanchor="top",
                       currentvalue=dict(visible=False))])
-    style.tidy(fig, 400, title=caption(first_label, first_error), xaxis_title="x",
+    style.tidy(fig, 450, title=caption(first_label, first_error), xaxis_title="x",
                yaxis_title="y", yaxis_range=finite_range(all_y))
-    fig.update_layout(margin=dict(t=40, b=110), showlegend=False, title_font_size=14)
+    fig.update_layout(margin=dict(t=60, b=150), showlegend=False, title_font_size=14)
     return fig
 
 
@@ -171,17 +172,21 @@ def errors_by_units(errors: Sequence[float], current_units: int | None = None,
 @remembered()
 def activation_gallery(names: Sequence[str] = tuple(neuron.GALLERY), reach: float = 4.0
                        ) -> go.Figure:
-    """Each activation in its own small chart, side by side, so none hides another."""
+    """Each activation in its own small chart, two a row, so none hides another on a phone."""
     z = np.linspace(-reach, reach, 401)
-    fig = make_subplots(rows=1, cols=len(names), shared_yaxes=True, horizontal_spacing=0.04,
+    columns = 2
+    rows = -(-len(names) // columns)
+    fig = make_subplots(rows=rows, cols=columns, shared_yaxes=True, horizontal_spacing=0.08,
+                        vertical_spacing=0.28,
                         subplot_titles=[f"{n}<br><sup>{neuron.FORMULAS[n]}</sup>"
                                         for n in names])
-    for col, name in enumerate(names, start=1):
-        fig.add_scatter(x=z, y=neuron.GALLERY[name](z), mode="lines", name=name, row=1, col=col,
-                        line=dict(color=style.MODEL, width=3), showlegend=False,
+    for k, name in enumerate(names):
+        row, col = k // columns + 1, k % columns + 1
+        fig.add_scatter(x=z, y=neuron.GALLERY[name](z), mode="lines", name=name, row=row,
+                        col=col, line=dict(color=style.MODEL, width=3), showlegend=False,
                         hovertemplate=f"{name}({'%{x:.2f}'}) = %{{y:.3f}}<extra></extra>")
-    style.tidy(fig, 260)
+    style.tidy(fig, 200 + 190 * rows)
     fig.update_layout(margin=dict(t=60))
-    fig.update_xaxes(title="sum + bias", zerolinecolor=style.DATA)
+    fig.update_xaxes(title="sum + bias", zerolinecolor=style.DATA, nticks=5)
     fig.update_yaxes(zerolinecolor=style.DATA)
     return fig

@@ -22,7 +22,7 @@ def cost_curve(w: np.ndarray, c: np.ndarray, title: str = "The cost for each val
                                hovertemplate="w1 = %{x:.3f}<br>cost = %{y:.4f}<extra></extra>"))
     fig.update_xaxes(title="weight w1")
     fig.update_yaxes(title="cost")
-    return style.tidy(fig, 340, title=title, margin=dict(l=10, r=10, t=60, b=10))
+    return style.tidy(fig, 360, title=title)
 
 
 @remembered()
@@ -72,7 +72,7 @@ def nudge_error_figure(rows: list[dict], chosen_h: float | None = None) -> go.Fi
     floor = 1e-17  # an error of exactly 0 has no place on a log axis
     fig = go.Figure()
     fig.add_scatter(x=h, y=[max(r["centred error"], floor) for r in rows], mode="lines+markers",
-                    name="nudge both ways (w1 ± h)", line=dict(color=style.SERIES[0]))
+                    name="nudge both ways (w1 ± h)", line=dict(color=style.category_colour(0)))
     fig.add_scatter(x=h, y=[max(r["one-sided error"], floor) for r in rows],
                     mode="lines+markers", name="nudge up only (w1 + h)",
                     line=dict(color=style.DATA, dash="dot"))
@@ -81,8 +81,7 @@ def nudge_error_figure(rows: list[dict], chosen_h: float | None = None) -> go.Fi
                       annotation_text="your h", annotation_position="top")
     fig.update_xaxes(type="log", title="nudge h", autorange="reversed", exponentformat="power")
     fig.update_yaxes(type="log", title="error of the estimate", exponentformat="power")
-    return style.tidy(fig, 340, title="Smaller h helps ... until rounding error takes over",
-                      margin=dict(l=10, r=10, t=60, b=10))
+    return style.tidy(fig, 360, title="Smaller h helps ... until rounding error takes over")
 
 
 @remembered()

@@ -14,7 +14,7 @@ from explainer.charts import style
 
 # All colour choices of this module (colour-blind safe; to be read from the shared style module).
 BASELINE_COLOUR = style.MODEL  # the walk-through's network: what the model learned, drawn thick
-CHANGE_COLOURS = style.SERIES[1:]  # each change its own line (with its own dash)
+CHANGE_COLOURS = style.CATEGORIES[1:]  # each change its own line (with its own dash)
 DASHES = ("solid", "dash", "dot", "dashdot")  # with 4 colours: 16 changes before a repeat
 TRANSPARENT = style.TRANSPARENT
 

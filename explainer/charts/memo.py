@@ -1,5 +1,9 @@
 """A chart asked for again with the same numbers is the same chart: build it once, hand it out.
 
+Which cache is for what: this one keeps a chart *builder's* last figures, keyed by the builder's
+own arguments, with no Streamlit; ``pages/shared/kept.py`` keeps a page's results that a key the
+page names stands for (a trained model and the digits in use), computed once per server.
+
 Plotly spends milliseconds of Python on every figure it builds, and a page builds its figures on
 every rerun, for every visitor; the server's time goes to everyone. Most reruns ask for a figure
 some visitor asked for before (the same digit, the same slider position), so each builder keeps

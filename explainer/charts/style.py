@@ -7,10 +7,14 @@ The convention, told to the reader once where it matters:
 - roles: grey is the data (dots, targets, inputs), green is what the model learned or answers,
   purple is the value you are changing; right and wrong carry a mark as well as a colour
   (✓ and ✗), never colour alone;
+- categories (optimizers, losses, runs): colours that are neither blue nor orange, so a line is
+  never read as a sign; each also has its name in the legend or the panel's title;
 - digits look like ink on paper: 0 is white paper, 255 is black ink, in both themes.
 
-Colours come from the Okabe-Ito palette, chosen to stay apart for colour-blind readers. Charts
-never paint their own background: they take the theme's (light or dark) through Streamlit.
+Colours come from the Okabe-Ito and Paul Tol palettes, chosen to stay apart for colour-blind
+readers. Charts never paint their own background: they take the theme's (light or dark) through
+Streamlit. Every figure must read at 360 pixels wide (a phone) as well as on a laptop: legends sit
+below the plot and long titles wrap (see ``tidy``).
 """
 
 from __future__ import annotations
@@ -24,14 +28,16 @@ NEGATIVE = "#D55E00"  # orange (vermillion)
 # Roles.
 DATA = "#999999"  # grey: what the data says (dots, target curves, input values)
 MODEL = "#009E73"  # bluish green: what the model learned, computed or answers
-CHANGING = "#CC79A7"  # reddish purple: the value you are changing right now
+CHANGING = "#AA3377"  # purple (Paul Tol's): the value you are changing right now
 RIGHT = "#56B4E9"  # sky blue, always with RIGHT_MARK
 WRONG = "#E69F00"  # amber, always with WRONG_MARK
 RIGHT_MARK = "✓"
 WRONG_MARK = "✗"
 
-# Several curves of one kind (methods, seeds, runs): distinct, in this order.
-SERIES = (MODEL, POSITIVE, CHANGING, WRONG, NEGATIVE, RIGHT, DATA, "#000000")
+# Several things of one kind (optimizers, losses, runs): distinct, in this order, and neither
+# blue nor orange, so no line reads as a sign.
+CATEGORIES = ("#117733", "#CC79A7", "#999933", "#882255")  # green, pink, olive, wine
+SERIES = CATEGORIES  # the older name
 
 # Neutral strokes that read on both a white and a dark background.
 GRID = "rgba(128, 128, 128, 0.25)"
@@ -50,7 +56,9 @@ SIGNED_SCALE = [[0.0, NEGATIVE], [0.5, NEUTRAL], [1.0, POSITIVE]]
 HOUSE_MARGIN = {"l": 10, "r": 10, "t": 30, "b": 10}  # pixels around the plot
 
 PALETTE = frozenset({POSITIVE, NEGATIVE, DATA, MODEL, CHANGING, RIGHT, WRONG, GRID, FAINT,
-                     TRANSPARENT, PAPER, INK, NEUTRAL, "#000000"})
+                     TRANSPARENT, PAPER, INK, NEUTRAL, "#000000", *CATEGORIES})
+SIGNS = frozenset({POSITIVE, NEGATIVE})  # what a category colour must never be
+TITLE_CHARACTERS = 46  # a title wraps after about this many characters: it fits 360 pixels
 
 
 def sign_colour(value: float) -> str:
@@ -69,15 +77,45 @@ def with_alpha(colour: str, alpha: float) -> str:
     return f"rgba({r}, {g}, {b}, {alpha:g})"
 
 
+def category_colour(index: int) -> str:
+    """The index-th category's colour (optimizers, losses, runs), repeating after four."""
+    return CATEGORIES[index % len(CATEGORIES)]
+
+
+def wrap(text: str, width: int = TITLE_CHARACTERS) -> str:
+    """Break a chart title into lines of at most ``width`` characters, at spaces ("<br>")."""
+    lines, line = [], ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return "<br>".join([*lines, line])
+
+
 def tidy(fig: go.Figure, height: int, **layout) -> go.Figure:
-    """The house layout: the theme's background and text, faint grid, a legend on top.
+    """The house layout: the theme's background and text, faint grid, the legend below the plot.
 
     Nothing here sets a font colour or a background: Streamlit's theme (light or dark) supplies
     them, so every chart stays readable in both. ``layout`` is applied last, as
     ``fig.update_layout`` would (a ``margin`` given there replaces the house margin's sides).
     Properties are set one by one: plotly's ``update_layout`` parses every key it is given, which
     made this function cost about twice as much on every rerun of every page.
+
+    A plain-text ``title`` is wrapped to fit a phone (the top margin grows with its lines) and
+    set at 14 points; the legend sits at the bottom of the figure, below the axis titles, where
+    it wraps instead of running into the title.
     """
+    title = layout.pop("title", None)
+    if isinstance(title, str):
+        text = wrap(title)
+        lines = text.count("<br>") + 1
+        top = max(layout.get("margin", {}).get("t", HOUSE_MARGIN["t"]), 14 + 20 * lines)
+        layout["margin"] = {**layout.get("margin", {}), "t": top}
+        title = dict(text=text, font=dict(size=14), x=0, xanchor="left", xref="paper")
+    if title is not None:
+        layout["title"] = title
     page = fig.layout
     page.height = height
     margin = page.margin
@@ -86,7 +124,8 @@ def tidy(fig: go.Figure, height: int, **layout) -> go.Figure:
     page.paper_bgcolor = TRANSPARENT
     page.plot_bgcolor = TRANSPARENT
     legend = page.legend
-    legend.orientation, legend.yanchor, legend.y, legend.x = "h", "bottom", 1.02, 0
+    legend.orientation, legend.yref, legend.yanchor, legend.y, legend.x = (
+        "h", "container", "bottom", 0, 0)
     page.hoverlabel.namelength = -1
     for axis in (*fig.select_xaxes(), *fig.select_yaxes()):
         axis.gridcolor = GRID

@@ -169,8 +169,9 @@ def digit_gallery(images: np.ndarray, labels: np.ndarray, probabilities: np.ndar
         for c in range(columns):
             i = r * columns + c
             mark = style.verdict(i < count and answers[i] == labels[i])[1]
-            titles.append(f"true {labels[i]} → {answers[i]} {mark} "
-                          f"({probabilities[i, answers[i]]:.0%})" if i < count else "")
+            # two short lines, so six titles a row stay apart even on a phone
+            titles.append(f"true {labels[i]}<br>→ {answers[i]} {mark} "
+                          f"{probabilities[i, answers[i]]:.0%}" if i < count else "")
         titles.extend([""] * columns)
     fig = make_subplots(rows=2 * rows, cols=columns, subplot_titles=titles,
                         row_heights=[0.6, 0.4] * rows, vertical_spacing=0.14 / rows,
@@ -190,7 +191,7 @@ def digit_gallery(images: np.ndarray, labels: np.ndarray, probabilities: np.ndar
         fig.update_xaxes(visible=False, row=2 * r + 1, col=c + 1)
         fig.update_yaxes(range=[0, 1], visible=False, row=2 * r + 2, col=c + 1)
         fig.update_xaxes(visible=False, row=2 * r + 2, col=c + 1)  # hover names the digits
-    fig.update_annotations(font_size=12)
+    fig.update_annotations(font_size=11)
     return _tidy(fig, 40 + 250 * rows)
 
 

@@ -29,8 +29,9 @@ TERMS = (
          "pages/backprop.py"),
     Term("Loss", "How wrong the network is on one example, e.g. the squared difference between "
          "its 10 probabilities and the correct answer.", "pages/output_loss.py"),
-    Term("Cost", "The loss averaged over the whole training set: the single number that training "
-         "drives down.", "pages/output_loss.py"),
+    Term("Cost", "The mean loss over the training set: the single number training drives down. "
+         "Each step estimates it on a batch, as the mean loss over the batch.",
+         "pages/output_loss.py"),
     Term("Backward propagation", "Walking back from the loss through the layers with the chain "
          "rule, to get every weight's slope in one backward pass.", "pages/backprop.py"),
     Term("Cross-entropy", "The loss the Keras code trains with: minus the log of the "

@@ -1,141 +1,148 @@
-"""nginx in front of the servers: sticky by a cookie it sets itself, never by the visitor's address.
+"""nginx in front of the Streamlit servers: its configuration, written from a template.
 
-Streamlit keeps a session's state, its uploads and its media files in the process that made
-them, so every request of a tab must reach the same server. A classroom shares one address, so
-the key is a cookie, ``explainer_server``, naming the server that answered last: a request goes
-to the server its cookie names; without the cookie, or when that server does not answer, it goes
-to whichever server has the fewest connections, and that server's reply sets the cookie to its
-own name. So a server restarted after a crash does not pull back the visitors who moved away
-while it was down: their cookies now name their new server.
-
-The configuration is written into a folder of its own (``nginx -p DIR -c FILE``) with every path
-nginx writes inside it: no root needed, no system configuration touched. Run as root, nginx's
-workers run as ``nobody``, so the folder's temporary paths are made theirs.
+The template (``nginx.conf.template`` beside this file) holds the whole design, the stickiness
+included; this module fills in the servers' ports, the address to listen on and the certificate,
+and points every file nginx writes (pid, error log, temporary files) into one folder, so nginx
+runs from ``nginx -c FILE -p FOLDER`` without root and without touching the system's
+configuration.
 """
 
 from __future__ import annotations
 
+import grp
 import os
 import pwd
+import re
 import shutil
-import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
-COOKIE = "explainer_server"
-UPLOAD_MB = 6  # the app takes 5 MB uploads (.streamlit/config.toml), plus the form around them
-
-TEMPLATE = """\
-daemon off;
-master_process on;
-worker_processes 1;
-pid {folder}/nginx.pid;
-error_log {folder}/error.log warn;
-events {{ worker_connections 4096; }}
-
-http {{
-    access_log off;
-    client_body_temp_path {folder}/temp/body;
-    proxy_temp_path {folder}/temp/proxy;
-    fastcgi_temp_path {folder}/temp/fastcgi;
-    uwsgi_temp_path {folder}/temp/uwsgi;
-    scgi_temp_path {folder}/temp/scgi;
-    client_max_body_size {upload_mb}m;
-    client_body_buffer_size {upload_mb}m;
-
-    map $http_upgrade $connection_upgrade {{ default upgrade; "" ""; }}
-    # the server a visitor's cookie names, as an address; else any server
-    map $cookie_{cookie} $explainer_chosen {{
-{chosen}
-        default explainer_any;
-    }}
-    # the server that answered (the last one tried), and the cookie naming it
-    map $upstream_addr $explainer_served {{
-{served}
-        default "";
-    }}
-    map $explainer_served $explainer_cookie {{
-        "" "";
-        default "{cookie}=$explainer_served; Path=/; HttpOnly; SameSite=Lax{secure}";
-    }}
-
-    upstream explainer_any {{
-        least_conn;
-{servers}
-    }}
-
-    server {{
-        listen {listen}{ssl};
-{certificates}
-        server_name _;
-
-        proxy_http_version 1.1;
-        proxy_set_header Host $host;
-        proxy_set_header Upgrade $http_upgrade;
-        proxy_set_header Connection $connection_upgrade;
-        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-        proxy_set_header X-Forwarded-Proto $scheme;
-        proxy_read_timeout 1h;
-        proxy_send_timeout 1h;
-        proxy_connect_timeout 2s;
-        proxy_buffering off;
-        proxy_request_buffering off;
-        add_header Set-Cookie $explainer_cookie always;
-
-        location / {{
-            error_page 502 504 = @any;  # the named server is down: any other
-            proxy_pass http://$explainer_chosen;
-        }}
-        location @any {{
-            proxy_pass http://explainer_any;
-        }}
-    }}
-}}
-"""
+TEMPLATE = Path(__file__).with_name("nginx.conf.template")
+COOKIE = "explainer_route"
+NGINX_PATHS = ("/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/local/nginx/sbin/nginx")
+ERROR_LOG = "nginx-error.log"
+TEMP_FOLDERS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+_PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 
 
-def server_name(index: int) -> str:
-    return f"s{index}"
+@dataclass(frozen=True)
+class Backend:
+    """One Streamlit server as nginx sees it: its name in the route cookie and its port."""
+
+    name: str  # "s1", "s2"...
+    port: int
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
 
 
-def config(folder: Path, listen: str, ports: list[int], cert: str = "", key: str = "") -> str:
-    """The configuration for servers on 127.0.0.1 at ``ports``, nginx listening on ``listen``."""
-    chosen = "\n".join(f'        {server_name(i)} "127.0.0.1:{port}";'
-                       for i, port in enumerate(ports))
-    served = "\n".join(f'        "~127\\.0\\.0\\.1:{port}$" {server_name(i)};'
-                       for i, port in enumerate(ports))
-    servers = "\n".join(f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;"
-                        for port in ports)
-    certificates = (f"        ssl_certificate {cert};\n        ssl_certificate_key {key};"
-                    if cert else "")
-    return TEMPLATE.format(folder=folder, cookie=COOKIE, upload_mb=UPLOAD_MB, chosen=chosen,
-                           served=served, servers=servers, listen=listen,
-                           ssl=" ssl" if cert else "", certificates=certificates,
-                           secure="; Secure" if cert else "")
+@dataclass(frozen=True)
+class Tls:
+    """A certificate and its private key, both PEM files."""
+
+    cert: Path
+    key: Path
 
 
-def nginx_binary() -> str | None:
-    return shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists()
-                                     else None)
+def find_nginx() -> str | None:
+    """Debian's nginx (``apt-get install nginx``), or one on the PATH."""
+    for candidate in (*NGINX_PATHS, shutil.which("nginx")):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
 
 
-def start(folder: Path, listen: str, ports: list[int], cert: str = "",
-          key: str = "") -> subprocess.Popen:
-    """Write the configuration into ``folder`` and start nginx in the foreground."""
-    binary = nginx_binary()
-    if binary is None:
-        raise FileNotFoundError("nginx is not installed (Debian: apt-get install nginx)")
-    temp = folder / "temp"
-    for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (temp / name).mkdir(parents=True, exist_ok=True)
-    if os.geteuid() == 0:  # its workers run as nobody: their temporary files must be theirs
-        nobody = pwd.getpwnam("nobody")
-        for path in (temp, *temp.iterdir()):
-            os.chown(path, nobody.pw_uid, nobody.pw_gid)
+def worker_user() -> str:
+    """The ``user`` line: as root, nginx's worker runs as nobody; otherwise as whoever runs it."""
+    if os.geteuid() != 0:
+        return ""
+    try:
+        pwd.getpwnam("nobody")
+    except KeyError:
+        return ""
+    group = next((name for name in ("nogroup", "nobody") if _group_exists(name)), None)
+    return f"user nobody {group};\n" if group else "user nobody;\n"
+
+
+def _group_exists(name: str) -> bool:
+    try:
+        grp.getgrnam(name)
+    except KeyError:
+        return False
+    return True
+
+
+def render(backends: list[Backend], listen: str, folder: Path, tls: Tls | None = None,
+           error_log: Path | None = None) -> str:
+    """The configuration text for these servers, listening on ``listen`` ("0.0.0.0:8500");
+    nginx's errors go to ``error_log`` (default: in ``folder``)."""
+    if not backends:
+        raise ValueError("nginx needs at least one server behind it")
+    secure = "; Secure" if tls else ""
+    values = {
+        "user": worker_user(),
+        "folder": str(folder),
+        "error_log": str(error_log or folder / ERROR_LOG),
+        "listen": f"{listen} ssl" if tls else listen,
+        "home_by_cookie": "\n".join(
+            f'        "~^{b.name}\\.[0-9a-f]{{32}}$" {b.name};' for b in backends),
+        "cookie_by_answer": "\n".join(
+            f'        "~(^|[ ,:]){re.escape(b.address)}$" '
+            f'"{COOKIE}={b.name}.$route_visitor; Path=/; HttpOnly; SameSite=Lax{secure}";'
+            for b in backends),
+        "servers": "\n".join(f"        server {b.address} max_fails=1 fail_timeout=10s;"
+                             for b in backends),
+        "home_upstreams": "\n".join(f"    upstream {b.name} {{\n        server {b.address};\n    }}"
+                                    for b in backends),
+        "tls": _tls_lines(tls),
+    }
+    return fill(TEMPLATE.read_text(), values)
+
+
+def _tls_lines(tls: Tls | None) -> str:
+    if tls is None:
+        return ""
+    return "\n".join([
+        f"        ssl_certificate {Path(tls.cert).resolve()};",
+        f"        ssl_certificate_key {Path(tls.key).resolve()};",
+        "        ssl_protocols TLSv1.2 TLSv1.3;",
+        "        ssl_session_cache shared:tls:1m;",
+        "        # http:// typed for this port: send the browser to https://",
+        "        error_page 497 =301 https://$http_host$request_uri;",
+    ])
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    """Replace each ``{{name}}``; a name without a value is an error, not an empty line."""
+    missing = sorted(set(_PLACEHOLDER.findall(template)) - set(values))
+    if missing:
+        raise KeyError(f"no value for {', '.join(missing)} in the nginx template")
+    return _PLACEHOLDER.sub(lambda match: values[match[1]], template)
+
+
+def write(backends: list[Backend], listen: str, folder: Path, tls: Tls | None = None,
+          error_log: Path | None = None) -> Path:
+    """Write the configuration into ``folder``, make its temporary folders, return its path.
+
+    The folder must let nginx's worker (nobody, when started as root) reach the temporary
+    folders, which nginx itself gives to that user when it starts.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o711)
     path = folder / "nginx.conf"
-    path.write_text(config(folder, listen, ports, cert, key))
-    check = subprocess.run([binary, "-t", "-p", str(folder), "-c", str(path)],
-                           capture_output=True, text=True)
-    if check.returncode != 0:
-        raise RuntimeError(f"nginx refused its configuration: {check.stderr.strip()}")
-    return subprocess.Popen([binary, "-p", str(folder), "-c", str(path)],
-                            stdin=subprocess.DEVNULL, start_new_session=True)
+    path.write_text(render(backends, listen, folder, tls, error_log))
+    return path
+
+
+def command(nginx: str, config: Path, folder: Path, error_log: Path | None = None) -> list[str]:
+    """nginx in the foreground (``daemon off`` is in the file), everything inside ``folder``;
+    ``-e``: its errors go there from the start, not to the system's log."""
+    return [nginx, "-c", str(config), "-p", str(folder), "-e",
+            str(error_log or folder / ERROR_LOG)]
+
+
+def check_command(nginx: str, config: Path, folder: Path,
+                  error_log: Path | None = None) -> list[str]:
+    """``nginx -t``: test the file without starting."""
+    return [*command(nginx, config, folder, error_log), "-t", "-q"]

@@ -1,5 +1,9 @@
 """Figures that come out the same for every visitor who asks with the same key: built once.
 
+Which cache is for what: this one keeps what a *page* computes from things its arguments cannot
+show (a trained model, the digits in use), under a key the page names; a chart builder that
+depends only on its own arguments keeps its figures itself (``explainer/charts/memo.py``).
+
 Building a plotly figure costs milliseconds of Python, and every rerun of every visitor builds
 its page again; on a busy server that time is taken from everyone. A figure that depends only on
 a trained model and the digits in use (the Train page's results, the look at the data) is built

@@ -127,8 +127,14 @@ def test_nonlinearity_page_fits_the_chain(page, app_url):
 def test_patterns_page_shows_ink_on_paper_and_scores_a_drawing(page, app_url):
     open_building_page(page, app_url, "patterns")
     assert_no_exception(page)
+    main = page.locator("[data-testid='stMain']")
+    assert "highest and" not in main.inner_text()  # the ranking waits for the visitor's guess
+    main.get_by_role("button", name="Show me").first.click()
+    main.get_by_text("The answer:").first.wait_for()
+    main.get_by_text("highest and").first.wait_for()
+    wait_idle(page)
     assert "ranks **" not in page.content()  # markdown rendered, not raw
-    assert "1s" in page.locator("[data-testid='stMain']").inner_text()
+    assert "1s" in main.inner_text()
     sample = page.locator("[data-testid='stPlotlyChart']").first  # the sample digit
     sample.locator(".heatmaplayer").first.wait_for()
     pixels = grey(page, sample.locator(".heatmaplayer").first)

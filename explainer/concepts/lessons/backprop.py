@@ -3,35 +3,17 @@
 A dense network (explainer.concepts.nn.network) runs forward and keeps every z and a; the backward
 pass (explainer.concepts.nn.backward_pass) turns the loss into every weight's gradient; the nudge
 (explainer.concepts.nn.gradient_check) gets the same numbers with two forward passes per weight.
-Training repeats: gradients in, optimizer step, new weights. The pages read all of these here.
+Training repeats: gradients in, optimizer step, new weights: that loop is this module.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from explainer.concepts.nn.backward_pass import BackwardPass, backward, gradients  # noqa: F401
-from explainer.concepts.nn.gradient_check import (  # noqa: F401
-    GradientTiming,
-    flatten,
-    gradient_check_rows,
-    matching_digits,
-    nudge_gradients,
-    relative_difference,
-    time_gradients,
-)
-from explainer.concepts.nn.network import (  # noqa: F401
-    HIDDEN_ACTIVATIONS,
-    LOSS_LABELS,
-    ForwardPass,
+from explainer.concepts.nn.backward_pass import backward
+from explainer.concepts.nn.network import (
     Network,
-    cell_names,
-    digit_inputs,
-    example_losses,
     forward,
-    init_network,
-    loss,
-    parameter_names,
 )
 from explainer.concepts.nn.optimizers import Optimizer
 

@@ -3,8 +3,7 @@
 Gradient descent repeats w <- w - learning_rate * dC/dw: small rates crawl, good ones converge,
 large ones overshoot and oscillate, too large ones diverge. With two weights the cost is a surface;
 momentum, RMSprop and Adam (explainer.concepts.nn.optimizers) are smarter rules for the same step.
-The one-weight model and the nudge live in explainer.concepts.lessons.nudging; the pages read
-them here too.
+The one-weight model and the nudge live in explainer.concepts.lessons.nudging.
 """
 
 from __future__ import annotations
@@ -14,37 +13,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from explainer.concepts.lessons.nudging import (  # noqa: F401  (the Nudging page reads them here)
-    BIAS,
-    START_W,
-    W_RANGE,
-    Nudge,
-    T,
-    X,
-    best_step,
-    best_weight,
-    centred_difference,
+from explainer.concepts.lessons.nudging import (
     cost,
     cost_derivative,
     cost_gradient,
-    cost_second_derivative,
-    derivative_table,
-    forward_difference,
-    forward_pass_rows,
-    nudge,
-    predict,
 )
-from explainer.concepts.nn.gradient_check import nudge_forward_passes  # noqa: F401
-from explainer.concepts.nn.optimizers import (  # noqa: F401
-    DESCENT_METHODS,
-    Adam,
-    GradientDescent,
-    Momentum,
-    Optimizer,
-    RMSprop,
+from explainer.concepts.nn.optimizers import (
     make_optimizer,
 )
-from explainer.concepts.nn.parameters import total_parameters as count_weights  # noqa: F401
 
 # ---------------------------------------------------------------------------------------------
 # Gradient descent in one dimension.

@@ -12,21 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explainer.concepts.nn.activations import (  # noqa: F401  (the pages read them here)
-    LEAKY_SLOPE,
+from explainer.concepts.nn.activations import (
     activation,
-    identity,
-    leaky_relu,
-    relu,
-    sigmoid,
-    tanh,
 )
 from explainer.concepts.nn.dense import weighted_sums
-from explainer.concepts.nn.parameters import (  # noqa: F401
-    LayerCount,
-    parameter_counts,
-    total_parameters,
-)
 
 # The worked example: two input cells holding 1, connected to the top hidden cell.
 EXAMPLE_INPUTS = (1.0, 1.0)
@@ -36,13 +25,15 @@ EXAMPLE_BIAS = 0.0
 EXAMPLE_LAYER_WEIGHTS = ((0.612, 0.215), (-0.48, 0.905), (0.333, -0.71))
 EXAMPLE_LAYER_BIASES = (0.0, 0.1, -0.2)
 
-# The activations the cell page offers, by the names it shows, and the gallery drawn next to them.
-CELL_ACTIVATIONS: dict[str, Callable] = {"none": identity, "ReLU": relu, "sigmoid": sigmoid}
-GALLERY: dict[str, Callable] = {"ReLU": relu, "leaky ReLU": leaky_relu, "sigmoid": sigmoid,
-                                "tanh": tanh}
-FORMULAS = {shown: activation(name).formula for shown, name in (
-    ("none", "linear"), ("ReLU", "relu"), ("sigmoid", "sigmoid"), ("leaky ReLU", "leaky_relu"),
-    ("tanh", "tanh"))}
+# The names the pages show for the activations of explainer.concepts.nn.activations (its one
+# table); the cell page offers three, the gallery drawn next to them four.
+SHOWN = {"none": "linear", "ReLU": "relu", "sigmoid": "sigmoid", "leaky ReLU": "leaky_relu",
+         "tanh": "tanh"}
+CELL_ACTIVATIONS: dict[str, Callable] = {shown: activation(SHOWN[shown]).function
+                                         for shown in ("none", "ReLU", "sigmoid")}
+GALLERY: dict[str, Callable] = {shown: activation(SHOWN[shown]).function
+                                for shown in ("ReLU", "leaky ReLU", "sigmoid", "tanh")}
+FORMULAS = {shown: activation(name).formula for shown, name in SHOWN.items()}
 
 
 def activate(name: str, x):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from explainer.concepts.models.inside import relu, softmax
+from explainer.concepts.nn.activations import relu, softmax
 
 SIDE = 28
 CHUNK = 128  # digits per batch in probabilities(): bounds the memory of the patch copies

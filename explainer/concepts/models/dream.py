@@ -8,8 +8,9 @@ keeping every pixel between paper (0) and ink (1). What comes out is the picture
 likes best for that digit. It is usually sure of it, and it rarely looks like a 9: a network that
 learned to *tell digits apart* has not learned what a digit looks like.
 
-For an MLP the gradient is a few numpy matrix products (:func:`mlp_gradient`); the small CNN
-brings its own (:mod:`explainer.concepts.models.convnet`). :func:`dream` takes either.
+For an MLP the gradient is a few numpy matrix products (:func:`mlp_gradient`, after the one
+forward pass of explainer.concepts.nn.dense); the small CNN brings its own
+(:mod:`explainer.concepts.models.convnet`). :func:`dream` takes either.
 """
 
 from __future__ import annotations
@@ -19,47 +20,28 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explainer.concepts.models.inside import ACTIVATIONS, Mlp
-from explainer.concepts.nn.activations import activation, log_softmax, softmax
+from explainer.concepts.nn.activations import activation, softmax
+from explainer.concepts.nn.dense import forward_layers, precision
+from explainer.concepts.nn.network import Network
 
 STARTS = ("blank", "noise")
 
 
-def _inputs(mlp: Mlp, pixels: np.ndarray) -> np.ndarray:
-    """The pixels as the network's input, in its weights' own precision: a float32 network is
-    never copied into float64 on each of the dream's hundreds of steps."""
-    dtype = mlp.output.weights.dtype
-    return np.asarray(pixels, dtype=dtype).reshape(784) * dtype.type(255.0 * mlp.input_scale)
-
-
-def mlp_objective(mlp: Mlp, pixels: np.ndarray, digit: int) -> float:
-    """log P(digit) for one image of pixels in 0-1 (shape (784,) or (28, 28))."""
-    x = _inputs(mlp, pixels)
-    for layer in mlp.hidden:
-        x = ACTIVATIONS[layer.activation](x @ layer.weights + layer.bias)
-    scores = x @ mlp.output.weights + mlp.output.bias
-    return float(log_softmax(scores)[digit])
-
-
-def mlp_gradient(mlp: Mlp, pixels: np.ndarray, digit: int) -> tuple[float, np.ndarray]:
-    """log P(digit) and its gradient with respect to the 784 pixels (backprop by hand)."""
-    scale = 255.0 * mlp.input_scale
-    x = _inputs(mlp, pixels)
-    sums, values = [], [x]
-    for layer in mlp.hidden:
-        z = values[-1] @ layer.weights + layer.bias
-        sums.append(z)
-        values.append(ACTIVATIONS[layer.activation](z))
-    scores = values[-1] @ mlp.output.weights + mlp.output.bias
-    probabilities = softmax(scores).astype(x.dtype, copy=False)
+def mlp_gradient(net: Network, pixels: np.ndarray, digit: int) -> tuple[float, np.ndarray]:
+    """log P(digit) and its gradient with respect to the 784 pixels (backprop by hand), in the
+    network's own precision: a float32 network is never copied into float64 on each step."""
+    dtype = precision(net.weights[0])
+    scale = dtype.type(255.0 * net.input_scale)
+    x = np.asarray(pixels, dtype=dtype).reshape(1, 784) * scale
+    sums, values = forward_layers(x, net.weights, net.biases, net.activation, "linear")
+    probabilities = softmax(sums[-1][0]).astype(dtype, copy=False)
     objective = float(np.log(max(float(probabilities[digit]), 1e-300)))
     upstream = -probabilities  # d log softmax(scores)[digit] / d scores = onehot - p
-    upstream[digit] += 1.0
-    upstream = mlp.output.weights @ upstream  # -> the last hidden layer's activations
-    for layer, z in zip(reversed(mlp.hidden), reversed(sums)):
-        slope = activation(layer.activation).derivative(z).astype(x.dtype, copy=False)
-        upstream = layer.weights @ (upstream * slope)
-    return objective, upstream * scale
+    upstream[digit] += 1
+    slope = activation(net.activation).derivative
+    for weights, z in zip(reversed(net.weights[1:]), reversed(sums[1:-1])):
+        upstream = (weights @ upstream) * slope(z[0]).astype(dtype, copy=False)
+    return objective, (net.weights[0] @ upstream) * scale
 
 
 @dataclass(frozen=True)
@@ -107,8 +89,3 @@ def dream(gradient: Callable, digit: int, start: str = "blank", steps: int = 100
     objective, _ = gradient(pixels, digit)
     history.append(np.exp(objective))
     return Dream(digit, pixels.reshape(28, 28), float(history[-1]), np.array(history), start)
-
-
-def mlp_dream(mlp: Mlp, digit: int, **options) -> Dream:
-    """:func:`dream` with the numpy gradient of an MLP."""
-    return dream(lambda pixels, d: mlp_gradient(mlp, pixels, d), digit, **options)

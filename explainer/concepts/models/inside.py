@@ -13,70 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explainer.concepts.nn.activations import identity, relu, sigmoid, softmax, tanh
+from explainer.concepts.nn.dense import forward_layers, precision
+from explainer.concepts.nn.network import Network
 
 PIXELS = 784
-
-
-ACTIVATIONS = {"relu": relu, "sigmoid": sigmoid, "tanh": tanh, "linear": identity}
-
-
-@dataclass(frozen=True)
-class DenseLayer:
-    weights: np.ndarray  # (inputs, cells)
-    bias: np.ndarray  # (cells,)
-    activation: str
-
-    def __repr__(self) -> str:
-        return f"DenseLayer({self.weights.shape[0]} -> {self.weights.shape[1]}, {self.activation})"
-
-
-@dataclass(frozen=True)
-class Mlp:
-    """Hidden Dense layers, then a Dense softmax output; inputs are pixels times ``input_scale``."""
-
-    hidden: tuple[DenseLayer, ...]
-    output: DenseLayer
-    input_scale: float  # 1/255 when the network reads pixels scaled to 0-1
-
-    def __repr__(self) -> str:
-        sizes = [PIXELS] + [layer.weights.shape[1] for layer in self.hidden] + [10]
-        return f"Mlp({'-'.join(map(str, sizes))})"
-
-
-def mlp_from_weights(weights: list[np.ndarray], activations: list[str],
-                     input_scale: float) -> Mlp:
-    """An MLP from Keras' ``get_weights()`` order (kernel, bias per Dense layer) and the hidden
-    layers' activations; the arrays are used as they are (float32 stays float32)."""
-    if len(weights) != 2 * (len(activations) + 1):
-        raise ValueError(f"{len(weights)} arrays do not make {len(activations)} hidden layers "
-                         "and an output layer")
-    dense = [DenseLayer(np.asarray(weights[i]), np.asarray(weights[i + 1]), activation)
-             for i, activation in zip(range(0, len(weights), 2), [*activations, "softmax"])]
-    *hidden, output = dense
-    return Mlp(tuple(hidden), output, input_scale)
-
-
-def mlp_from_keras(model, input_scale: float) -> Mlp | None:
-    """Copy a Keras MLP's weights (Dense and Dropout layers only), or None for any other model."""
-    dense = []
-    for layer in model.layers:
-        kind = type(layer).__name__
-        if kind == "Dropout":  # does nothing when the network reads, only while it trains
-            continue
-        if kind != "Dense":
-            return None
-        activation = layer.get_config().get("activation", "linear")
-        weights, bias = (np.asarray(p, dtype=np.float64) for p in layer.get_weights())
-        dense.append(DenseLayer(weights, bias, activation))
-    if len(dense) < 2 or dense[0].weights.shape[0] != PIXELS:
-        return None
-    *hidden, output = dense
-    if output.activation != "softmax" or output.weights.shape[1] != 10:
-        return None
-    if any(layer.activation not in ACTIVATIONS for layer in hidden):
-        return None
-    return Mlp(tuple(hidden), output, input_scale)
 
 
 @dataclass(frozen=True)
@@ -89,16 +29,13 @@ class ForwardValues:
     probabilities: np.ndarray  # (N, 10)
 
 
-def forward(mlp: Mlp, digits: np.ndarray) -> ForwardValues:
-    """uint8 digits (N, 28, 28) or one (28, 28) -> every layer's values, in float64."""
-    digits = np.asarray(digits)
-    x = digits.reshape(-1, PIXELS).astype(np.float64) * mlp.input_scale
-    activations, values = [], x
-    for layer in mlp.hidden:
-        values = ACTIVATIONS[layer.activation](values @ layer.weights + layer.bias)
-        activations.append(values)
-    scores = values @ mlp.output.weights + mlp.output.bias
-    return ForwardValues(x, tuple(activations), scores, softmax(scores))
+def forward(net: Network, digits: np.ndarray) -> ForwardValues:
+    """uint8 digits (N, 28, 28) or one (28, 28) -> every layer's values, in the weights' own
+    precision (the one forward pass: explainer.concepts.nn.dense.forward_layers)."""
+    dtype = precision(net.weights[0])
+    x = np.asarray(digits).reshape(-1, PIXELS).astype(dtype) * dtype.type(net.input_scale)
+    sums, values = forward_layers(x, net.weights, net.biases, net.activation, "softmax")
+    return ForwardValues(x, tuple(values[1:-1]), sums[-1], values[-1])
 
 
 @dataclass(frozen=True)
@@ -114,12 +51,12 @@ class Push:
         return self.activation * self.weight
 
 
-def pushes(mlp: Mlp, run: ForwardValues, digit: int, index: int = 0) -> np.ndarray:
+def pushes(mlp: Network, run: ForwardValues, digit: int, index: int = 0) -> np.ndarray:
     """For every cell of the last hidden layer, activation x its weight to ``digit``'s output."""
     return run.hidden[-1][index] * mlp.output.weights[:, digit]
 
 
-def strongest_pushes(mlp: Mlp, run: ForwardValues, digit: int, count: int = 6,
+def strongest_pushes(mlp: Network, run: ForwardValues, digit: int, count: int = 6,
                      index: int = 0) -> list[Push]:
     """The last hidden layer's cells that pushed ``digit``'s score up the most, strongest first."""
     amounts = pushes(mlp, run, digit, index)
@@ -128,7 +65,7 @@ def strongest_pushes(mlp: Mlp, run: ForwardValues, digit: int, count: int = 6,
             for c in order if amounts[c] > 0]
 
 
-def cell_template(mlp: Mlp, cell: int) -> np.ndarray | None:
+def cell_template(mlp: Network, cell: int) -> np.ndarray | None:
     """A first-hidden-layer cell's 784 weights as the 28 x 28 picture it responds to.
 
     Only the first layer reads pixels, so only its cells have such a picture: None otherwise.

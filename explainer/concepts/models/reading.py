@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from explainer.concepts.inputs.preprocess import Steps
-from explainer.concepts.models.inside import ForwardValues, Mlp, forward, mlp_from_weights
+from explainer.concepts.models.inside import ForwardValues, forward
+from explainer.concepts.nn.network import Network
 
 CONFIDENT = 0.75  # below this top probability the page says it is not sure
 BLOB_FILL = 0.7  # ink covering more of its box than this (MNIST: 99.9% of digits below 0.63)
@@ -62,7 +63,7 @@ class Reader:
     """
 
     trained: Any
-    mlp: Mlp | None
+    mlp: Network | None  # a plain stack of Dense layers
     convnet: Any  # explainer.concepts.models.convnet.ConvNet for a CNN, else None
     shared: bool  # the default model every session reads, not this session's own
 
@@ -74,9 +75,8 @@ class Reader:
             from explainer.concepts.models.convnet import ConvNet
 
             return cls(trained, None, ConvNet.from_weights(list(trained.weights), scale), shared)
-        mlp = mlp_from_weights(list(trained.weights), [config.activation] * len(config.hidden),
-                               scale)
-        return cls(trained, mlp, None, shared)
+        return cls(trained, Network.from_keras(list(trained.weights), config.activation, scale),
+                   None, shared)
 
     @property
     def name(self) -> str:

@@ -1,9 +1,11 @@
-"""A small dense network in numpy: its weights, one forward pass, its loss, and names for its parts.
+"""A dense network in numpy: its weights, one forward pass, its loss, and names for its parts.
 
 Layer l computes z = a_prev @ W + b and a = activation(z) (explainer.concepts.nn.dense); the last
 layer's scores go through softmax. The loss of each example compares those probabilities with
 the right answer: cross-entropy or squared error. Backprop
-(explainer.concepts.lessons.backprop) walks these layers backward.
+(explainer.concepts.lessons.backprop) walks these layers backward. The same type holds the
+pages' small networks and a trained 784-512-10 model copied out of Keras
+(:meth:`Network.from_keras`), which reads pixels times its ``input_scale``.
 """
 
 from __future__ import annotations
@@ -21,14 +23,55 @@ HIDDEN_ACTIVATIONS = ("relu", "sigmoid", "tanh")  # names in explainer.concepts.
 LOSS_LABELS = {"cross_entropy": "Cross-entropy", "squared_error": "Squared error"}
 
 
+@dataclass(frozen=True)
+class Layer:
+    """One dense layer of a network, as the inside view reads it."""
+
+    weights: np.ndarray  # (inputs, cells)
+    bias: np.ndarray  # (cells,)
+    activation: str
+
+    def __repr__(self) -> str:
+        return f"Layer({self.weights.shape[0]} -> {self.weights.shape[1]}, {self.activation})"
+
+
 @dataclass
 class Network:
-    """Weights W[l] (cells in, cells out), biases b[l], a hidden activation, softmax out."""
+    """Weights W[l] (cells in, cells out), biases b[l], a hidden activation, softmax out.
+
+    ``input_scale`` is what each 0-255 pixel is multiplied by before the first layer reads it
+    (1/255 for the walk-through's network; 1 for the pages' networks, fed values already).
+    """
 
     weights: list[np.ndarray]
     biases: list[np.ndarray]
     activation: str = "relu"
     loss: str = "cross_entropy"
+    input_scale: float = 1.0
+
+    @classmethod
+    def from_keras(cls, weights: list[np.ndarray], activation: str,
+                   input_scale: float) -> Network:
+        """A trained model's weights in Keras' ``get_weights()`` order (kernel, bias per Dense
+        layer), used as they are: float32 stays float32."""
+        if len(weights) < 4 or len(weights) % 2:
+            raise ValueError(f"{len(weights)} arrays do not make a hidden and an output layer")
+        return cls([np.asarray(w) for w in weights[0::2]], [np.asarray(b) for b in weights[1::2]],
+                   activation, input_scale=input_scale)
+
+    @property
+    def layers(self) -> tuple[Layer, ...]:
+        last = len(self.weights) - 1
+        return tuple(Layer(w, b, "softmax" if i == last else self.activation)
+                     for i, (w, b) in enumerate(zip(self.weights, self.biases)))
+
+    @property
+    def hidden(self) -> tuple[Layer, ...]:
+        return self.layers[:-1]
+
+    @property
+    def output(self) -> Layer:
+        return self.layers[-1]
 
     def __post_init__(self):
         if self.activation not in HIDDEN_ACTIVATIONS:
@@ -51,7 +94,7 @@ class Network:
     def with_parameters(self, params: list[np.ndarray]) -> Network:
         return Network([np.array(p, dtype=np.float64) for p in params[0::2]],
                        [np.array(p, dtype=np.float64) for p in params[1::2]],
-                       self.activation, self.loss)
+                       self.activation, self.loss, self.input_scale)
 
     def copy(self) -> Network:
         return self.with_parameters(self.parameters())
