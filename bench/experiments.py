@@ -27,6 +27,7 @@ from explainer.concepts.nn import compute  # noqa: E402
 from explainer.data.mnist import describe, load_mnist, load_sample  # noqa: E402
 from explainer.training import experiments  # noqa: E402
 from explainer.training.keras_fit import train_quietly as train_once  # noqa: E402
+from explainer.training.spec import multiply_adds_per_digit  # noqa: E402
 
 
 def run(experiment, data, epochs: int | None):
@@ -84,7 +85,7 @@ def main(argv=None) -> None:
     if args.save:
         args.save.write_text(json.dumps([r.as_dict() for r in results], indent=1))
 
-    per_digit = compute.multiply_adds_per_digit()
+    per_digit = multiply_adds_per_digit(experiments.BASELINE.config)
     per_epoch = compute.multiply_adds_per_epoch(per_digit, digits=baseline.train_samples)
     rate = baseline.train_samples * baseline.epochs / baseline.seconds
     measured = compute.multiply_adds_per_second(rate, per_digit)

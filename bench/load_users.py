@@ -91,6 +91,7 @@ class ProtocolUser(User):
     wait_time = constant(0)  # the pauses are in think(), which also runs self-refreshing panels
     figures: Figures
     first_page = ""
+    first_query = ""  # the first page's link parameters
     first_timeout = RUN_TIMEOUT_S
 
     def on_start(self) -> None:
@@ -122,7 +123,8 @@ class ProtocolUser(User):
             kill.moved.add(self.id)
             kill.moved_to[self.server or "?"] += 1
         self.act("open page", self.first_page or "home",
-                 lambda: self.session.open(self.first_page, timeout=self.first_timeout))
+                 lambda: self.session.open(self.first_page, timeout=self.first_timeout,
+                                           query=self.first_query))
 
     def note_error(self, text: str, connection_lost: bool = False) -> None:
         kill = self.figures.kill
@@ -226,10 +228,12 @@ class Visitor(ProtocolUser):
 
 
 class Trainer(ProtocolUser):
-    """Opens the Train page, presses Train, watches the progress, presses it again when done."""
+    """Opens the Train page, presses Train, watches the progress, presses it again when done:
+    the walk-through's network on every training digit (the page's link picks the full set)."""
 
     abstract = True
     first_page = "train_mnist"
+    first_query = "train_data=Full"
     first_timeout = TRAIN_PAGE_TIMEOUT_S
 
     @task

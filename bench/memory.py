@@ -93,14 +93,12 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
 
                 page.goto(f"{url}/draw")
                 settle(page)
-                wait_for_text(page, "Answering: the shared default model", 600)
+                wait_for_text(page, "Answering:", 600)
                 read("default model loaded")
 
                 page.goto(f"{url}/train_mnist")
                 settle(page)
-                page.get_by_text("Every setting, the Keras code that runs").click()
-                settle(page)
-                page.get_by_role("button", name=re.compile("^.*Train$")).click()
+                page.get_by_role("button", name=re.compile("Train it now")).click()
                 wait_for_text(page, "What your network learned", 900)
                 settle(page)
                 read("after a training")

@@ -48,7 +48,7 @@ def decode_upload(data: bytes) -> preprocess.Upload:
 def describe(network: Answering) -> str:
     trained = network.reader.trained
     where = f", trained on {trained.source}" if trained.source else ""
-    whose = "shared by every visitor" if network.reader.shared else "from the Train page"
+    whose = "shared by every visitor" if network.reader.for_everyone else "from the Train page"
     return f"Answering: **{network.name}**, {whose}: *{trained.name}*{where}."
 
 

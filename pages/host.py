@@ -49,7 +49,7 @@ def overview() -> None:
                       help="Streamlit servers answering; a server that stops is started again")
     where = ("the whole class's, on the job queue" if trainings.workers is not None
              else "this server's own")
-    columns[1].metric("Trainings running", trainings.running, help=where)
+    columns[1].metric("Trainings running", trainings.running_count, help=where)
     columns[2].metric("Trainings waiting", trainings.waiting, help=where)
     columns[3].metric("Queue workers", f"{cluster.up('worker')} of {len(workers)}"
                       if workers else "none")

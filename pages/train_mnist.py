@@ -1,9 +1,10 @@
-"""Train on MNIST: the walk-through's network's results at once, one-change experiments, the
-compute behind them, and a network of your own.
+"""Train on MNIST: the walk-through's code beside "Train it now", the network learning live, then
+what it learned, one-change experiments, the compute behind them, and every setting.
 
 Every training runs in a worker process (explainer/training/pool.py); the page only shows
-progress and numpy results. The shared default model is the walk-through's network, trained
-once per server; a visitor's own training replaces it on this page and on Draw a digit.
+progress and numpy results. Until the visitor trains, the results are the shared default model's
+(the walk-through's network, trained once per server). A visitor's model answers on Draw a digit
+only once they choose it ("Use my model on Draw").
 """
 
 from __future__ import annotations
@@ -12,16 +13,31 @@ import os
 
 import streamlit as st
 
-from explainer.data.mnist import KERAS_CACHE, MnistError, download_allowed, load_mnist
+from explainer.data.mnist import (
+    KERAS_CACHE,
+    MnistData,
+    MnistError,
+    download_allowed,
+    load_mnist,
+    load_sample,
+)
 from explainer.training import default_model, limits
 from explainer.training.pool import Training, download_mnist
-from pages.shared import end_page, own_training, report_failure, start_page, terms
+from explainer.training.spec import PRESETS
+from explainer.training.trained import TrainedModel
+from pages.shared import check, end_page, own_training, report_failure, start_page, terms
 from pages.shared.answering import waiting_panel
 from pages.shared.train_compute import compute_section
-from pages.shared.train_data import choose_data, explore
+from pages.shared.train_data import choose_data, data_name, explore
 from pages.shared.train_experiments import experiments_section
-from pages.shared.train_form import config_from_state, settings_form, train_controls
-from pages.shared.train_views import draw_progress, show_results
+from pages.shared.train_form import (
+    check_settings_link,
+    settings_form,
+    the_code,
+    train_controls,
+    use_on_draw,
+)
+from pages.shared.train_views import PAGE, TASKS, draw_progress, learning_curves, show_results
 
 start_page(__file__)
 
@@ -80,13 +96,21 @@ own = own_training.current()  # also a training this browser started in another 
 
 
 @st.fragment(run_every=1.0 if own is not None and own.running else None)
-def progress_panel() -> None:
+def progress_panel(default: TrainedModel | None) -> None:
+    """The visitor's training as it goes; before one, the shared network's own curves."""
     current = own_training.current()
     if current is None:
-        st.caption("No training of your own yet. The first one starts a training process (a "
-                   "few seconds).")
+        if default is not None and default.history.get("val_accuracy"):
+            digits = f" on {default.train_samples:,} digits" if default.train_samples else ""
+            st.caption(f"Before you train: the curves of the walk-through's network, trained "
+                       f"once on this server{digits}. Yours draw here, epoch by epoch.")
+            log = {"epoch": list(range(1, len(default.history["loss"]) + 1)), **default.history}
+            learning_curves({}, log, len(log["epoch"]), key="train_default_curves",
+                            gap=check.revealed(PAGE, "gap"))
+        else:
+            st.caption("Press **Train it now**: the curves draw here, one point per epoch.")
         return
-    draw_progress(current)
+    draw_progress(current, gap=check.revealed(PAGE, "gap"))
     if own_training.take_finished() is not None:
         ss.train_last_pick = None
         for key in ("train_true", "train_answer"):  # start at the new model's worst mistake
@@ -94,11 +118,33 @@ def progress_panel() -> None:
         st.rerun()  # the whole page, to show the results and stop refreshing
 
 
+def digits_of(model: TrainedModel, best: MnistData) -> MnistData | None:
+    """The digits a model was trained and is tested on: this server's best, or the sample."""
+    if model.source == best.source:
+        return best
+    sample = load_sample()
+    return sample if model.source == sample.source else None
+
+
+def the_gap_task(default: TrainedModel | None) -> None:
+    """Train digits or test digits: where does the network score higher after its epochs?"""
+    options = ["On the training digits", "On the test digits", "The same on both"]
+    history = default.history if default is not None else {}
+    seen = (history.get("accuracy") or [1.0])[-1]
+    unseen = (history.get("val_accuracy") or [0.0])[-1]
+    answer = options[0] if seen - unseen >= 0.005 else (
+        options[1] if unseen - seen >= 0.005 else options[2])
+    check.task(PAGE, "gap", "When training ends, where will the network score higher?", options,
+               answer, "It was tuned on the training digits, so it knows some of them by heart; "
+               "the test digits are new to it, like your handwriting on the Draw page. The "
+               "chart below shows both, epoch by epoch.")
+
+
 st.title("Train the network on MNIST")
 st.markdown(
-    "Here the walk-through's **784-512-10 network** has learned to read handwritten digits: "
-    "see what it gets right and wrong, change one thing at a time and compare, then build "
-    "and train a network of your own.")
+    "**Training is practice with the answers:** the network reads thousands of labelled digits, "
+    "and after every small batch each of its weights is nudged so that its answers match the "
+    "labels a little better.")
 terms.define("Training set", "Test set", "Epoch", "Batch")
 
 LOCATION = (os.environ.get("MNIST_DIR", ""), keras_copy())
@@ -110,36 +156,65 @@ except MnistError as exc:
                    "the other pages still work.", exc)
     end_page(__file__)
 
-data = choose_data(best)
-if not data.is_full:
-    download_panel()
-explore(data, best, LOCATION)
-
-# The results: the visitor's own model once they trained one, else the walk-through's network.
-shared = default_model.shared()
+check_settings_link()
+shared = default_model.walk_through()
 shared.start()  # also starts a retry once its time has come after a failure
 default = shared.model if shared.status().ready else None
+
+# The code and its button sit at the top, but the settings that shape them are drawn at the
+# bottom (Build your own): their places are kept here and filled once the settings are read,
+# so a link's settings show in the code on the first run.
+st.header("Run the code", divider="gray")
+run_col, code_col = st.columns([2, 3], gap="large")  # on a phone: the button, then the code
+with run_col:
+    st.markdown("The walk-through's code, as the app runs it. Press the button and this server "
+                "trains it in a separate process, on the digits you pick.")
+    data = choose_data(best)
+    controls = st.container()
+    if not best.is_full:
+        st.caption(f"This server has only the {len(best.x_train):,}-digit sample shipped with "
+                   "the app, so accuracy stays below the walk-through's 97.86%. Start the app "
+                   "with MNIST_DIR at a folder of the four official MNIST files for all 60,000.")
+        download_panel()
+code_place = code_col.container()
+
+st.header("Watch it learn", divider="gray")
+check.progress(PAGE, TASKS)
+the_gap_task(default)
+progress_panel(default)
+
+# The results: the visitor's own model once they trained one, else the walk-through's network.
 outcome = ss[own_training.OUTCOME]
-if outcome is not None and outcome.model is not None:
-    show_results(outcome.model, data, outcome.model.source == data.source, outcome.runs)
+own_model = outcome.model if outcome is not None else None
+if own_model is not None:
+    show_results(own_model, digits_of(own_model, best) or best,
+                 digits_of(own_model, best) is not None, outcome.runs)
 elif default is not None:
-    show_results(default, data, data is best, own=False)
+    show_results(default, best, True, own=False)
 else:
     st.header("What the walk-through's network learned", divider="gray")
-    waiting_panel("The walk-through's network", "Build and train your own below, or try again.",
+    waiting_panel("The walk-through's network", "Train your own above, or try again.",
                   "The walk-through's network is being trained once for this server (its "
                   "results appear here by themselves; later visitors get them at once).",
                   retry_key="train_retry_default")
 
-experiments_section(data, default if data is best else None)
-own_model = outcome.model if outcome is not None else None
-compute_section(config_from_state(), len(data.x_train), own_model or default)
+experiments_section(best, default)
+compute_place = st.container()
 
 st.header("Build your own", divider="gray")
-with st.expander("Every setting, the Keras code that runs, Train and Stop",
-                 expanded=own is not None, icon=":material/tune:"):
+explore(data, best, LOCATION)
+with st.expander("Every setting: layers, activation, optimizer, epochs, batch, loss",
+                 icon=":material/tune:"):
     config, problems = settings_form()
+
+with controls:
     train_controls(config, problems, data)
-    progress_panel()
+    use_on_draw()
+with code_place:
+    if config.label != PRESETS["post"].label:
+        st.caption(f"Recipe: **{config.label}**, from the settings under *Build your own*.")
+    the_code(config, problems, data_name(data))
+with compute_place:
+    compute_section(config, len(data.x_train), own_model or default)
 
 end_page(__file__)

@@ -94,7 +94,7 @@ def sample_mnist_env(monkeypatch, folder) -> None:
 
     monkeypatch.setenv("MNIST_DIR", str(SAMPLE_PATH))
     monkeypatch.setenv(default_model.CACHE_ENV, str(folder))
-    default_model.reset_shared()
+    default_model.reset()
 
 
 def seed_default_cache(folder, augmented: bool = True) -> str:

@@ -173,13 +173,13 @@ def test_a_broken_mnist_dir_falls_back_to_the_sample(monkeypatch, tmp_path):
 
 def test_one_shared_model_per_process(monkeypatch, tmp_path):
     monkeypatch.setenv(default_model.CACHE_ENV, str(tmp_path))
-    default_model.reset_shared()
-    first = default_model.shared()
-    assert default_model.shared() is first and first.folder == tmp_path
+    default_model.reset()
+    first = default_model.walk_through()
+    assert default_model.walk_through() is first and first.folder == tmp_path
     assert first.config == PRESETS["post"]
-    default_model.reset_shared()
-    assert default_model.shared() is not first
-    default_model.reset_shared()
+    default_model.reset()
+    assert default_model.walk_through() is not first
+    default_model.reset()
 
 
 def test_the_network_on_changed_copies_is_a_second_shared_model_cached_apart(monkeypatch,
@@ -187,15 +187,15 @@ def test_the_network_on_changed_copies_is_a_second_shared_model_cached_apart(mon
     from explainer.training.spec import AUGMENTED
 
     monkeypatch.setenv(default_model.CACHE_ENV, str(tmp_path))
-    default_model.reset_shared()
-    plain, copies = default_model.shared(), default_model.augmented()
+    default_model.reset()
+    plain, copies = default_model.walk_through(), default_model.augmented()
     assert default_model.augmented() is copies and copies is not plain
     assert copies.config == AUGMENTED and copies.folder == tmp_path
     sample = load_sample()
     assert cache_name(AUGMENTED, sample, "3.0") != cache_name(PRESETS["post"], sample, "3.0")
-    default_model.reset_shared()
-    assert default_model.augmented() is not copies and default_model.shared() is not plain
-    default_model.reset_shared()
+    default_model.reset()
+    assert default_model.augmented() is not copies and default_model.walk_through() is not plain
+    default_model.reset()
 
 
 @pytest.mark.slow

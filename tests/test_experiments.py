@@ -10,11 +10,16 @@ import threading
 import numpy as np
 import pytest
 
-from explainer.concepts.nn import compute
 from explainer.data.mnist import MnistData, load_sample
 from explainer.training import experiments as ex
 from explainer.training.experiment_store import SharedRuns, cache_key, load_result, save_result
-from explainer.training.spec import AUGMENTED, ModelConfig, training_subset, validate
+from explainer.training.spec import (
+    AUGMENTED,
+    ModelConfig,
+    parameter_count,
+    training_subset,
+    validate,
+)
 
 slow = pytest.mark.slow
 
@@ -47,11 +52,17 @@ def test_the_augmented_experiment_is_the_draw_pages_network_with_its_epochs_name
     assert f"({AUGMENTED.epochs} epochs)" in experiment.name and AUGMENTED.epochs > 5
 
 
+def changed_settings(config: ModelConfig, reference: ModelConfig = ex.BASELINE_CONFIG) -> set[str]:
+    """The names of the settings in which ``config`` differs from ``reference`` (not its label)."""
+    mine, theirs = config.as_dict(), reference.as_dict()
+    return {name for name in mine if name != "label" and mine[name] != theirs[name]}
+
+
 @pytest.mark.parametrize("experiment", ex.EXPERIMENTS, ids=lambda e: e.id)
 def test_each_experiment_is_valid_and_changes_exactly_one_setting(experiment):
     config = experiment.config
     assert validate(config) == []
-    changed = ex.changed_settings(config)
+    changed = changed_settings(config)
     names = {name for name, _ in experiment.changes}
     assert len(names) == 1
     # fewer epochs only where the experiment says so, and then the note says it
@@ -63,7 +74,7 @@ def test_each_experiment_is_valid_and_changes_exactly_one_setting(experiment):
 
 
 def test_the_baseline_is_the_walk_throughs_network():
-    assert ex.changed_settings(ex.BASELINE.config) == set()
+    assert changed_settings(ex.BASELINE.config) == set()
     assert ex.BASELINE.config.hidden == (512,) and ex.BASELINE.config.epochs == 5
 
 
@@ -206,8 +217,7 @@ def test_parameters_counted_by_hand_match_keras_for_every_experiment():
 
     for experiment in (ex.BASELINE, *ex.EXPERIMENTS):
         config = experiment.config
-        assert build_model(config).count_params() == compute.parameters(config.kind,
-                                                                        config.hidden)
+        assert build_model(config).count_params() == parameter_count(config)
 
 
 @slow

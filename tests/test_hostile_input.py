@@ -41,10 +41,10 @@ def ready_default(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         sample_mnist_env(patch, folder)
         seed_default_cache(folder)
-        progress = default_model.shared().wait(120)
+        progress = default_model.walk_through().wait(120)
         assert progress.ready, progress.message
-        yield default_model.shared()
-        default_model.reset_shared()
+        yield default_model.walk_through()
+        default_model.reset()
 
 
 def texts(at) -> str:

@@ -36,7 +36,6 @@ FIGURES = {
     "template": lambda: draw.template_figure(np.random.default_rng(2).normal(size=(28, 28)),
                                              "cell 3"),
     "scores": lambda: draw.scores_figure(np.linspace(-3, 5, 10), PROBABILITIES[1]),
-    "pushes": lambda: draw.pushes_figure([1, 2, 3], [1.5, -0.5, 0.2], 7),
     "dream history": lambda: draw.dream_history_figure(np.linspace(0.1, 0.99, 20), 9),
     "changes": lambda: draw.change_accuracy_figure(["As in MNIST", "Moved"], [0.97, 0.52],
                                                    "The walk-through's network"),

@@ -40,11 +40,11 @@ def ready_default(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         sample_mnist_env(patch, folder)
         seed_default_cache(folder)
-        for shared in (default_model.shared(), default_model.augmented()):
+        for shared in (default_model.walk_through(), default_model.augmented()):
             status = shared.wait(120)
             assert status.ready and shared.loaded_from_cache, status.message
-        yield default_model.shared()
-        default_model.reset_shared()
+        yield default_model.walk_through()
+        default_model.reset()
 
 
 @pytest.fixture(scope="module")
@@ -380,7 +380,7 @@ def test_while_both_networks_train_the_page_waits_and_still_prepares(ready_defau
 
     release = threading.Event()
     models = [waiting_model(tmp_path, release), waiting_model(tmp_path, release, AUGMENTED)]
-    monkeypatch.setattr(default_model, "_SHARED", models[0])
+    monkeypatch.setattr(default_model, "_WALK_THROUGH", models[0])
     monkeypatch.setattr(default_model, "_AUGMENTED", models[1])
     try:
         at = open_page(PAGE)
@@ -408,7 +408,7 @@ def test_a_failed_walk_through_network_stops_waiting_and_offers_a_retry(ready_de
 
     seed_default_cache(tmp_path, augmented=False)
     failing = default_model.DefaultModel(folder=tmp_path, load_data=flaky)
-    monkeypatch.setattr(default_model, "_SHARED", failing)
+    monkeypatch.setattr(default_model, "_WALK_THROUGH", failing)
     assert failing.wait(30).failed
     at = open_page(PAGE)
     assert not at.exception

@@ -16,6 +16,7 @@ from helpers import ROOT, open_page
 
 from explainer.data.mnist import SAMPLE_PATH, load_from
 from explainer.training import default_model, experiment_runs
+from pages.shared import own_training
 
 PAGE = "pages/train_mnist.py"
 
@@ -31,11 +32,11 @@ def model_cache(tmp_path_factory):
 @pytest.fixture()
 def at(monkeypatch, model_cache):
     sample_mnist_env(monkeypatch, model_cache)
-    monkeypatch.setattr(experiment_runs, "_SHARED", None)  # a store in this cache folder
-    status = default_model.shared().wait(120)
+    monkeypatch.setattr(experiment_runs, "_RUNNER", None)  # a store in this cache folder
+    status = default_model.walk_through().wait(120)
     assert status.ready, status.message
     yield open_page(PAGE, timeout=120)
-    default_model.reset_shared()
+    default_model.reset()
 
 
 def table_with(at, column: str):
@@ -81,7 +82,9 @@ def code(at) -> str:
 def test_defaults_are_the_walkthrough_network_with_its_code_and_parameters(at):
     assert not at.exception
     shown = texts(at)
-    assert "Data in use:" in shown and "6,000 training and 1,000 test digits" in shown
+    assert "(this server: 6,000 training and 1,000 test digits" in code(at)
+    assert "mnist.load_data()" in code(at) and "model.evaluate(x_test, y_test)" in code(at)
+    assert "validation_data=(x_test, y_test)" in code(at)  # the test digits, every epoch
     assert 'layers.Dense(512, activation="relu", name="hidden_1")' in code(at)
     assert 'layers.Dense(10, activation="softmax", name="output")' in code(at)
     assert "RMSprop(learning_rate=0.001)" in code(at)
@@ -92,6 +95,61 @@ def test_defaults_are_the_walkthrough_network_with_its_code_and_parameters(at):
     assert table["total"].tolist() == [401_920, 5_130, 407_050]
     assert not at.button(key="train_start").disabled
     assert at.button(key="train_stop").disabled
+
+
+def in_order(node):
+    """The page's elements as a visitor meets them, top to bottom."""
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from in_order(child)
+
+
+def test_the_page_opens_on_the_code_and_its_train_button_before_any_expander(at):
+    kinds = [(type(n).__name__, getattr(n, "key", None)) for n in in_order(at.main)]
+    first = {name: next(i for i, (kind, key) in enumerate(kinds) if match(kind, key))
+             for name, match in (("code", lambda kind, key: kind == "Code"),
+                                 ("train", lambda kind, key: key == "train_start"),
+                                 ("expander", lambda kind, key: kind == "Expander"))}
+    assert first["code"] < first["expander"] and first["train"] < first["expander"], first
+    assert at.button(key="train_start").label == "Train it now"
+    # the sample by default; on a server with only the sample, said so
+    assert "sample shipped with the app" in texts(at) or \
+        at.segmented_control(key="train_data").value == "Sample"
+
+
+def test_the_curves_name_training_and_test_digits_and_say_what_their_gap_means(at):
+    """Before any training, the shared network's own curves, with its figures from Keras."""
+    _, figures = keras_trained_on_sample()
+    curves = [spec for spec in chart_specs(at)
+              if any(trace.get("name") == "test digits (never trained on)"
+                     for trace in spec["data"])]
+    assert len(curves) == 1
+    names = {trace.get("name") for trace in curves[0]["data"]}
+    assert not any("validation" in str(name) for name in names)
+    history = figures["history"]
+    epochs = len(history["loss"])
+    assert not any(m.value.startswith("After epoch") for m in at.markdown)  # guess first
+    from helpers import show_me
+
+    show_me(at, "check_train_mnist_gap")
+    gap = next(m.value for m in at.markdown if m.value.startswith(f"After epoch {epochs}:"))
+    assert f"{history['accuracy'][-1]:.1%}" in gap and f"{history['val_accuracy'][-1]:.1%}" in gap
+
+
+def test_the_train_page_asks_three_tasks_and_hides_the_hardest_digit_until_a_guess(at):
+    from helpers import answer_task, task_keys
+
+    keys = task_keys(at)
+    assert len(keys) == 3, keys
+    assert "train_per_class_chart" not in [c.key for c in at.get("plotly_chart")]
+    _, figures = keras_trained_on_sample()
+    labels = load_from(str(SAMPLE_PATH)).y_test
+    predicted = figures["test_probabilities"].argmax(axis=1)
+    per_digit = [np.mean(predicted[labels == d] == d) for d in range(10)]
+    hardest = str(int(np.argmin(per_digit)))
+    said = answer_task(at, "check_train_mnist_hardest", hardest)
+    assert said["success"] and f"{min(per_digit):.1%}" in said["success"][0]
+    assert "train_per_class_chart" in [c.key for c in at.get("plotly_chart")]
 
 
 @pytest.mark.slow
@@ -147,7 +205,7 @@ def test_three_seeds_train_in_a_worker_and_the_results_are_shown(at):
     at.number_input(key="epochs").set_value(1)
     at.number_input(key="cells").set_value(128)
     at.toggle(key="train_three_seeds").set_value(True).run()
-    assert at.button(key="train_start").label == "Train 3 times"
+    assert at.button(key="train_start").label == "Train it 3 times"
     at.button(key="train_start").click().run()
     assert not at.exception
     training = at.session_state["train_training"]
@@ -182,6 +240,11 @@ def test_three_seeds_train_in_a_worker_and_the_results_are_shown(at):
     assert f"True 4, answered 4: {right} right answers" in [h.value for h in at.subheader]
     at.radio(key="train_cells_mode").set_value("Cells I choose").run()
     assert not at.exception
+    # Draw keeps the shared networks until the visitor chooses their own
+    assert at.button(key="train_use_on_draw").label == "Use my model on Draw"
+    at.button(key="train_use_on_draw").click().run()
+    assert at.session_state[own_training.USE_ON_DRAW] is True
+    assert any("Your model answers on **Draw a digit**" in s.value for s in at.success)
 
 
 @pytest.mark.slow
@@ -271,15 +334,15 @@ def test_a_failed_default_model_on_the_train_page_offers_a_retry(monkeypatch, tm
 
     sample_mnist_env(monkeypatch, tmp_path)
     seed_default_cache(tmp_path)
-    monkeypatch.setattr(experiment_runs, "_SHARED", None)
+    monkeypatch.setattr(experiment_runs, "_RUNNER", None)
     failing = default_model.DefaultModel(folder=tmp_path, load_data=flaky)
-    monkeypatch.setattr(default_model, "_SHARED", failing)
+    monkeypatch.setattr(default_model, "_WALK_THROUGH", failing)
     assert failing.wait(30).failed
     at = open_page(PAGE, timeout=120)
     assert not at.exception
     message = at.error[0].value
     assert message.startswith("The walk-through's network could not be prepared.")
-    assert "Build and train your own below" in message and "tries again" in message
+    assert "Train your own above" in message and "tries again" in message
     assert "no room on the disk" not in message  # the details go to the server's log
     at.button(key="train_retry_default").click().run()
     assert failing.wait(30).ready

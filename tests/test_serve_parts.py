@@ -172,7 +172,7 @@ def test_the_queue_workers_take_shared_work_apart_and_visitors_first(monkeypatch
     with pytest.raises(hooks.NotAvailable):
         hooks.worker_command(1)
     status = hooks.training_status()  # this process's own pool: no queue workers to count
-    assert status.running == status.waiting == 0 and status.workers is None
+    assert status.running_count == status.waiting == 0 and status.workers is None
 
 
 @pytest.mark.slow

@@ -17,6 +17,7 @@ from explainer.training.spec import (
     ModelConfig,
     keras_code,
     layer_plan,
+    multiply_adds,
     one_hot,
     parameter_table,
     with_preset_label,
@@ -107,7 +108,7 @@ def test_the_work_estimate_scales_with_what_is_computed():
     assert limits.estimate_seconds(post.with_changes(epochs=10), 60_000) == pytest.approx(2 * one)
     assert limits.estimate_seconds(post, 60_000, seeds=3) == pytest.approx(3 * one)
     assert limits.estimate_seconds(post, 6_000) == pytest.approx(one / 10, rel=0.01)
-    dense, conv = limits.multiply_adds(PRESETS["cnn"])  # 26*26*3*3*32 + 11*11*3*3*32*64
+    dense, conv = multiply_adds(PRESETS["cnn"])  # 26*26*3*3*32 + 11*11*3*3*32*64
     assert conv == 26 * 26 * 288 + 11 * 11 * 18_432 and dense == 204_800 + 1_280
     # small batches cost more per digit: one optimizer step per batch
     assert limits.estimate_seconds(post.with_changes(batch_size=16), 60_000) > one

@@ -66,7 +66,7 @@ def test_a_frozen_worker_that_leaves_stop_unanswered_is_killed(backend, tmp_path
     assert time.monotonic() - asked < 5
     assert "did not answer Stop" in frozen.error and "Nothing it had learned" in frozen.error
     assert frozen.outcome.model is None and gone(pid)
-    wait_for(lambda: backend.status().running == 0, timeout=10)  # its slot is free
+    wait_for(lambda: backend.status().running_count == 0, timeout=10)  # its slot is free
     after = start(backend, SMALL, tmp_path, "after")
     assert after.wait(180) and not after.error
 
@@ -81,7 +81,7 @@ def test_a_training_past_its_time_is_killed_by_the_supervisor(kind, tmp_path, mo
         os.kill(pid, signal.SIGSTOP)  # it can no longer end itself at its own time cap
         assert stuck.wait(30)
         assert "time limit" in stuck.error and gone(pid)
-        wait_for(lambda: backend.status().running == 0, timeout=10)
+        wait_for(lambda: backend.status().running_count == 0, timeout=10)
 
 
 @kinds
@@ -90,7 +90,7 @@ def test_the_line_has_a_cap_and_the_refusal_says_how_long_to_wait(kind, tmp_path
         trainings = [start(capped, LONG, tmp_path, "nocookie-0")]
         wait_for(lambda: trainings[0].progress.snapshot().batch > 0)
         trainings += [start(capped, LONG, tmp_path, f"nocookie-{n}") for n in (1, 2)]
-        assert capped.status().running == 1 and capped.status().waiting == 2
+        assert capped.status().running_count == 1 and capped.status().waiting == 2
         with pytest.raises(limits.LimitError, match=r"2 trainings are already waiting.*about"):
             start(capped, SMALL, tmp_path, "nocookie-3")
         shared = capped.run_once("default", TrainJob.train(SMALL, load_sample(),

@@ -268,7 +268,7 @@ def test_the_draw_page_reads_a_sideways_phone_photo_and_says_what_it_did(tmp_pat
 
     sample_mnist_env(monkeypatch, tmp_path)
     seed_default_cache(tmp_path)
-    assert default_model.shared().wait(120).ready
+    assert default_model.walk_through().wait(120).ready
     try:
         at = open_page("pages/draw.py")
         at.segmented_control(key="draw_source").set_value("Upload a picture").run()
@@ -286,7 +286,7 @@ def test_the_draw_page_reads_a_sideways_phone_photo_and_says_what_it_did(tmp_pat
         assert not at.exception
         assert "such as 2048 x 2048: save it smaller, or as a JPEG." in at.error[0].value
     finally:
-        default_model.reset_shared()
+        default_model.reset()
 
 
 def _save(image: Image.Image, format: str = "PNG", **options) -> bytes:

@@ -46,8 +46,8 @@ def job(config, folder: Path, seeds=(0,)) -> TrainJob:
                           seeds=tuple(seeds))
 
 
-def start(pool, config, folder, session, seeds=(0,), browser="", alive=None):
-    return pool.submit(job(config, folder, seeds), Visitor(session, browser, alive))
+def start(pool, config, folder, session, seeds=(0,), browser="", session_exists=None):
+    return pool.submit(job(config, folder, seeds), Visitor(session, browser, session_exists))
 
 
 @pytest.fixture(scope="module", params=KINDS)
@@ -142,7 +142,7 @@ def test_a_killed_worker_fails_only_its_training(pool, finished, tmp_path):
     assert victim.wait(60)
     assert victim.error == WORKER_DIED and victim.progress.snapshot().phase == "failed"
     assert "Nothing else was affected" in victim.progress.snapshot().error
-    assert pool.status().running == 0  # its slot is free
+    assert pool.status().running_count == 0  # its slot is free
     again = start(pool, SMALL.with_changes(epochs=1), tmp_path, "victim")  # the next one works
     assert again.wait(180) and not again.error
     assert again.result["runs"][0]["test_accuracy"] > 0.8
@@ -223,7 +223,7 @@ def test_past_the_limit_trainings_wait_in_line_with_their_place(kind, tmp_path):
         assert "yours is number 2 in line" in third.progress.snapshot().message
         third.stop()  # leaving the line: the one behind moves up, nothing starts
         assert third.wait(5) and third.progress.snapshot().phase == "stopped"
-        assert line.status().waiting == 1 and line.status().running == 1
+        assert line.status().waiting == 1 and line.status().running_count == 1
         shared = line.run_once("shared", job(SMALL.with_changes(epochs=1), tmp_path))
         assert shared.wait(180) and not shared.error  # its own slot: not behind the line
         assert second.running and first.running
@@ -250,7 +250,7 @@ def test_the_worker_refuses_work_over_the_cap_and_ends_at_the_time_cap(kind, tmp
 def test_a_training_whose_sessions_are_gone_stops(kind, tmp_path):
     with make_backend(kind, limit=1) as short:
         tab = {"open": True}
-        orphan = start(short, LONG, tmp_path, "gone", alive=lambda: tab["open"])
+        orphan = start(short, LONG, tmp_path, "gone", session_exists=lambda: tab["open"])
         wait_for(lambda: orphan.progress.snapshot().batch > 0)
         tab["open"] = False  # the tab closed and its session expired
         assert orphan.wait(180)

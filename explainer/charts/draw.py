@@ -143,19 +143,6 @@ def scores_figure(scores: np.ndarray, probabilities: np.ndarray, height: int = 2
 
 
 @remembered()
-def pushes_figure(cells: list[int], amounts: list[float], digit: int,
-                  height: int = 260) -> go.Figure:
-    """How much each of the strongest hidden cells added to one output's score."""
-    fig = go.Figure(go.Bar(
-        x=[f"cell {c}" for c in cells], y=amounts,
-        marker_color=[style.sign_colour(a) for a in amounts],
-        hovertemplate="%{x} added %{y:.2f} to " + f"{digit}'s score<extra></extra>"))
-    style.tidy(fig, height, margin={"l": 40, "r": 10, "t": 14, "b": 30})
-    fig.update_yaxes(title_text=f"push on {digit}'s score")
-    return fig
-
-
-@remembered()
 def dream_history_figure(history: np.ndarray, digit: int, height: int = 220) -> go.Figure:
     """P(digit) at each step of the gradient ascent."""
     fig = go.Figure(go.Scatter(

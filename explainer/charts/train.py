@@ -65,38 +65,49 @@ def pixel_histogram_chart(counts: np.ndarray, edges: np.ndarray, scaled: bool) -
     return _tidy(fig, 320, title="Pixel values")
 
 
+# the two sets of digits, in the same colours wherever they are drawn
+TRAINING_DIGITS, TEST_DIGITS = style.category_colour(0), style.category_colour(1)
+
+
 def training_curves(curve: dict[str, list[float]], epochs_log: dict[str, list[float]],
-                    epochs: int) -> go.Figure:
-    """Loss and accuracy as training goes: a running line per batch, a point per epoch."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("Loss (lower is better)",
-                                                         "Accuracy (higher is better)"),
-                        horizontal_spacing=0.08)
+                    epochs: int, height: int = 340) -> go.Figure:
+    """Loss and accuracy as training goes, on the training digits and on the test digits.
+
+    The training digits' figures are Keras' running average over the epoch (a line while it
+    goes, a point at its end); the test digits are scored once at the end of every epoch.
+    """
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("Loss<br>(lower is better)",  # a phone
+                                                         "Accuracy<br>(higher is better)"),
+                        horizontal_spacing=0.12)
     for col, key in ((1, "loss"), (2, "accuracy")):
         show = col == 1
         if curve.get("x"):
             fig.add_trace(go.Scatter(
-                x=curve["x"], y=curve[key], mode="lines", name="training (running)",
-                line=dict(color=style.MODEL, width=1.5), opacity=0.6, showlegend=show,
+                x=curve["x"], y=curve[key], mode="lines", name="training digits, this epoch",
+                line=dict(color=TRAINING_DIGITS, width=1.5), opacity=0.5, showlegend=show,
                 legendgroup="train-run",
-                hovertemplate="epoch %{x:.2f}<br>" + key + " %{y:.4f}<extra>training</extra>"),
-                row=1, col=col)
+                hovertemplate="epoch %{x:.2f}<br>" + key + " %{y:.4f}<extra>training digits"
+                              "</extra>"), row=1, col=col)
         if epochs_log.get("epoch"):
             fig.add_trace(go.Scatter(
-                x=epochs_log["epoch"], y=epochs_log[key], mode="markers", name="training",
-                marker=dict(color=style.MODEL, size=8), showlegend=show, legendgroup="train",
-                hovertemplate="end of epoch %{x}<br>" + key + " %{y:.4f}<extra>training"
+                x=epochs_log["epoch"], y=epochs_log[key], mode="lines+markers",
+                name="training digits", marker=dict(color=TRAINING_DIGITS, size=8),
+                line=dict(color=TRAINING_DIGITS), showlegend=show, legendgroup="train",
+                hovertemplate="end of epoch %{x}<br>" + key + " %{y:.4f}<extra>training digits"
                               "</extra>"), row=1, col=col)
             fig.add_trace(go.Scatter(
                 x=epochs_log["epoch"], y=epochs_log["val_" + key], mode="lines+markers",
-                name="validation", marker=dict(color=style.MODEL, size=9, symbol="diamond-open"),
-                line=dict(color=style.MODEL, dash="dot"), showlegend=show,
-                legendgroup="val",
-                hovertemplate="end of epoch %{x}<br>" + key + " %{y:.4f}<extra>validation"
+                name="test digits (never trained on)",
+                marker=dict(color=TEST_DIGITS, size=9, symbol="diamond"),
+                line=dict(color=TEST_DIGITS, dash="dot"), showlegend=show, legendgroup="test",
+                hovertemplate="end of epoch %{x}<br>" + key + " %{y:.4f}<extra>test digits"
                               "</extra>"), row=1, col=col)
-    fig.update_xaxes(title="epoch", range=[0, max(epochs, 1) + 0.05])
+    fig.update_xaxes(title="epoch", range=[0, max(epochs, 1) + 0.1], dtick=1 if epochs <= 15
+                     else None)
+    fig.update_yaxes(rangemode="tozero", row=1, col=1)
     fig.update_yaxes(tickformat=".0%", row=1, col=2)
-    return _tidy(fig, 340, legend=dict(orientation="h", y=1.12, x=1, xanchor="right",
-                                        yanchor="bottom"))
+    fig.update_annotations(font_size=13)
+    return _tidy(fig, height, margin=dict(l=10, r=10, t=58, b=10))
 
 
 def seed_spread_chart(accuracies: list[float], seeds: list[int], reference: float) -> go.Figure:
@@ -123,9 +134,10 @@ def per_class_chart(per_class: np.ndarray) -> go.Figure:
         x=[str(d) for d in range(10)], y=values, marker_color=style.MODEL,
         text=[f"{v:.1%}" for v in values], textposition="outside",
         hovertemplate="digit %{x}: %{y:.2%} right<extra></extra>"))
+    fig.update_traces(cliponaxis=False)  # a label over a 100% bar sits above the axis's end
     fig.update_xaxes(title="true digit", type="category")
-    fig.update_yaxes(tickformat=".0%", range=[max(0.0, min(low - 0.05, 0.9)), 1.02])
-    return _tidy(fig, 330, title="Accuracy per digit")
+    fig.update_yaxes(tickformat=".0%", range=[max(0.0, min(low - 0.05, 0.9)), 1.0])
+    return _tidy(fig, 330, title="Accuracy per digit", margin=dict(t=64))
 
 
 def confusion_chart(matrix: np.ndarray, selected: tuple[int, int] | None = None) -> go.Figure:
@@ -174,7 +186,7 @@ def digit_gallery(images: np.ndarray, labels: np.ndarray, probabilities: np.ndar
                           f"{probabilities[i, answers[i]]:.0%}" if i < count else "")
         titles.extend([""] * columns)
     fig = make_subplots(rows=2 * rows, cols=columns, subplot_titles=titles,
-                        row_heights=[0.6, 0.4] * rows, vertical_spacing=0.14 / rows,
+                        row_heights=[0.6, 0.4] * rows, vertical_spacing=0.2 / rows,
                         horizontal_spacing=0.03)
     for i in range(count):
         r, c = divmod(i, columns)
@@ -183,16 +195,19 @@ def digit_gallery(images: np.ndarray, labels: np.ndarray, probabilities: np.ndar
         colors = [OTHER_BARS] * 10
         colors[answers[i]] = style.verdict(answers[i] == labels[i])[0]
         colors[labels[i]] = style.RIGHT
+        named = (labels[i], answers[i])  # the two bars that matter carry their digit
         fig.add_trace(go.Bar(x=list(range(10)), y=probabilities[i], marker_color=colors,
+                             text=[str(d) if d in named else "" for d in range(10)],
+                             textposition="outside", textfont_size=10, cliponaxis=False,
                              hovertemplate="%{x}: %{y:.1%}<extra></extra>", showlegend=False),
                       row=2 * r + 2, col=c + 1)
         fig.update_yaxes(autorange="reversed", scaleanchor=f"x{2 * r * columns + c + 1}"
                          if 2 * r * columns + c else "x", visible=False, row=2 * r + 1, col=c + 1)
         fig.update_xaxes(visible=False, row=2 * r + 1, col=c + 1)
-        fig.update_yaxes(range=[0, 1], visible=False, row=2 * r + 2, col=c + 1)
-        fig.update_xaxes(visible=False, row=2 * r + 2, col=c + 1)  # hover names the digits
+        fig.update_yaxes(range=[0, 1.3], visible=False, row=2 * r + 2, col=c + 1)
+        fig.update_xaxes(visible=False, row=2 * r + 2, col=c + 1)  # hover names every digit
     fig.update_annotations(font_size=11)
-    return _tidy(fig, 40 + 250 * rows)
+    return _tidy(fig, 40 + 280 * rows)
 
 
 def weight_images(images: np.ndarray, titles: list[str], columns: int = 5,

@@ -58,6 +58,6 @@ def training_status() -> TrainingStatus | None:
 
     found = shared_backend().status()
     queue = bool(os.environ.get(REDIS_VARIABLE))
-    return TrainingStatus(found.running + found.shared_running,
+    return TrainingStatus(found.running_count + found.shared_running_count,
                           found.waiting + found.shared_waiting,
                           found.workers if queue else None)

@@ -30,13 +30,13 @@ def prepare(workers: int = 0) -> int:
         data, note = default_model.best_local_data()
         print(f"Digits: {len(data.x_train):,} training and {len(data.x_test):,} test "
               f"({data.source}). {note}".strip(), flush=True)
-        for name, shared in (("The walk-through's network", default_model.shared()),
+        for name, shared in (("The walk-through's network", default_model.walk_through()),
                              ("The network trained on changed copies", default_model.augmented())):
             began = time.monotonic()
             status = shared.wait()
             print(f"{name}: {status.message} ({time.monotonic() - began:.0f} s)", flush=True)
             failures += not status.ready
-        runner = experiment_runs.shared()
+        runner = experiment_runs.runner()
         for experiment in EXPERIMENTS:
             began = time.monotonic()
             try:

@@ -52,7 +52,7 @@ class ClusterStatus:
 class TrainingStatus:
     """The trainings as the training side counts them (``hooks.training_status``)."""
 
-    running: int
+    running_count: int
     waiting: int
     workers: int | None = None  # queue workers connected, when there is a queue
 

@@ -1,6 +1,6 @@
 """The shared default models, trained once per server (or per cluster), read by everyone.
 
-Two are shared: the walk-through's network (:func:`shared`) and the same network trained on
+Two are shared: the walk-through's network (:func:`walk_through`) and the same network trained on
 changed copies of the digits (:func:`augmented`). Whoever opens a page that needs one first starts
 it; everyone after that waits on the same progress. A worker process trains it (the same path and
 limits as the Train page's trainings) on the best MNIST available without a download (MNIST_DIR,
@@ -267,18 +267,18 @@ class DefaultModel:
         return model
 
 
-_SHARED: DefaultModel | None = None  # the walk-through's network
+_WALK_THROUGH: DefaultModel | None = None  # the walk-through's network
 _AUGMENTED: DefaultModel | None = None  # the same network trained on changed copies
-_SHARED_LOCK = threading.Lock()
+_LOCK = threading.Lock()
 
 
-def shared() -> DefaultModel:
+def walk_through() -> DefaultModel:
     """The walk-through's network of this process (created on first use, not started)."""
-    global _SHARED
-    with _SHARED_LOCK:
-        if _SHARED is None:
-            _SHARED = DefaultModel()
-        return _SHARED
+    global _WALK_THROUGH
+    with _LOCK:
+        if _WALK_THROUGH is None:
+            _WALK_THROUGH = DefaultModel()
+        return _WALK_THROUGH
 
 
 def augmented() -> DefaultModel:
@@ -286,14 +286,14 @@ def augmented() -> DefaultModel:
     (``spec.AUGMENTED``): the second shared model of this process, cached under its own name,
     trained once per server, or once per cluster through the job queue."""
     global _AUGMENTED
-    with _SHARED_LOCK:
+    with _LOCK:
         if _AUGMENTED is None:
             _AUGMENTED = DefaultModel(AUGMENTED, what="the network trained on changed copies")
         return _AUGMENTED
 
 
-def reset_shared() -> None:
+def reset() -> None:
     """Forget the process's shared models (after changing MNIST_DIR or the cache folder)."""
-    global _SHARED, _AUGMENTED
-    with _SHARED_LOCK:
-        _SHARED = _AUGMENTED = None
+    global _WALK_THROUGH, _AUGMENTED
+    with _LOCK:
+        _WALK_THROUGH = _AUGMENTED = None

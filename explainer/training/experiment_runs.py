@@ -16,7 +16,6 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from explainer.concepts.nn import compute
 from explainer.data.mnist import MnistData
 from explainer.training import default_model
 from explainer.training.experiment_store import SharedRuns, cache_key
@@ -28,7 +27,7 @@ from explainer.training.experiments import (
 )
 from explainer.training.pool import Training, TrainingBackend, finished_model, run_shared
 from explainer.training.progress import TrainingProgress
-from explainer.training.spec import ModelConfig
+from explainer.training.spec import ModelConfig, parameter_count
 from explainer.training.trained import TrainedModel
 
 
@@ -58,7 +57,7 @@ def baseline_result(model: TrainedModel, data: MnistData | None = None) -> Exper
     return ExperimentResult(
         experiment_id=BASELINE.id, name=BASELINE.name,
         test_accuracy=float(model.test_accuracy or 0.0), seconds=float(model.seconds),
-        parameters=compute.parameters(model.config.kind, model.config.hidden),
+        parameters=parameter_count(model.config),
         epoch_accuracy=curve, epochs=model.epochs_done or len(curve),
         train_samples=model.train_samples, source=model.source, device=model.device,
         robustness_accuracy=robustness_of(model, data))
@@ -121,14 +120,14 @@ class ExperimentRunner:
             return self._progress.get((experiment_id, source))
 
 
-_SHARED: ExperimentRunner | None = None
+_RUNNER: ExperimentRunner | None = None
 _LOCK = threading.Lock()
 
 
-def shared() -> ExperimentRunner:
+def runner() -> ExperimentRunner:
     """The one runner of this server process (created on first use)."""
-    global _SHARED
+    global _RUNNER
     with _LOCK:
-        if _SHARED is None:
-            _SHARED = ExperimentRunner()
-        return _SHARED
+        if _RUNNER is None:
+            _RUNNER = ExperimentRunner()
+        return _RUNNER

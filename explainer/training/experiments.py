@@ -23,8 +23,7 @@ import numpy as np
 from explainer.concepts.inputs.distort import robustness_set
 from explainer.concepts.models.reading import Reader
 from explainer.concepts.models.robustness import accuracy
-from explainer.concepts.nn import compute
-from explainer.training.spec import AUGMENTED_EPOCHS, PRESETS, ModelConfig
+from explainer.training.spec import AUGMENTED_EPOCHS, PRESETS, ModelConfig, parameter_count
 
 BASELINE_CONFIG = PRESETS["post"]  # the walk-through's network: 784-512-10, ReLU, RMSprop, 5 ep.
 BASELINE_ID = "walk-through"
@@ -148,12 +147,6 @@ EXPERIMENTS = (
 BY_ID = {experiment.id: experiment for experiment in (BASELINE, *EXPERIMENTS)}
 
 
-def changed_settings(config: ModelConfig, reference: ModelConfig = BASELINE_CONFIG) -> set[str]:
-    """The names of the settings in which ``config`` differs from ``reference`` (not its label)."""
-    mine, theirs = config.as_dict(), reference.as_dict()
-    return {name for name in mine if name != "label" and mine[name] != theirs[name]}
-
-
 @dataclass
 class ExperimentResult:
     """What one run of an experiment measured: the comparison table's row and its curve."""
@@ -210,7 +203,7 @@ def result_from_trained(experiment: Experiment, trained, data=None) -> Experimen
     return ExperimentResult(
         experiment_id=experiment.id, name=experiment.name,
         test_accuracy=float(trained.test_accuracy), seconds=float(trained.seconds),
-        parameters=compute.parameters(config.kind, config.hidden),
+        parameters=parameter_count(config),
         epoch_accuracy=[float(v) for v in trained.history.get("val_accuracy", [])],
         epochs=int(trained.epochs_done), train_samples=int(trained.train_samples),
         source=trained.source, device=trained.device,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 
-from explainer.training.spec import ModelConfig, input_shape, layer_plan
+from explainer.training.spec import ModelConfig, multiply_adds
 
 DENSE_SECONDS = 1.0e-10  # per multiply-add of a dense layer, forward and backward, per digit
 CONV_SECONDS = 5.0e-11  # per multiply-add of a convolution (oneDNN runs these well)
@@ -65,20 +65,6 @@ def job_seconds(kind: str) -> float:
 def worker_idle_seconds() -> float:
     """``WORKER_IDLE_S``: an idle worker process exits after this long, giving its memory back."""
     return _setting("WORKER_IDLE_S", 120, 1, 86_400)
-
-
-def multiply_adds(config: ModelConfig) -> tuple[int, int]:
-    """(dense, convolution) multiply-adds for one digit's forward pass."""
-    dense = conv = 0
-    shape = input_shape(config)
-    for layer in layer_plan(config):
-        weights, _ = layer.parameters(shape)
-        if layer.kind == "Dense":
-            dense += weights
-        elif layer.kind == "Conv2D":
-            conv += weights * layer.shape[0] * layer.shape[1]  # once per output position
-        shape = layer.shape
-    return dense, conv
 
 
 def estimate_seconds(config: ModelConfig, digits: int, seeds: int = 1) -> float:

@@ -67,7 +67,7 @@ class LocalPool:
 
     def __repr__(self) -> str:
         status = self.status()
-        return (f"LocalPool({status.running}/{self.limit} running, {status.waiting} waiting, "
+        return (f"LocalPool({status.running_count}/{self.limit} running, {status.waiting} waiting, "
                 f"{status.workers} workers)")
 
     # -- the interface ---------------------------------------------------------------------
@@ -245,7 +245,7 @@ class LocalPool:
             now = time.monotonic()
             if training.watched and now - last_check[0] > ALIVE_CHECK_S:
                 last_check[0] = now
-                if not training.sessions_alive():  # every session of it ended: nobody watches
+                if not training.any_session_exists():  # every session of it ended: nobody watches
                     training.stop()
             return training.stop_requested.is_set()
 
@@ -282,10 +282,10 @@ class LocalPool:
                     self._forget_locked(idle)
                     threading.Thread(target=idle.retire, daemon=True).start()
                 gone = [t for t in self._lines[Lane.VISITOR]
-                        if t.watched and not t.sessions_alive()]
+                        if t.watched and not t.any_session_exists()]
                 for browser, training in list(self._by_browser.items()):
                     if not training.running and (training.claimed
-                                                 or not training.sessions_alive()):
+                                                 or not training.any_session_exists()):
                         del self._by_browser[browser]  # handed over, or nobody left to take it
             for training in gone:
                 self._drop_if_waiting(training, "Its session ended before it started.")

@@ -45,7 +45,7 @@ class Visitor:
 
     session: str
     browser: str = ""
-    alive: Callable[[], bool] | None = field(default=None, compare=False)  # session still there?
+    session_exists: Callable[[], bool] | None = field(default=None, compare=False)
 
     def shares_limits_with(self, other: Visitor | None) -> bool:
         """Whether the two count as one visitor: the same session, or the same browser."""
@@ -77,7 +77,7 @@ class Training:
         self._claimed = False
         self._outcome: TrainingOutcome | None = None
         if visitor is not None:
-            self.touch(visitor.session, visitor.alive)
+            self.touch(visitor.session, visitor.session_exists)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.id}, {self.job!r}, {self.progress.phase})"
@@ -100,10 +100,10 @@ class Training:
     def wait(self, timeout: float | None = None) -> bool:
         return self.finished.wait(timeout)
 
-    def touch(self, session: str, alive: Callable[[], bool] | None = None) -> None:
+    def touch(self, session: str, session_exists: Callable[[], bool] | None = None) -> None:
         """A session of this training's browser looked at it: it is the one to hand it to."""
         with self._lock:
-            self._sessions[session] = alive
+            self._sessions[session] = session_exists
             self._last_session = session
 
     @property
@@ -112,7 +112,7 @@ class Training:
         with self._lock:
             return bool(self._sessions)
 
-    def sessions_alive(self) -> bool:
+    def any_session_exists(self) -> bool:
         """Whether any session that looked at it still exists (its training is still wanted)."""
         with self._lock:
             checks = list(self._sessions.values())
@@ -144,9 +144,9 @@ class PoolStatus:
     """What the host and the page may know of the trainings: slots, lines, workers, device."""
 
     limit: int
-    running: int
+    running_count: int  # trainings running now (a Training's own `running` is a bool)
     waiting: int
-    shared_running: int
+    shared_running_count: int
     shared_waiting: int
     workers: int
     device: str

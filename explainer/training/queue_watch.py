@@ -159,7 +159,7 @@ class QueueWatch:
                     send_stop_job_command(self.redis, training.id)
                 except Exception:  # it ended meanwhile
                     pass
-            if check_sessions and training.watched and not training.sessions_alive():
+            if check_sessions and training.watched and not training.any_session_exists():
                 training.stop()  # every tab of it is gone: nobody will see it
 
     def _finish(self, training: QueueTraining, payload: dict | None, why: str = "",

@@ -57,7 +57,7 @@ def remove_leftovers(folder: Path | None = None) -> list[Path]:
     return removed
 
 
-def folder_for(key: str, session: str, alive: Callable[[], bool]) -> Path:
+def folder_for(key: str, session: str, session_exists: Callable[[], bool]) -> Path:
     """The folder for ``key`` (a browser, or a session); kept while a session using it lives."""
     global _root, _sweeper
     with _lock:
@@ -68,7 +68,7 @@ def folder_for(key: str, session: str, alive: Callable[[], bool]) -> Path:
         if key not in _folders or not _folders[key][0].is_dir():
             _folders[key] = (Path(tempfile.mkdtemp(prefix="visitor-", dir=_root)), {})
         folder, users = _folders[key]
-        users[session] = alive
+        users[session] = session_exists
         if _sweeper is None:
             _sweeper = threading.Thread(target=_sweep_forever, name="session-files", daemon=True)
             _sweeper.start()
@@ -79,7 +79,7 @@ def sweep() -> list[Path]:
     """Remove the folders whose sessions have all ended; the folders removed."""
     with _lock:
         for _, users in _folders.values():
-            for session in [s for s, alive in users.items() if not alive()]:
+            for session in [s for s, exists in users.items() if not exists()]:
                 del users[session]
         gone = [key for key, (_, users) in _folders.items() if not users]
         removed = [_folders.pop(key)[0] for key in gone]

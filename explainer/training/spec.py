@@ -186,7 +186,28 @@ def parameter_table(config: ModelConfig) -> list[dict[str, Any]]:
 
 
 def parameter_count(config: ModelConfig) -> int:
+    """Every weight and bias of the network: 407,050 for the walk-through's 784-512-10."""
     return sum(row["total"] for row in parameter_table(config))
+
+
+def multiply_adds(config: ModelConfig) -> tuple[int, int]:
+    """(dense, convolution) multiply-adds of one forward pass (reading one digit), from the layer
+    plan: a Dense layer does inputs x cells of them, a convolution its weights once per output
+    position; pooling only compares. 406,528 dense ones for the walk-through's network."""
+    dense = conv = 0
+    shape = input_shape(config)
+    for layer in layer_plan(config):
+        weights, _ = layer.parameters(shape)
+        if layer.kind == "Dense":
+            dense += weights
+        elif layer.kind == "Conv2D":
+            conv += weights * layer.shape[0] * layer.shape[1]  # once per output position
+        shape = layer.shape
+    return dense, conv
+
+
+def multiply_adds_per_digit(config: ModelConfig) -> int:
+    return sum(multiply_adds(config))
 
 
 def prepare_inputs(images: np.ndarray, config: ModelConfig) -> np.ndarray:
@@ -207,40 +228,62 @@ def training_subset(images: np.ndarray, labels: np.ndarray,
     return images[chosen], labels[chosen]
 
 
-def keras_code(config: ModelConfig) -> str:
-    """The Keras code the worker runs for this config, written from the same layer plan."""
+def keras_code(config: ModelConfig, digits: str = "") -> str:
+    """The Keras code the worker runs for this config, written from the same layer plan.
+
+    With ``digits`` (the digits in use, in words) it is the whole program: MNIST loaded, with a
+    comment naming those digits, the test digits scored after every epoch and at the end, as the
+    worker does; without, it starts from ``train_images`` and ``train_labels`` and ends at fit.
+    """
     shape = input_shape(config)
-    lines = ["import keras", "import numpy as np", "from keras import layers", "",
-             f"keras.utils.set_random_seed({config.seed})",
+    flat = ", ".join(map(str, shape))
+    scale = " / 255" if config.scale_inputs else ""
+    loading = [
+        "from keras.datasets import mnist", "",
+        "# 60,000 training digits and 10,000 test digits, each 28 x 28 pixels of 0-255",
+        f"# (this server: {digits})",
+        "(train_images, train_labels), (test_images, test_labels) = mnist.load_data()",
+    ] if digits else []
+    lines = ["import keras", "import numpy as np", "from keras import layers", *loading,
+             "", f"keras.utils.set_random_seed({config.seed})",
              "model = keras.Sequential([", f"    keras.Input(shape={shape}),"]
     for layer in layer_plan(config):
         call = layer.call()
         separator = "" if call.endswith("()") else ", "
         lines.append(f'    {call[:-1]}{separator}name="{layer.name}"),')
-    scale = " / 255" if config.scale_inputs else ""
     subset = ([f"# trained on a fixed random {config.train_fraction:.0%} of the training digits"]
               if config.train_fraction < 1.0 else [])
+    scaled = (["# pixels 0-255 scaled to 0-1: the weighted sums stay small"]
+              if digits and config.scale_inputs else [])
     lines += [
         "])",
         f"model.compile(optimizer=keras.optimizers.{OPTIMIZER_CLASSES[config.optimizer]}"
         f"(learning_rate={config.learning_rate:g}),",
         f'              loss="{config.loss}", metrics=["accuracy"])',
         "",
-        *subset,
-        f'x_train = train_images.reshape((-1, {", ".join(map(str, shape))})).astype("float32")'
-        f"{scale}",
+        *subset, *scaled,
+        f'x_train = train_images.reshape((-1, {flat})).astype("float32"){scale}',
         'y_train = np.eye(10, dtype="float32")[train_labels]',
     ]
+    if digits:
+        lines += [f'x_test = test_images.reshape((-1, {flat})).astype("float32"){scale}',
+                  'y_test = np.eye(10, dtype="float32")[test_labels]']
+    tested = ", validation_data=(x_test, y_test)" if digits else ""
     if config.augment:
-        lines += augmentation_code(config)
+        lines += augmentation_code(config, tested)
     else:
         lines.append(f"model.fit(x_train, y_train, epochs={config.epochs}, "
-                     f"batch_size={config.batch_size})")
+                     f"batch_size={config.batch_size}{tested})")
+    if digits:
+        lines += ["", "# digits the network never trained on",
+                  "test_loss, test_accuracy = model.evaluate(x_test, y_test)"]
     return "\n".join(lines)
 
 
-def augmentation_code(config: ModelConfig) -> list[str]:
-    """The lines that train on changed copies: what explainer/training/augmentation.py runs."""
+def augmentation_code(config: ModelConfig, tested: str = "") -> list[str]:
+    """The lines that train on changed copies: what explainer/training/augmentation.py runs.
+
+    ``tested``: what fit's call adds after its own arguments (the test digits, when shown)."""
     seed, ink, side = config.seed, "1.0" if config.scale_inputs else "255.0", 28
     paper = 'fill_mode="constant"'
     flat = ", ".join(map(str, input_shape(config)))
@@ -277,7 +320,8 @@ def augmentation_code(config: ModelConfig) -> list[str]:
         f"         .shuffle(len(x_train), seed={seed}).batch({config.batch_size})",
         "         .map(lambda x, y: (changed(x), y))",
         "         .prefetch(tf.data.AUTOTUNE))",
-        f"model.fit(train, epochs={config.epochs}, shuffle=False)  # train is shuffled already",
+        f"model.fit(train, epochs={config.epochs}, shuffle=False{tested})"
+        "  # train is shuffled already",
     ]
 
 

@@ -49,7 +49,7 @@ class Answering:
 
 def shared_models() -> dict[str, DefaultModel]:
     """The shared networks, the headline first."""
-    return {ON_COPIES: default_model.augmented(), WALK_THROUGH: default_model.shared()}
+    return {ON_COPIES: default_model.augmented(), WALK_THROUGH: default_model.walk_through()}
 
 
 def own_reader() -> Reader | None:
@@ -77,7 +77,7 @@ def answering_networks() -> list[Answering]:
     for which, shared in shared_models().items():
         shared.start()
         if shared.status().ready:
-            ready.append(Answering(which, Reader.of(shared.model, shared=True)))
+            ready.append(Answering(which, Reader.of(shared.model, for_everyone=True)))
     own = own_reader()
     if own is not None:
         ready.append(Answering(YOURS, own))
@@ -98,7 +98,7 @@ def waiting_panel(what: str, what_to_do: str, waiting: str, retry_key: str,
     note while it is prepared; ``retry_key`` keys the "Try again now" button. ``model``: the
     walk-through's network unless another is given.
     """
-    model = model if model is not None else default_model.shared()
+    model = model if model is not None else default_model.walk_through()
     failed = model.status().failed
     st.fragment(_waiting_panel, run_every=None if failed else 1.0)(what, what_to_do, waiting,
                                                                    retry_key, model)

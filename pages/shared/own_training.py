@@ -31,9 +31,9 @@ def current(reattach: bool = True) -> Training | None:
         if training is not None:
             ss[TRAINING] = training
             # this tab uses the browser's model folder too: it stays while this tab lives
-            session_files.folder_for(who.browser, who.session, who.alive or (lambda: True))
+            session_files.folder_for(who.browser, who.session, who.session_exists or (lambda: True))
     if training is not None:
-        training.touch(who.session, who.alive)
+        training.touch(who.session, who.session_exists)
     return training
 
 

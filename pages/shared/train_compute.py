@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from explainer.concepts.nn import compute
-from explainer.training.spec import ModelConfig
+from explainer.training.spec import ModelConfig, multiply_adds_per_digit
 from explainer.training.trained import TrainedModel
 
 
@@ -20,7 +20,7 @@ def measured_rate(model: TrainedModel | None) -> tuple[float, float, str] | None
 def compute_section(config: ModelConfig, digits: int, measured_on: TrainedModel | None) -> None:
     """Multiply-adds per digit and per epoch, the measured speed, and what a GPU changes."""
     st.header("How much arithmetic is that?", divider="gray")
-    per_digit = compute.multiply_adds_per_digit(config.kind, config.hidden)
+    per_digit = multiply_adds_per_digit(config)
     per_epoch = compute.multiply_adds_per_epoch(per_digit, digits)
     st.markdown(
         f"Reading one digit with **{config.label}** takes **{per_digit:,} multiply-adds** "
@@ -33,8 +33,7 @@ def compute_section(config: ModelConfig, digits: int, measured_on: TrainedModel 
         return
     samples_per_second, epoch_seconds, device = rate
     measured = compute.multiply_adds_per_second(
-        samples_per_second, compute.multiply_adds_per_digit(measured_on.config.kind,
-                                                            measured_on.config.hidden))
+        samples_per_second, multiply_adds_per_digit(measured_on.config))
     a, b, c = st.columns(3)
     a.metric("Measured here", f"{samples_per_second:,.0f} digits/s",
              help=f"{measured_on.name}, on {device or 'a worker'}")

@@ -7,7 +7,9 @@ import streamlit as st
 from explainer.charts import train as charts
 from explainer.concepts.models import evaluation as ev
 from explainer.data.mnist import MnistData, load_sample
+from pages.shared import url_state
 from pages.shared.kept import kept
+from pages.shared.train_form import setting
 
 ss = st.session_state
 
@@ -38,24 +40,19 @@ def data_overview(location: tuple, sample: bool, _data: MnistData):
 
 
 def choose_data(best: MnistData) -> MnistData:
-    """The full set or the sample (a radio when both are there); says which one is in use."""
-    data = best
-    if best.is_full:
-        choice = st.radio("Digits to train on", ["full", "sample"], key="train_data",
-                          horizontal=True,
-                          format_func={"full": f"All of MNIST ({len(best.x_train):,} training "
-                                               "digits)",
-                                       "sample": "The small sample (6,000: fast, less "
-                                                 "accurate)"}.get)
-        if choice == "sample":
-            data = load_sample()
-    line = f"**Data in use:** {data_name(data)}."
-    if data.is_full:
-        st.success(line, icon=":material/database:")
-    else:
-        st.info(line + " Accuracies on this small sample are lower than on the full set.",
-                icon=":material/database:")
-    return data
+    """The digits a visitor trains on: the sample by default (curves within seconds), the full
+    set one click away when this server has it."""
+    if not best.is_full:
+        return best
+    sample = load_sample()
+    url_state.check_link({"train_data": url_state.one_of(("Sample", "Full"))},
+                         {"train_data": "the digits to train on"})
+    choice = st.segmented_control(
+        "Digits to train on", ["Sample", "Full"], key="train_data", default="Sample",
+        required=True, bind="query-params",
+        help=f"Sample: {len(sample.x_train):,} training digits, seconds to train. Full: all "
+             f"{len(best.x_train):,}, slower and more accurate.")
+    return best if choice == "Full" else sample
 
 
 def explore(data: MnistData, best: MnistData, location: tuple) -> None:
@@ -75,7 +72,7 @@ def explore(data: MnistData, best: MnistData, location: tuple) -> None:
             "Before training we divide by 255 so every input lies between 0 and 1: with raw "
             "values up to 255 the weighted sums get huge and training can stall or blow up.")
         counts, edges = overview["histogram"]
-        scaled = bool(ss.get("scale", True))
+        scaled = bool(setting("scale"))
         st.plotly_chart(kept(("pixel histogram", *digits, scaled),
                              lambda: charts.pixel_histogram_chart(counts, edges, scaled=scaled)),
                         key="train_hist_chart")

@@ -88,9 +88,8 @@ def config_from_state() -> ModelConfig:
 
 
 def settings_form() -> tuple[ModelConfig, list[str]]:
-    """Every setting, then the Keras code and parameter table; returns (config, problems)."""
-    check_settings_link()
-    controls, code_col = st.columns([2, 3], gap="large")
+    """Every setting, then the parameter table; returns (config, problems)."""
+    controls, table_col = st.columns([3, 2], gap="large")
     with controls:
         st.selectbox("Start from a recipe", list(PRESETS), format_func=PRESET_NAMES.get,
                      index=list(PRESETS).index(DEFAULTS["recipe"]),
@@ -140,13 +139,12 @@ def settings_form() -> tuple[ModelConfig, list[str]]:
                  help="Train three times (seeds s, s+1, s+2) and compare the test accuracies.")
     config = config_from_state()
     problems = validate(config)
-    with code_col:
+    with table_col:
         for problem in problems:
             st.error(problem, icon=":material/block:")
         if not problems:
-            st.caption(f"Recipe: **{config.label}**. This is the code that runs when you press "
-                       "Train:")
-            st.code(keras_code(config), language="python", wrap_lines=True)
+            st.caption(f"Recipe: **{config.label}**. The code at the top of the page follows "
+                       "these settings, and **Train it now** trains them.")
             rows = parameter_table(config)
             total = sum(r["total"] for r in rows)
             st.dataframe(rows + [{"layer": "total", "weights": sum(r["weights"] for r in rows),
@@ -158,35 +156,43 @@ def settings_form() -> tuple[ModelConfig, list[str]]:
     return config, problems
 
 
+def the_code(config: ModelConfig, problems: list[str], digits: str) -> None:
+    """The Keras program that Train it now runs, whole; or why these settings cannot run."""
+    for problem in problems:
+        st.error(problem, icon=":material/block:")
+    if not problems:
+        st.code(keras_code(config, digits), language="python", wrap_lines=True)
+
+
 def train_controls(config: ModelConfig, problems: list[str], data: MnistData) -> bool:
-    """Train / Stop and the time estimate; starts the visitor's training. True while it runs."""
+    """Train it now / Stop and the time estimate; starts the visitor's training. True while it
+    runs."""
     seeds = [config.seed + i for i in range(3)] if setting("train_three_seeds") \
         else [config.seed]
     training = own_training.current()
     running = training is not None and training.running
     too_big = "" if problems else limits.work_refusal(config, len(data.x_train), len(seeds))
-    start_col, stop_col, note_col = st.columns([1, 1, 4])
-    start = start_col.button("Train" if len(seeds) == 1 else "Train 3 times", type="primary",
-                             key="train_start",
-                             disabled=running or bool(problems) or bool(too_big),
-                             icon=":material/play_arrow:", width="stretch")
-    stop = stop_col.button("Stop", key="train_stop", disabled=not running,
-                           icon=":material/stop:", width="stretch",
-                           help="End training now and keep the model as it is.")
+    with st.container(horizontal=True):
+        start = st.button("Train it now" if len(seeds) == 1 else "Train it 3 times",
+                          type="primary", key="train_start",
+                          disabled=running or bool(problems) or bool(too_big),
+                          icon=":material/play_arrow:")
+        stop = st.button("Stop", key="train_stop", disabled=not running, icon=":material/stop:",
+                         help="End training now and keep the model as it is.")
     if not problems:
         seconds = limits.estimate_seconds(config, len(data.x_train), len(seeds))
-        note_col.caption(
+        st.caption(
             f"Estimated time: **about {limits.describe_seconds(seconds)}** on two CPU cores "
             f"({len(data.x_train):,} digits x {config.epochs} epochs x {len(seeds)} run"
-            f"{'s' if len(seeds) > 1 else ''}). Training goes on in a separate process while "
-            f"you visit other pages; at most {shared_backend().status().limit} trainings run at "
-            "at once, one per visitor.")
+            f"{'s' if len(seeds) > 1 else ''}). It goes on in a separate process while you "
+            f"visit other pages; at most {shared_backend().status().limit} trainings run at "
+            "once, one per visitor.")
     if too_big:
         st.error(too_big, icon=":material/timer_off:")
     if start and not running and not problems and not too_big:
         who = visitor.current()
         folder = session_files.folder_for(who.browser or who.session, who.session,
-                                          who.alive or (lambda: True))
+                                          who.session_exists or (lambda: True))
         try:
             ss[own_training.TRAINING] = start_training(config, seeds, data, folder, who)
         except limits.LimitError as refused:
@@ -196,3 +202,20 @@ def train_controls(config: ModelConfig, problems: list[str], data: MnistData) ->
     if stop and training is not None:
         training.stop()
     return running
+
+
+def use_on_draw() -> None:
+    """Once the visitor has a model of their own: the choice to let it answer on Draw."""
+    if ss.get(own_training.MODEL) is None:
+        return
+    if ss.get(own_training.USE_ON_DRAW):
+        st.success("Your model answers on **Draw a digit**, beside the shared networks.",
+                   icon=":material/draw:")
+        st.button("Let only the shared networks answer on Draw", key="train_use_on_draw",
+                  type="tertiary", on_click=ss.__setitem__,
+                  args=(own_training.USE_ON_DRAW, False))
+    else:
+        st.button("Use my model on Draw", key="train_use_on_draw", icon=":material/draw:",
+                  on_click=ss.__setitem__, args=(own_training.USE_ON_DRAW, True),
+                  help="Until you choose it, the shared networks answer on Draw a digit, so a "
+                       "quick run on the sample does not make Draw worse unasked.")

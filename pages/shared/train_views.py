@@ -13,15 +13,19 @@ from explainer.training.limits import describe_seconds
 from explainer.training.pool import Training, shared_backend
 from explainer.training.spec import prepare_inputs
 from explainer.training.trained import TrainedModel
-from pages.shared import report_failure
+from pages.shared import check, report_failure
 from pages.shared.kept import kept
 from pages.shared.train_data import source_name
 
 ss = st.session_state
+PAGE = "train_mnist"  # the page's name for its check-yourself tasks
+TASKS = 3  # train or test digits, the change that costs most, the hardest digit
 
 
-def draw_progress(current: Training) -> None:
-    """One snapshot of a training: phase, bar, speed, place in line, device, curves, problems."""
+def draw_progress(current: Training, gap: bool = True) -> None:
+    """One snapshot of a training: phase, bar, speed, place in line, device, curves, problems.
+
+    ``gap``: whether the sentence on the gap between training and test digits may show."""
     snap = current.progress.snapshot()
     text = snap.status_line
     if snap.runs > 1:
@@ -29,22 +33,22 @@ def draw_progress(current: Training) -> None:
     if current.stop_requested.is_set() and current.running:
         text += " (stopping after this batch)"
     st.progress(snap.fraction, text=text)
-    cols = st.columns(4)
-    cols[0].metric("Samples per second", f"{snap.samples_per_second:,.0f}")
-    cols[1].metric("Elapsed", describe_seconds(snap.elapsed_s))
-    cols[2].metric("Time left", describe_seconds(snap.eta_s) if snap.eta_s else "-")
-    cols[3].metric("Digits seen", f"{snap.samples_done:,}")
+    figures = [f"{snap.samples_done:,} digits seen", f"{describe_seconds(snap.elapsed_s)} so far"]
+    if snap.samples_per_second:
+        figures.insert(0, f"{snap.samples_per_second:,.0f} digits a second")
+    if snap.eta_s:
+        figures.append(f"about {describe_seconds(snap.eta_s)} left")
     place = f" · yours is number {snap.queue_place} in line" if snap.queue_place else ""
     pool = shared_backend().status()
-    st.caption(f":material/memory: Computing on: **{snap.device or 'not started yet'}** · "
-               f"trainings running: {pool.running} of {pool.limit}, "
-               f"{pool.waiting} waiting{place}")
+    device = snap.device or "not started yet"
+    st.caption(" · ".join(figures) + f"  \n:material/memory: Computing on: **{device}** · "
+               f"trainings running: {pool.running_count} of {pool.limit}, {pool.waiting} "
+               f"waiting{place}")
     if snap.stop_latency_s is not None:
         st.caption(f":material/stop_circle: Training stopped {snap.stop_latency_s:.1f} s after "
                    "you pressed Stop; what it had learned was kept and tested.")
     if snap.curve.get("x") or snap.epochs_log.get("epoch"):
-        st.plotly_chart(charts.training_curves(snap.curve, snap.epochs_log, snap.epochs),
-                        key="train_curves_chart")
+        learning_curves(snap.curve, snap.epochs_log, snap.epochs, gap=gap)
     if snap.diverged:
         st.warning("The loss became NaN (not a number): the weights blew up, so training "
                    "stopped. Scale the inputs or lower the learning rate.",
@@ -54,6 +58,29 @@ def draw_progress(current: Training) -> None:
     elif snap.phase == "failed":
         report_failure("The training stopped with an error.",
                        "Press Train to try again, or pick the walk-through's recipe.", snap.error)
+
+
+def learning_curves(curve: dict, epochs_log: dict, epochs: int, key: str = "train_curves_chart",
+                    gap: bool = True) -> None:
+    """The training and test digits' loss and accuracy per epoch, then what their gap means."""
+    st.plotly_chart(charts.training_curves(curve, epochs_log, epochs), key=key)
+    if gap and epochs_log.get("epoch"):
+        st.markdown(gap_sentence(epochs_log))
+
+
+def gap_sentence(epochs_log: dict) -> str:
+    """What the gap between training and test accuracy at the last epoch says."""
+    epoch = epochs_log["epoch"][-1]
+    seen, unseen = epochs_log["accuracy"][-1], epochs_log["val_accuracy"][-1]
+    figures = (f"After epoch {epoch}: **{seen:.1%}** right on the training digits, "
+               f"**{unseen:.1%}** on the test digits.")
+    if seen - unseen >= 0.005:
+        return (f"{figures} The gap, {(seen - unseen) * 100:.1f} points, is what the network "
+                "memorised: it does better on digits it has seen than on new ones. If the gap "
+                "grows while the test line stops rising, it is *overfitting*.")
+    return (f"{figures} No real gap yet: the network does as well on new digits as on the ones "
+            "it trains on, so it learned shapes rather than memorising. (The training figure is "
+            "an average over the epoch, taken while the network was still improving.)")
 
 
 def test_probabilities(shown: TrainedModel, data: MnistData) -> np.ndarray:
@@ -91,12 +118,11 @@ def show_results(shown: TrainedModel, data: MnistData, same_data: bool, runs=(),
     labels = data.y_test
     accuracy = float(np.mean(predicted == labels))
     if own:
-        st.success(f"**Your model**: {shown.name}. It replaces the walk-through's network here "
-                   "and on the **Draw a digit** page.", icon=":material/person:")
+        st.success(f"**Your model**: {shown.name}.", icon=":material/person:")
     else:
         st.caption("The walk-through's network (784-512-10, ReLU, RMSprop, 5 epochs), "
                    "trained once on this server and shared by every visitor: the same network "
-                   "answers on the Draw a digit page. Train your own below to replace it.")
+                   "answers on the Draw a digit page. Your own training's results replace these.")
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Test accuracy", f"{accuracy:.2%}",
               delta=f"{(accuracy - ev.WALKTHROUGH_ACCURACY) * 100:+.2f} pts vs 97.86%",
@@ -140,14 +166,25 @@ def mistakes_section(probabilities: np.ndarray, predicted: np.ndarray, data: Mni
     """``results`` names the model and the digits (the key of the figures kept for everyone)."""
     labels = data.y_test
     matrix = ev.confusion_matrix(labels, predicted)
-    left, right = st.columns([2, 3], gap="large")
+    per_class = ev.accuracy_per_class(matrix)
+    hardest = int(np.nanargmin(per_class))
+    digits = [str(d) for d in range(10)]
+    if check.task(PAGE, "hardest", "Which digit do you think this network gets wrong most "
+                  "often?", digits, str(hardest),
+                  f"It reads {per_class[hardest]:.1%} of the test {hardest}s right, the fewest "
+                  f"of any digit. Find the {hardest} row in the confusion matrix to see what it "
+                  "takes them for."):
+        left, right = st.columns([2, 3], gap="large")
+        with left:
+            st.plotly_chart(kept(("per class", *results),
+                                 lambda: charts.per_class_chart(per_class)),
+                            key="train_per_class_chart")
+    else:
+        left, right = st.columns([2, 3], gap="large")
     with left:
-        st.plotly_chart(kept(("per class", *results),
-                             lambda: charts.per_class_chart(ev.accuracy_per_class(matrix))),
-                        key="train_per_class_chart")
-        st.markdown("**The confusion matrix** (right): row = the true digit, column = the "
-                    "network's answer. The diagonal is right; every other number is a kind of "
-                    "mistake. Click a cell, or pick one here:")
+        st.markdown("**The confusion matrix**: row = the true digit, column = the network's "
+                    "answer. The diagonal is right; every other number is a kind of mistake. "
+                    "Click a cell, or pick one here:")
         if "train_true" not in ss:
             off_diagonal = matrix - np.diag(np.diag(matrix))
             worst = np.unravel_index(off_diagonal.argmax(), matrix.shape)
@@ -185,7 +222,8 @@ def mistakes_section(probabilities: np.ndarray, predicted: np.ndarray, data: Mni
 
     st.subheader("The worst mistakes")
     st.caption("Wrong answers the network was surest of. Under each digit: its 10 probabilities, "
-               "blue = the true digit, amber = the wrong answer. Some are hard even for people.")
+               "one bar per digit 0-9, the true digit in blue and the wrong answer in amber, each "
+               "named above its bar. Some are hard even for people.")
     worst = ev.worst_mistakes(probabilities, labels, 12)
     if len(worst):
         st.plotly_chart(kept(("worst gallery", *results),
@@ -216,7 +254,7 @@ def hidden_cells_section(shown, data: MnistData) -> None:
     if mode.startswith("The cell"):
         cells = kept(("favourite cells", shown.model_id, data.source, len(data.x_train)),
                      lambda: favourite_cells(shown, data))
-        titles = [f"digit {d}: cell {c}" for d, c in enumerate(cells)]
+        titles = [f"digit {d}<br>cell {c}" for d, c in enumerate(cells)]  # two lines: a phone
     else:
         cells = st.multiselect("Hidden cells", range(weights.shape[1]),
                                default=list(range(min(10, weights.shape[1]))),

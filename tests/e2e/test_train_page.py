@@ -36,21 +36,23 @@ def test_train_watch_and_inspect(page, app_url, app_server, tmp_path):
     page.goto(f"{app_url}/train_mnist")
     wait_idle(page, timeout=60_000)
     main = page.locator("[data-testid='stMain']")
-    main.get_by_text("Data in use:").wait_for()
-    main.get_by_text("Every setting, the Keras code that runs").click()  # Build your own
-    wait_idle(page)
-    assert "407,050 parameters" in main.inner_text()
+    # the page opens on the code and its button, before any expander
     code = main.locator("[data-testid='stCode']").first
-    assert "/ 255" in code.inner_text() and 'metrics=["accuracy"]' in code.inner_text()
+    code.wait_for()
+    assert "mnist.load_data()" in code.inner_text() and "/ 255" in code.inner_text()
+    assert "(this server: 6,000 training and 1,000 test digits" in code.inner_text()
     # wrapped, not clipped: nothing hides to the right of the box
     assert code.locator("pre").first.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
-    sample = main.get_by_text("The small sample", exact=False)
-    if sample.count():  # the full set is available: train on the sample to keep this quick
-        sample.first.click()
-        wait_idle(page)
+    train = page.get_by_role("button", name=re.compile("Train it now"))
+    first_expander = main.locator("[data-testid='stExpander']").first
+    assert train.bounding_box()["y"] < first_expander.bounding_box()["y"]
+    shot(page, "train-0-code")
     main.get_by_text("Explore the digits").click()
     wait_idle(page)
-    shot(page, "train-1-data")
+    shot_at(page, main.get_by_text("Explore the digits"), "train-1-data")
+    main.get_by_text("Every setting: layers").click()  # Build your own
+    wait_idle(page)
+    assert "407,050 parameters" in main.inner_text()
     shot_at(page, main.get_by_text("Start from a recipe"), "train-1-model")
 
     epochs = page.get_by_role("spinbutton", name="Epochs (1-30)")
@@ -59,9 +61,9 @@ def test_train_watch_and_inspect(page, app_url, app_server, tmp_path):
     wait_idle(page)
     from playwright.sync_api import expect
 
-    expect(main).to_contain_text("epochs=15, batch_size=128", timeout=30_000)
+    expect(code).to_contain_text("epochs=15, batch_size=128", timeout=30_000)
 
-    page.get_by_role("button", name=re.compile("^.*Train$")).click()
+    train.click()
     seen_progress = False
     deadline = time.monotonic() + 180
     results = main.get_by_text("What your network learned")
@@ -71,7 +73,7 @@ def test_train_watch_and_inspect(page, app_url, app_server, tmp_path):
         bar = main.locator("[data-testid='stProgress']").filter(has_text="batch")
         if not seen_progress and bar.count() and "epoch" in bar.first.inner_text():
             seen_progress = True
-            assert "Samples per second" in main.inner_text()
+            assert "digits a second" in main.inner_text() or "digits seen" in main.inner_text()
             shot_at(page, bar, "train-2-training")
         page.wait_for_timeout(200)
     wait_idle(page, timeout=60_000)
@@ -82,6 +84,14 @@ def test_train_watch_and_inspect(page, app_url, app_server, tmp_path):
     accuracy = float(re.search(r"Test accuracy\s+([\d.]+)%", text).group(1))
     assert accuracy > 85
     shot_at(page, results, "train-3-results")
+    # the live chart names both sets, and a sentence reads their gap
+    curves = main.locator("[data-testid='stPlotlyChart']").filter(
+        has=page.locator("text=test digits (never trained on)")).first
+    assert curves.count() == 1 and "After epoch 15:" in text
+    # the model answers on Draw only once chosen
+    main.get_by_role("button", name=re.compile("Use my model on Draw")).click()
+    wait_idle(page)
+    main.get_by_text("Your model answers on").wait_for()
 
     # click the confusion-matrix cell "true 3, answered 5"
     chart = main.locator("[data-testid='stPlotlyChart']").filter(

@@ -65,18 +65,19 @@ class Reader:
     trained: Any
     mlp: Network | None  # a plain stack of Dense layers
     convnet: Any  # explainer.concepts.models.convnet.ConvNet for a CNN, else None
-    shared: bool  # the default model every session reads, not this session's own
+    for_everyone: bool  # a shared network every session reads, not this session's own
 
     @classmethod
-    def of(cls, trained: Any, shared: bool = False) -> Reader:
+    def of(cls, trained: Any, for_everyone: bool = False) -> Reader:
         config = trained.config
-        scale = 1 / 255 if config.scale_inputs else 1.0
+        scale = config.input_scale
         if config.kind == "cnn":
             from explainer.concepts.models.convnet import ConvNet
 
-            return cls(trained, None, ConvNet.from_weights(list(trained.weights), scale), shared)
+            return cls(trained, None, ConvNet.from_weights(list(trained.weights), scale),
+                       for_everyone)
         return cls(trained, Network.from_keras(list(trained.weights), config.activation, scale),
-                   None, shared)
+                   None, for_everyone)
 
     @property
     def name(self) -> str:

@@ -4,7 +4,9 @@ Reading one digit is mostly multiply-adds: every connection multiplies its input
 and adds the result to a sum. A dense layer with ``n_in`` inputs and ``n_out`` cells does
 ``n_in * n_out`` of them (adding the biases is a few more additions, not counted). So the
 walk-through's 784-512-10 network does 784 * 512 + 512 * 10 = 406,528 multiply-adds per digit.
-Everything here is arithmetic on the network's shape: numpy only, nothing is run.
+The count per digit comes from a network's layer plan (``explainer.training.spec``, the one
+description of its shape); here it becomes multiply-adds per epoch, per second and on a GPU.
+Arithmetic only: nothing is run.
 """
 
 from __future__ import annotations
@@ -12,8 +14,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-INPUTS = 784  # 28 x 28 pixels
-CLASSES = 10
 EPOCH_DIGITS = 60_000  # MNIST's training set: one epoch shows the network each digit once
 
 # Training one digit costs about three forward passes. The forward pass is one product per
@@ -21,74 +21,6 @@ EPOCH_DIGITS = 60_000  # MNIST's training set: one epoch shows the network each 
 # back to the layer's inputs, the other gives the gradient of every weight. (The first layer
 # skips sending the error back to the pixels, so 3 is a slight overestimate: a rule of thumb.)
 TRAINING_FACTOR = 3
-
-
-@dataclass(frozen=True)
-class LayerCost:
-    """One layer's multiply-adds per digit (forward pass) and its weights and biases."""
-
-    name: str
-    multiply_adds: int
-    parameters: int
-
-    def __repr__(self) -> str:
-        return f"LayerCost({self.name!r}, {self.multiply_adds:,} multiply-adds)"
-
-
-def dense_costs(hidden: Sequence[int], inputs: int = INPUTS,
-                classes: int = CLASSES) -> list[LayerCost]:
-    """Per dense layer of inputs -> hidden... -> classes: in * out multiply-adds, in * out + out
-    parameters. No hidden layer is the 784-10 network (one weighted sum per class)."""
-    sizes = [int(inputs), *(int(h) for h in hidden), int(classes)]
-    if min(sizes) < 1:
-        raise ValueError(f"every layer needs at least one cell, got {sizes}")
-    costs = []
-    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-        costs.append(LayerCost(f"dense {n_in:,} -> {n_out:,}", n_in * n_out,
-                               n_in * n_out + n_out))
-    return costs
-
-
-def conv_cost(name: str, size: int, channels: int, filters: int,
-              kernel: int = 3) -> tuple[LayerCost, int]:
-    """A 'valid' convolution on a size x size x channels image: each of the
-    (size - kernel + 1)^2 x filters outputs is a kernel x kernel x channels weighted sum.
-    Returns the cost and the output's side length."""
-    side = size - kernel + 1
-    weights = kernel * kernel * channels * filters
-    return LayerCost(name, side * side * filters * kernel * kernel * channels,
-                     weights + filters), side
-
-
-def cnn_costs(hidden: Sequence[int] = (128,), classes: int = CLASSES) -> list[LayerCost]:
-    """The app's small CNN: conv 32 (3x3) -> pool 2 -> conv 64 (3x3) -> pool 2 -> dense.
-
-    Pooling keeps the largest of each 2 x 2 block: comparisons, no multiply-adds.
-    """
-    first, side = conv_cost("conv 3x3, 32 filters", 28, 1, 32)
-    side //= 2  # 26 -> 13
-    second, side = conv_cost("conv 3x3, 64 filters", side, 32, 64)
-    side //= 2  # 11 -> 5
-    return [first, second, *dense_costs(hidden, inputs=side * side * 64, classes=classes)]
-
-
-def network_costs(kind: str = "mlp", hidden: Sequence[int] = (512,)) -> list[LayerCost]:
-    """The layers' costs for an app network: ``kind`` is "mlp" or "cnn"."""
-    if kind == "mlp":
-        return dense_costs(hidden)
-    if kind == "cnn":
-        return cnn_costs(hidden)
-    raise ValueError(f"unknown network kind {kind!r}: use 'mlp' or 'cnn'")
-
-
-def multiply_adds_per_digit(kind: str = "mlp", hidden: Sequence[int] = (512,)) -> int:
-    """Multiply-adds of one forward pass (reading one digit): 406,528 for 784-512-10."""
-    return sum(layer.multiply_adds for layer in network_costs(kind, hidden))
-
-
-def parameters(kind: str = "mlp", hidden: Sequence[int] = (512,)) -> int:
-    """Weights and biases of an app network: 407,050 for 784-512-10."""
-    return sum(layer.parameters for layer in network_costs(kind, hidden))
 
 
 def multiply_adds_per_epoch(per_digit: int, digits: int = EPOCH_DIGITS,
