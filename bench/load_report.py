@@ -68,6 +68,13 @@ def summary(figures: Figures) -> str:
             f"balancer={'nginx' if figures.replicas else 'none'} "
             f"trainings_on={f'queue:{figures.workers}' if figures.workers else 'pool'}")
     if figures.kill is not None:
-        line += (f" killed={figures.kill.server} lost_sessions={len(figures.kill.lost)} "
-                 f"errors_elsewhere={len(figures.kill.errors_elsewhere)}")
+        kill = figures.kill
+        back = kill.restarted_after_s
+        down_until = kill.at + (back if back is not None else float("inf"))
+        while_down = [server for at, server in figures.connects if kill.at <= at < down_until]
+        line += (f" killed={kill.server} restarted_after_s="
+                 f"{f'{back:.1f}' if back is not None else 'none'} "
+                 f"new_sessions_while_down={len(while_down)} "
+                 f"of_them_on_it={while_down.count(kill.server)} "
+                 f"lost_sessions={len(kill.lost)} errors_elsewhere={len(kill.errors_elsewhere)}")
     return line

@@ -47,6 +47,10 @@ def test_train_watch_and_inspect(page, app_url, app_server, tmp_path):
     first_expander = main.locator("[data-testid='stExpander']").first
     assert train.bounding_box()["y"] < first_expander.bounding_box()["y"]
     shot(page, "train-0-code")
+    # the first task, above the curves: Show me lets the gap's sentence show under them
+    main.get_by_text("where will the network score higher").first.wait_for()
+    main.get_by_role("button", name="Show me").first.click()
+    wait_idle(page)
     main.get_by_text("Explore the digits").click()
     wait_idle(page)
     shot_at(page, main.get_by_text("Explore the digits"), "train-1-data")
