@@ -172,9 +172,10 @@ with run_col:
     data = choose_data(best)
     controls = st.container()
     if not best.is_full:
-        st.caption(f"This server has only the {len(best.x_train):,}-digit sample shipped with "
-                   "the app, so accuracy stays below the walk-through's 97.86%. Start the app "
-                   "with MNIST_DIR at a folder of the four official MNIST files for all 60,000.")
+        st.caption(f"This server has only the sample shipped with the app "
+                   f"({len(best.x_train):,} training digits), so accuracy stays below the "
+                   "walk-through's 97.86%. Start the app with MNIST_DIR at a folder of the four "
+                   "official MNIST files for all 60,000.")
         download_panel()
 code_place = code_col.container()
 

@@ -442,7 +442,7 @@ def test_dream_state_stays_bounded_over_many_varied_actions(ready_default):
     for action in range(120):
         kind = rng.choice(["digit", "start", "steps", "model", "pick"])
         if kind == "digit":
-            at.radio(key="dream").set_value(int(rng.integers(0, 10)))
+            at.segmented_control(key="dream").set_value(int(rng.integers(0, 10)))
         elif kind == "start":
             at.segmented_control(key="dream_start").set_value(str(rng.choice(["blank", "noise"])))
         elif kind == "steps":

@@ -124,8 +124,11 @@ def template_figure(weights: np.ndarray, title: str, height: int = 170) -> go.Fi
 
 @remembered()
 def scores_figure(scores: np.ndarray, probabilities: np.ndarray, height: int = 260) -> go.Figure:
-    """The ten output cells: their scores before softmax (bars, blue above 0, orange below),
-    the highest one framed in green as the answer; probabilities on hover."""
+    """The ten output cells: their scores before softmax (bars), probabilities on hover.
+
+    Scores are signed numbers, so blue above 0 and orange below, as everywhere; the network's
+    answer, the highest, is framed in green and starred.
+    """
     scores = np.asarray(scores, dtype=np.float64)
     top = int(np.argmax(scores))
     fig = go.Figure(go.Bar(
@@ -133,7 +136,8 @@ def scores_figure(scores: np.ndarray, probabilities: np.ndarray, height: int = 2
         marker_color=[style.sign_colour(s) for s in scores],
         marker_line_color=[style.MODEL if d == top else style.TRANSPARENT for d in range(10)],
         marker_line_width=3,
-        text=[f"{s:.1f}" for s in scores], textposition="outside", cliponaxis=False,
+        text=[f"★ {s:.1f}" if d == top else f"{s:.1f}" for d, s in enumerate(scores)],
+        textposition="outside", cliponaxis=False,
         hovertemplate="output cell %{x}: score %{y:.2f}, softmax %{customdata:.2%}"
                       "<extra></extra>"))
     style.tidy(fig, height, margin={"l": 40, "r": 10, "t": 14, "b": 30})

@@ -42,6 +42,10 @@ def inside_section(network: Answering | None, reading: Reading | None) -> None:
                 "Dense layers: the hidden-cell views below apply only to MLPs whose first layer "
                 "is Dense, where every hidden cell has 784 weights you can draw as a picture.")
         return
+    if not network.reader.mlp.hidden:
+        st.info("This network has no hidden layer: each digit's score is one weighted sum of "
+                "the 784 pixels, so there are no hidden cells to show.")
+        return
     st.caption(f":material/visibility: Inside: **{network.name}**, as picked above.")
     mlp, run, digit = network.reader.mlp, reading.inside, reading.digit
     strongest = strongest_pushes(mlp, run, digit, count=6)

@@ -54,8 +54,8 @@ class Network:
                    input_scale: float) -> Network:
         """A trained model's weights in Keras' ``get_weights()`` order (kernel, bias per Dense
         layer), used as they are: float32 stays float32."""
-        if len(weights) < 4 or len(weights) % 2:
-            raise ValueError(f"{len(weights)} arrays do not make a hidden and an output layer")
+        if len(weights) < 2 or len(weights) % 2:  # 2: no hidden layer, one sum per digit
+            raise ValueError(f"{len(weights)} arrays do not make Dense layers")
         return cls([np.asarray(w) for w in weights[0::2]], [np.asarray(b) for b in weights[1::2]],
                    activation, input_scale=input_scale)
 
