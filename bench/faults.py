@@ -279,12 +279,16 @@ def reload_during_training(server: Server, quick: bool) -> Outcome:
     return Outcome(words, done, f"stop_in_new_tab={stop_here} model_to_new_tab={done}")
 
 
+# A training that lasts minutes even on the sample, so none ends while the line fills up
+LONG_JOB = "epochs=30&cells=2048&batch=16"
+
+
 def cookieless_line(server: Server, quick: bool) -> Outcome:
     """50 sessions without cookies each press Train: 2 run, 10 wait, the rest are refused."""
     count = 16 if quick else 50
     sessions, refused = [], 0
     for _ in range(count):
-        session, alerts = start_training(server, query="epochs=30&cells=64")
+        session, alerts = start_training(server, query=LONG_JOB)
         sessions.append(session)
         refused += any("Try again in about" in a for a in alerts)
     expected = max(count - 12, 0)
@@ -337,7 +341,7 @@ def full_disk(server: Server, quick: bool) -> Outcome:
     the training ends with its network and a sentence on why there is no file; the server lives."""
     import resource
 
-    session, _ = start_training(server, query="epochs=3&cells=512")
+    session, _ = start_training(server, query=LONG_TRAINING)  # it outlasts setting the limit
     until_training(session)
     pid = server.training_worker()
     _, hard = resource.prlimit(pid, resource.RLIMIT_FSIZE)
@@ -439,6 +443,7 @@ def main() -> int:
     proxy = cutting_proxy()
     env = {"MNIST_DIR": str(SAMPLE_PATH), "EXPLAINER_CACHE_DIR": str(seeded_cache()),
            "OPENBLAS_NUM_THREADS": "1", "MAX_TRAININGS": "2", "MAX_WAITING": "10",
+           "TRAINING_MAX_WORK_S": "100000",  # LONG_JOB is allowed: it must outlast the line
            "HOME": tempfile.mkdtemp(prefix="faults-home-"), "MNIST_DOWNLOAD": "1",
            "HTTPS_PROXY": proxy, "https_proxy": proxy, "NO_PROXY": "127.0.0.1,localhost",
            "no_proxy": "127.0.0.1,localhost"}
