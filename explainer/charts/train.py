@@ -152,10 +152,11 @@ def confusion_chart(matrix: np.ndarray, selected: tuple[int, int] | None = None)
     fig = go.Figure(go.Heatmap(
         z=np.sqrt(share), x=digits, y=digits, showscale=False,
         colorscale=[[0.0, style.NEUTRAL], [1.0, style.MODEL]],
-        text=matrix, texttemplate="%{text}", hoverinfo="skip"))
+        text=matrix, hoverinfo="skip"))
     cells_y, cells_x = np.meshgrid(digits, digits, indexing="ij")
-    fig.add_trace(go.Scatter(  # invisible markers: they carry the hover text and the clicks
-        x=cells_x.ravel(), y=cells_y.ravel(), mode="markers",
+    fig.add_trace(go.Scatter(  # invisible markers: they carry the counts, the hover and the clicks
+        x=cells_x.ravel(), y=cells_y.ravel(), mode="markers+text", text=matrix.ravel(),
+        textfont=dict(size=11),  # the theme's text colour: read in light and dark alike
         marker=dict(size=30, symbol="square", color=style.TRANSPARENT),
         customdata=np.stack([matrix.ravel(), share.ravel()], axis=1),
         hovertemplate="true %{y}, answered %{x}: %{customdata[0]} digits "
