@@ -251,8 +251,9 @@ def test_nonlinearity_fit_for_me_fills_the_sliders():
 
 def test_nonlinearity_odd_settings_give_messages():
     at = open_page(NONLIN)
+    notes = len(at.info)
     at.slider(key="units").set_value(0).run()
-    assert "With no units the chain is only its output bias" in texts(at)
+    assert len(at.info) == notes + 1 and not at.exception  # one note on the flat chain
     at.button(key="nonlin_fit_button").click().run()
     assert not at.exception
     at.slider(key="units").set_value(2).run()

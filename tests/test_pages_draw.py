@@ -338,7 +338,7 @@ def test_a_cnn_of_the_visitor_reads_but_has_no_hidden_cell_pictures(ready_defaul
     draw(at, on_canvas(clear_digits[8]))
     assert not at.exception
     assert at.segmented_control(key="draw_network").value == "yours"
-    assert "apply only to MLPs whose first layer is Dense" in shown(at)
+    assert "draw_hidden" not in charts(at)  # no hidden-cell views for a CNN, a note instead
     assert metric(at, "Your model reads") in ("?", *"0123456789")  # untrained: it answers
     assert "draw_changes_yours" not in charts(at)
 

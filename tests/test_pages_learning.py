@@ -502,7 +502,6 @@ def test_backprop_reopened_from_its_link():
 
 def test_optimizers_race_names_rmsprop_and_a_diverging_optimizer():
     at = open_page("pages/optimizers.py")
-    assert "The Keras code of this journey trains with it" in texts(at.markdown)
     pace = next(m.value for m in at.markdown if m.value.startswith("**Why RMSprop"))
     assert "0.05" in pace and "90 steps" in pace  # 4.5 to go at 0.05 a step
     at.selectbox(key="surface").set_value("Banana valley").run()
