@@ -41,11 +41,18 @@ def report(figures: Figures, emulate: bool, priority: str) -> None:
     print(summary(figures))
 
 
-def report_kill(figures: Figures) -> None:
+def connects_while_down(figures: Figures) -> list[str | None]:
+    """The server each new session went to while the killed one was down."""
     kill = figures.kill
     back = kill.restarted_after_s
     down_until = kill.at + (back if back is not None else float("inf"))
-    while_down = [server for at, server in figures.connects if kill.at <= at < down_until]
+    return [server for at, server in figures.connects if kill.at <= at < down_until]
+
+
+def report_kill(figures: Figures) -> None:
+    kill = figures.kill
+    back = kill.restarted_after_s
+    while_down = connects_while_down(figures)
     print(f"  kill -9 of {kill.server} (sessions then: "
           + ", ".join(f"{n} {c}" for n, c in sorted(kill.sessions.items())) + ")")
     print("    restarted and answering after "
@@ -68,10 +75,8 @@ def summary(figures: Figures) -> str:
             f"balancer={'nginx' if figures.replicas else 'none'} "
             f"trainings_on={f'queue:{figures.workers}' if figures.workers else 'pool'}")
     if figures.kill is not None:
-        kill = figures.kill
-        back = kill.restarted_after_s
-        down_until = kill.at + (back if back is not None else float("inf"))
-        while_down = [server for at, server in figures.connects if kill.at <= at < down_until]
+        kill, back = figures.kill, figures.kill.restarted_after_s
+        while_down = connects_while_down(figures)
         line += (f" killed={kill.server} restarted_after_s="
                  f"{f'{back:.1f}' if back is not None else 'none'} "
                  f"new_sessions_while_down={len(while_down)} "

@@ -188,8 +188,8 @@ progress_panel(default)
 outcome = ss[own_training.OUTCOME]
 own_model = outcome.model if outcome is not None else None
 if own_model is not None:
-    show_results(own_model, digits_of(own_model, best) or best,
-                 digits_of(own_model, best) is not None, outcome.runs)
+    own_digits = digits_of(own_model, best)
+    show_results(own_model, own_digits or best, own_digits is not None, outcome.runs)
 elif default is not None:
     show_results(default, best, True, own=False)
 else:

@@ -9,7 +9,8 @@ import pytest
 from explainer.concepts.inputs import distort
 from explainer.concepts.inputs.preprocess import centre_of_mass
 from explainer.data.mnist import load_sample
-from explainer.training.spec import AUGMENTED, PRESETS, keras_code, one_hot, prepare_inputs
+from explainer.training.code_shown import keras_code
+from explainer.training.spec import AUGMENTED, PRESETS, one_hot, prepare_inputs
 
 pytest.importorskip("tensorflow")
 

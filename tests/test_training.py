@@ -9,13 +9,13 @@ import pytest
 
 from explainer.data.mnist import load_sample
 from explainer.training import limits
+from explainer.training.code_shown import keras_code
 from explainer.training.keras_fit import split_validation
 from explainer.training.progress import TrainingProgress
 from explainer.training.spec import (
     AUGMENTED,
     PRESETS,
     ModelConfig,
-    keras_code,
     layer_plan,
     multiply_adds,
     one_hot,

@@ -17,7 +17,8 @@ from explainer.concepts.inputs.distort import MAX_DEGREES, MAX_SHIFT, SCALES, di
 from explainer.concepts.models import robustness
 from explainer.concepts.models.robustness import STRONGEST, UNCHANGED
 from explainer.data.mnist import load_sample
-from explainer.training.spec import AUGMENTED, augmentation_code
+from explainer.training.code_shown import augmentation_code
+from explainer.training.spec import AUGMENTED
 from pages.shared.answering import ON_COPIES, WALK_THROUGH, Answering
 from pages.shared.draw_layout import QUIET, tile
 from pages.shared.draw_tasks import ask

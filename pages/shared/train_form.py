@@ -10,6 +10,7 @@ import streamlit as st
 
 from explainer.data.mnist import MnistData
 from explainer.training import limits, session_files
+from explainer.training.code_shown import keras_code
 from explainer.training.pool import shared_backend, start_training
 from explainer.training.spec import (
     ACTIVATION_CHOICES,
@@ -17,7 +18,6 @@ from explainer.training.spec import (
     OPTIMIZER_CLASSES,
     PRESETS,
     ModelConfig,
-    keras_code,
     parameter_table,
     validate,
     with_preset_label,
